@@ -1,0 +1,188 @@
+"""Reading campaign definition files: TOML text -> :class:`Campaign`, or a list of located problems.
+
+Every problem names the file, the line when it can be found, and the key path
+(``units[3].quotas.medal.industrial``) — never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.campaign import Campaign, cross_check
+
+BUILTIN_PACKAGE = "core.builtin"
+
+# pydantic's messages for the errors an editor of a definition makes most, in Chinese.
+_MESSAGES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "未知的键（拼写错误？）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "string_type": "应为文字",
+    "list_type": "应为列表 [...]",
+    "dict_type": "应为表 {...}",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期，如 2024-03-20",
+    "date_from_datetime_parsing": "应为日期，如 2024-03-20",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "string_pattern_mismatch": "格式不符（{pattern}）",
+    "string_too_short": "不能为空",
+    "too_short": "至少需要 {min_length} 项",
+    "literal_error": "应为以下之一：{expected}",
+}
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    source: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class DefinitionError(Exception):
+    def __init__(self, problems: list[DefinitionProblem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def builtin_names() -> list[str]:
+    return sorted(
+        p.name.removesuffix(".toml") for p in resources.files(BUILTIN_PACKAGE).iterdir() if p.name.endswith(".toml")
+    )
+
+
+def builtin_text(name: str) -> str:
+    if name not in builtin_names():
+        raise DefinitionError([DefinitionProblem(name, "", f"没有名为 “{name}” 的内置评选定义")])
+    return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def load_builtin(name: str) -> Campaign:
+    return parse(builtin_text(name), f"{name}.toml")
+
+
+def load_path(path: Path) -> Campaign:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError([DefinitionProblem(str(path), "", f"无法读取文件：{exc.strerror}")]) from None
+    if len(raw) > 5_000_000:
+        raise DefinitionError([DefinitionProblem(str(path), "", "文件过大（超过 5 MB）")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DefinitionError([DefinitionProblem(str(path), "", f"不是 UTF-8 编码（第 {exc.start} 字节）")]) from None
+    return parse(text, str(path))
+
+
+def load(name_or_path: str) -> Campaign:
+    """A built-in name (``zhengzhou-2024``) or a file path."""
+    if name_or_path in builtin_names():
+        return load_builtin(name_or_path)
+    return load_path(Path(name_or_path))
+
+
+def parse(text: str, source: str = "<text>") -> Campaign:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line = int(match.group(1)) if match else None
+        detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise DefinitionError([DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line)]) from None
+    try:
+        campaign = Campaign.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            DefinitionProblem(source, _path(err["loc"]), _message(err), _locate(text, err["loc"]))
+            for err in exc.errors()
+        ]
+        raise DefinitionError(problems) from None
+    located = [
+        DefinitionProblem(source, path, message, _locate(text, _split(path))) for path, message in cross_check(campaign)
+    ]
+    if located:
+        raise DefinitionError(located)
+    return campaign
+
+
+def _message(err: Any) -> str:
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return str(err["msg"]).removeprefix("Value error, ")
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "constrained-")) or part in ("int", "dict[str,any]"):
+            continue  # pydantic's names for union branches and validators, not keys of the file
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _split(path: str) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line of a key path: follows ``[[array]]`` headers and ``key =`` lines in order."""
+    lines = text.splitlines()
+    start, table = 0, ""
+    found: int | None = None
+    i = 0
+    parts = [p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "constrained-")))]
+    while i < len(parts):
+        part = parts[i]
+        if isinstance(part, int):
+            i += 1
+            continue
+        key = str(part)
+        nxt = parts[i + 1] if i + 1 < len(parts) else None
+        dotted = f"{table}.{key}" if table else key
+        if isinstance(nxt, int):
+            header = re.compile(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
+            hits = [n for n in range(start, len(lines)) if header.match(lines[n])]
+            if len(hits) > nxt:
+                start = found = hits[nxt]
+                table = dotted
+                i += 2
+                continue
+        header = re.compile(rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
+        assign = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=|[{{,]\s*\"?{re.escape(key)}\"?\s*=")
+        hit = next((n for n in range(start, len(lines)) if header.match(lines[n])), None)
+        if hit is not None:
+            table = dotted
+        else:
+            hit = next((n for n in range(start, len(lines)) if assign.search(lines[n])), None)
+        if hit is None:
+            break
+        start = found = hit
+        i += 1
+    return found + 1 if found is not None else None
