@@ -1,0 +1,145 @@
+"""Chinese resident identity numbers (GB 11643-1999, 18 characters).
+
+Layout: 6-digit region code, 8-digit birth date (YYYYMMDD), 3-digit order code whose last
+digit is odd for men and even for women, then an ISO 7064 MOD 11-2 check character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from core.errors import FieldError
+
+ID_LENGTH = 18
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# Index = weighted sum mod 11; equivalent to (12 - sum % 11) % 11 with 10 written as X.
+_CHECK_CHARS = "10X98765432"
+
+# First two digits of the region code: provinces, autonomous regions, municipalities,
+# Taiwan (71), Hong Kong (81), Macao (82), HK/Macao/Taiwan residence permits (83) and
+# foreigners' permanent residence (91).
+_PROVINCES = frozenset(
+    {
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+        83,
+        91,
+    }
+)
+
+# Whitespace that NFKC leaves alone is caught by \s; hyphens and dashes people put between
+# the groups of digits (NFKC already turned the full-width minus into "-").
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\ufe63]+")
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")  # not \d: it also matches non-ASCII digits
+
+Gender = Literal["男", "女"]
+
+
+def normalize_id(raw: str) -> str:
+    """Canonical form of what a user typed: ASCII digits, upper-case X, no spaces or hyphens.
+
+    NFKC turns full-width digits, full-width Ｘ, U+3000 and NBSP into their ASCII forms,
+    which phone keyboards in Chinese input mode produce all the time."""
+    text = unicodedata.normalize("NFKC", raw)
+    return _SEPARATORS.sub("", text).upper()
+
+
+def check_digit(first17: str) -> str:
+    """The 18th character for the given first 17 digits."""
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError("check_digit needs exactly 17 ASCII digits")
+    total = sum(int(ch) * weight for ch, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def _completed_years(born: date, on: date) -> int:
+    # Someone born on 29 February becomes a year older on 1 March in common years.
+    before_birthday = (on.month, on.day) < (born.month, born.day)
+    return on.year - born.year - before_birthday
+
+
+@dataclass(frozen=True)
+class IdCard:
+    number: str
+    birth_date: date
+    gender: Gender
+    region: str
+
+    def age(self, on: date) -> int:
+        """Completed years on the given day."""
+        return _completed_years(self.birth_date, on)
+
+
+def parse_id_number(raw: str, today: date, min_age: int = 16, max_age: int = 80) -> IdCard:
+    """Validate an identity number and return what it encodes.
+
+    Checks run from the coarsest to the finest so the message names the most likely
+    mistake: a missing digit reads better as "needs 18 characters" than as a bad date,
+    and a bad date or an impossible age tells the user where the typo is, which a
+    checksum failure cannot. Raises FieldError; the number itself is never put into it.
+    """
+    number = normalize_id(raw)
+    if not number:
+        raise FieldError("id.empty")
+    if len(number) != ID_LENGTH:
+        raise FieldError("id.length", length=len(number))
+    if not _SHAPE.fullmatch(number):
+        raise FieldError("id.chars")
+
+    region = number[:6]
+    if int(region[:2]) not in _PROVINCES:  # no province code starts with 0
+        raise FieldError("id.region")
+
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise FieldError("id.birthdate") from None
+    if birth > today:
+        raise FieldError("id.future")
+    age = _completed_years(birth, today)
+    if not min_age <= age <= max_age:
+        raise FieldError("id.age", min_age=min_age, max_age=max_age, age=age)
+
+    if check_digit(number[:17]) != number[17]:
+        raise FieldError("id.checksum")
+
+    gender: Gender = "男" if int(number[16]) % 2 else "女"
+    return IdCard(number=number, birth_date=birth, gender=gender, region=region)
+
+
+def mask_id(number: str) -> str:
+    """Hide the middle of a number for logs and chat echoes: ``4101**********1234``.
+
+    The result has the input's length. Inputs shorter than 16 characters are masked
+    completely, so that at least half of whatever was typed always stays hidden."""
+    if len(number) < 16:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def make_id_number(region: str, birth: date, seq: int, female: bool) -> str:
+    """Build a valid number, for tests and benchmarks.
+
+    ``seq`` (0-499) numbers the people of one sex born that day in that region: the order
+    code is ``2 * seq`` for women and ``2 * seq + 1`` for men, so every code is reachable."""
+    if len(region) != 6 or not region.isascii() or not region.isdigit():
+        raise ValueError("region must be 6 ASCII digits")
+    if not 0 <= seq <= 499:
+        raise ValueError("seq must be in 0..499")
+    if not 1000 <= birth.year <= 9999:
+        raise ValueError("birth year must have 4 digits")
+    order = 2 * seq + (0 if female else 1)
+    first17 = f"{region}{birth:%Y%m%d}{order:03d}"
+    return first17 + check_digit(first17)

@@ -1,0 +1,125 @@
+"""Chinese phone numbers: mobiles, landlines with area code, and bare local numbers.
+
+Canonical forms: ``13912345678``, ``0371-67883217``, ``0371-67883217-123`` (extension),
+``2012121`` (a local number as printed in notices, without area code).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from core.errors import FieldError
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+# An explicit extension marker: 转 / 分机 / ext. Hyphenated extensions are found later,
+# because a hyphen may just as well separate the area code.
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?)\s*([0-9]{1,6})\s*$", re.IGNORECASE)
+# Characters people put between groups of digits; NFKC has already made （）－ ASCII.
+_SEPARATOR_CHARS = re.compile(r"[\s\-\u2010-\u2015\u2212().]+")
+_GROUP = re.compile(r"[0-9]+")
+_DIGITS = re.compile(r"[0-9]*")  # not \d: it also matches non-ASCII digits
+_LANDLINE = re.compile(r"(0[0-9]{2,3})-([0-9]{7,8})(?:-([0-9]{1,6}))?")
+_LOCAL = re.compile(r"([2-9][0-9]{6,7})(?:-([0-9]{1,6}))?")
+
+
+def _landline(digits: str, international: bool) -> str | None:
+    """Canonical landline for a run of digits, or None.
+
+    The area code's length follows the national numbering plan (010 and 02x have three
+    digits, all others four), so numbers typed without separators still split right."""
+    if international and not digits.startswith("0"):
+        digits = "0" + digits  # +86 371 ... drops the trunk prefix
+    if digits.startswith("0"):
+        if len(digits) < 2 or digits[1] == "0":  # 00 is an international call prefix
+            return None
+        area_len = 3 if digits[1] in "12" else 4
+        area, local = digits[:area_len], digits[area_len:]
+        if 7 <= len(local) <= 8 and local[0] in "23456789":
+            return f"{area}-{local}"
+        return None
+    # Local numbers never start with 0 (trunk prefix) or 1 (mobiles, service numbers).
+    if not international and 7 <= len(digits) <= 8 and digits[0] in "23456789":
+        return digits
+    return None
+
+
+def normalize_phone(raw: str) -> str:
+    """Canonical form of a mobile or landline number; FieldError "phone.empty"/"phone.invalid"."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        raise FieldError("phone.empty")
+
+    extension: str | None = None
+    marker = _EXTENSION.search(text)
+    if marker:
+        extension = marker.group(1)
+        text = text[: marker.start()]
+
+    text = text.strip()
+    international = text.startswith("+")
+    if international:
+        text = text[1:]
+    if not _DIGITS.fullmatch(_SEPARATOR_CHARS.sub("", text)):
+        raise FieldError("phone.invalid")  # letters, emoji, a second "+", ...
+    groups = _GROUP.findall(text)
+    if not groups:
+        raise FieldError("phone.invalid")
+
+    # Country code, written as +86, 0086 or 86, apart or glued to the number.
+    if international:
+        if not groups[0].startswith("86"):
+            raise FieldError("phone.invalid")  # only Chinese numbers are expected
+        groups[0] = groups[0][2:]
+    elif groups[0].startswith("0086"):
+        groups[0] = groups[0][4:]
+        international = True
+    elif groups[0] == "86" and len(groups) > 1:
+        groups = groups[1:]
+        international = True
+    elif len(groups) == 1 and groups[0].startswith("86") and _MOBILE.fullmatch(groups[0][2:]):
+        groups[0] = groups[0][2:]  # 8613912345678: no landline or mobile has 13 digits
+    groups = [group for group in groups if group]
+
+    digits = "".join(groups)
+    if _MOBILE.fullmatch(digits):
+        if extension is not None:
+            raise FieldError("phone.invalid")  # mobiles have no extensions
+        return digits
+
+    number = _landline(digits, international)
+    if number is None and extension is None and len(groups) > 1 and len(groups[-1]) <= 6:
+        # "0371-67883217-123": the last group is an extension if the rest is a number.
+        # Tried only after the whole, so "0371-6788-3217" stays one number.
+        number = _landline("".join(groups[:-1]), international)
+        extension = groups[-1] if number is not None else None
+    if number is None:
+        raise FieldError("phone.invalid")
+    return f"{number}-{extension}" if extension else number
+
+
+def is_mobile(normalized: str) -> bool:
+    """True for a canonical mobile number as returned by normalize_phone."""
+    return _MOBILE.fullmatch(normalized) is not None
+
+
+def mask_phone(s: str) -> str:
+    """Hide the middle of a canonical number for logs and chat echoes.
+
+    ``139****5678``, ``0371-****3217``, ``***2121``; anything unrecognised keeps at
+    most its last four characters, and short strings are hidden completely."""
+    if is_mobile(s):
+        return s[:3] + "****" + s[-4:]
+    landline = _LANDLINE.fullmatch(s)
+    if landline:
+        area, local, extension = landline.groups()
+        masked = f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
+        return f"{masked}-{extension}" if extension else masked
+    local_match = _LOCAL.fullmatch(s)
+    if local_match:
+        local, extension = local_match.groups()
+        masked = "*" * (len(local) - 4) + local[-4:]
+        return f"{masked}-{extension}" if extension else masked
+    if len(s) < 8:
+        return "*" * len(s)
+    return "*" * (len(s) - 4) + s[-4:]

@@ -1,0 +1,196 @@
+"""Free-text answers: cleaning, length limits, names of people and organisations,
+and making text safe for spreadsheet cells."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from core.errors import FieldError
+
+# Line separators other than \n that chat clients and pasted documents bring along.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u0085\u2028\u2029]")
+# Horizontal whitespace: tab plus every Unicode space separator (NBSP, U+3000, thin spaces).
+_SPACES = re.compile(r"[\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _is_dropped(ch: str) -> bool:
+    # Cc: control characters; Cf: zero-width spaces/joiners, BOM, soft hyphen and the bidi
+    # overrides that can make an export display something other than what it holds;
+    # Cs: lone surrogates from broken decoding, which cannot be stored as UTF-8.
+    return ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Cs")
+
+
+def clean_text(raw: str, *, multiline: bool = True) -> str:
+    """NFC, one kind of line break, no invisible characters, single spaces, stripped.
+
+    Long answers keep their line breaks (at most one blank line in a row); with
+    ``multiline=False`` line breaks become spaces, for one-line fields such as names."""
+    text = unicodedata.normalize("NFC", raw)
+    text = _LINE_BREAKS.sub("\n", text)
+    text = "".join(ch for ch in text if not _is_dropped(ch))
+    if not multiline:
+        text = text.replace("\n", " ")
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_AROUND_NEWLINE.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def check_length(text: str, min_len: int | None, max_len: int | None) -> str:
+    """Clean ``text`` and check its length in characters (code points, not bytes).
+
+    Empty text is always refused: optional fields are the caller's business."""
+    cleaned = clean_text(text)
+    length = len(cleaned)
+    if length == 0:
+        raise FieldError("text.empty")
+    if min_len is not None and length < min_len:
+        raise FieldError("text.too_short", min=min_len, length=length)
+    if max_len is not None and length > max_len:
+        raise FieldError("text.too_long", max=max_len, length=length)
+    return cleaned
+
+
+# --- emoji -------------------------------------------------------------------------------
+
+# Code point ranges that hold emoji and pictographs. Not the full Unicode emoji property
+# (which also covers ©, digits and #), but everything that turns a name into a picture.
+_EMOJI_RANGES = (
+    (0x2300, 0x23FF),  # ⌚ ⏰ ...
+    (0x2600, 0x27BF),  # misc symbols, dingbats: ☀ ✅ ❤
+    (0x2B00, 0x2BFF),  # ⭐ ⬆ ...
+    (0x3030, 0x3030),
+    (0x303D, 0x303D),
+    (0x3297, 0x3297),
+    (0x3299, 0x3299),
+    (0x1F000, 0x1FAFF),  # cards, enclosed letters, flags, faces, people, animals, food ...
+    (0xFE0F, 0xFE0F),  # emoji presentation selector
+    (0x20E3, 0x20E3),  # keycap: 1️⃣
+    (0xE0020, 0xE007F),  # tag characters in subdivision flags
+)
+
+
+def _is_emoji(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _EMOJI_RANGES)
+
+
+def contains_emoji(text: str) -> bool:
+    return any(_is_emoji(ch) for ch in text)
+
+
+# --- names -------------------------------------------------------------------------------
+
+NAME_DOT = "·"  # U+00B7, the separator in transcribed names: 阿卜杜·热合曼
+# Look-alikes people type instead: bullet, full-width full stop, katakana middle dots,
+# hyphenation point, dot operators, ASCII full stop.
+_DOT_LIKE = "•．・･‧∙⋅."
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),  # extension A
+    (0x4E00, 0x9FFF),  # unified ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0x20000, 0x3134F),  # extensions B-H: rare characters do occur in names
+    (0x3007, 0x3007),  # 〇
+)
+CHINESE_NAME_LENGTH = (2, 20)
+LATIN_NAME_LENGTH = (2, 60)
+ORG_NAME_LENGTH = (2, 100)
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN ")
+
+
+def _chinese_name(text: str) -> str:
+    # Chinese names contain no spaces, so "张 三" and "阿卜杜 · 热合曼" lose theirs.
+    text = text.replace(" ", "")
+    text = "".join(NAME_DOT if ch in _DOT_LIKE else ch for ch in text)
+    if not all(_is_cjk(ch) or ch == NAME_DOT for ch in text):
+        raise FieldError("name.invalid")
+    if text.startswith(NAME_DOT) or text.endswith(NAME_DOT) or NAME_DOT * 2 in text:
+        raise FieldError("name.invalid")
+    low, high = CHINESE_NAME_LENGTH
+    if not low <= len(text) <= high:
+        raise FieldError("name.length", min=low, max=high, length=len(text))
+    return text
+
+
+_LATIN_NAME = re.compile(r"[^\W\d_]+(?:(?:[ \-']|\. ?)[^\W\d_]+)*\.?")
+
+
+def _latin_name(text: str) -> str:
+    # Letters in words joined by single spaces, hyphens, apostrophes (O'Brien) or dots
+    # (J. R. Smith); the letters must be Latin so that mixed scripts are refused.
+    text = text.replace("’", "'")
+    if not _LATIN_NAME.fullmatch(text) or not all(_is_latin_letter(ch) for ch in text if ch.isalpha()):
+        raise FieldError("name.invalid")
+    low, high = LATIN_NAME_LENGTH
+    if not low <= len(text) <= high:
+        raise FieldError("name.length", min=low, max=high, length=len(text))
+    return text
+
+
+def person_name(raw: str) -> str:
+    """A person's name, Chinese (2-20 characters, with ``·`` between parts of a
+    transcribed name) or Latin (2-60 characters). Codes: name.empty, name.invalid,
+    name.length (params min, max, length)."""
+    text = clean_text(raw, multiline=False)
+    if not text:
+        raise FieldError("name.empty")
+    if contains_emoji(text):
+        raise FieldError("name.invalid")
+    if any(_is_cjk(ch) for ch in text):
+        return _chinese_name(text)
+    return _latin_name(text)
+
+
+# Punctuation that occurs in organisation names: 郑州铁路局（集团）、《河南日报》社,
+# Foxconn Co., Ltd. & ...
+_ORG_PUNCTUATION = frozenset("（）()·-—、《》.,&' ")
+
+
+def _org_char_ok(ch: str) -> bool:
+    if ch in _ORG_PUNCTUATION:
+        return True
+    category = unicodedata.category(ch)
+    # Letters of any script (CJK are "Lo"), decimal digits, and combining marks that
+    # some scripts need; variation selectors are marks too but only dress up emoji.
+    return category[0] == "L" or category == "Nd" or (category in ("Mn", "Mc") and not _is_emoji(ch))
+
+
+def org_name(raw: str) -> str:
+    """An organisation's name, 2-100 characters. Codes: org.empty, org.invalid,
+    org.length (params min, max, length)."""
+    text = clean_text(raw, multiline=False)
+    if not text:
+        raise FieldError("org.empty")
+    if contains_emoji(text) or not all(_org_char_ok(ch) for ch in text):
+        raise FieldError("org.invalid")
+    low, high = ORG_NAME_LENGTH
+    if not low <= len(text) <= high:
+        raise FieldError("org.length", min=low, max=high, length=len(text))
+    return text
+
+
+# --- spreadsheets ------------------------------------------------------------------------
+
+# Characters that make Excel, WPS or LibreOffice read a cell as a formula (CSV/formula
+# injection); the full-width forms are included because some spreadsheet software
+# converts them on entry.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def safe_cell(text: str) -> str:
+    """Text for a spreadsheet cell that cannot be evaluated: a leading quote
+    character neutralises anything that would start a formula."""
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text

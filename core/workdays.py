@@ -1,0 +1,55 @@
+"""Official Chinese working days: public holidays and the weekend days worked in lieu.
+
+Notice periods (公示期) are counted in working days, which differ from Monday-Friday
+around every public holiday. The data comes from ``chinese_calendar``, which only knows
+the years the State Council has published; outside them we refuse rather than guess.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import chinese_calendar
+
+from core.errors import FieldError
+
+_ONE_DAY = timedelta(days=1)
+
+
+def is_working_day(d: date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(d))
+    except NotImplementedError:
+        raise FieldError("workdays.out_of_range", year=d.year) from None
+
+
+def add_working_days(start: date, days: int) -> date:
+    """Last day of a period of ``days`` working days beginning on ``start``.
+
+    If ``start`` is not a working day the period begins on the next working day, so
+    ``add_working_days(d, 1)`` is the first working day on or after ``d``."""
+    if days < 1:
+        raise ValueError("a period has at least one working day")
+    current = start
+    remaining = days
+    while True:
+        if is_working_day(current):
+            remaining -= 1
+            if remaining == 0:
+                return current
+        current += _ONE_DAY
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days from ``start`` to ``end``, both included; 0 if ``end`` is earlier."""
+    count = 0
+    current = start
+    while current <= end:
+        count += is_working_day(current)
+        current += _ONE_DAY
+    return count
+
+
+def days_left(deadline: date, today: date) -> int:
+    """Calendar days until ``deadline``: 0 on the day itself, negative once it has passed."""
+    return (deadline - today).days
