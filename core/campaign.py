@@ -27,8 +27,16 @@ Percent = Annotated[float, Field(gt=0, le=100)]
 Selector = dict[Key, list[Name]]
 
 FieldType = Literal[
-    "text", "longtext", "person_name", "org_name", "choice", "yesno", "integer",
-    "id_number", "phone", "photo",
+    "text",
+    "longtext",
+    "person_name",
+    "org_name",
+    "choice",
+    "yesno",
+    "integer",
+    "id_number",
+    "phone",
+    "photo",
 ]
 YES, NO = "是", "否"
 
@@ -315,7 +323,9 @@ class Campaign(Model):
         return [p for p in self.pools if p.award == award]
 
 
-def walk_reserved(reserved: Sequence[Reserved], path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], Reserved]]:
+def walk_reserved(
+    reserved: Sequence[Reserved], path: tuple[int, ...] = ()
+) -> Iterator[tuple[tuple[int, ...], Reserved]]:
     for i, node in enumerate(reserved):
         yield (*path, i), node
         yield from walk_reserved(node.children, (*path, i))
@@ -448,11 +458,13 @@ def _check_reserved(
     if total > cap:
         problems.append((path, f"预留名额合计 {total}，超过上限 {cap}"))
     effective: list[dict[str, list[str]]] = []
-    for i, node in enumerate(nodes):
+    for _i, node in enumerate(nodes):
         npath = f"{path}.{node.kind}"
         kind = award.reserved.get(node.kind)
         if kind is None:
-            problems.append((npath, f"未知的预留类别 “{node.kind}”（{award.name} 可用：{'、'.join(award.reserved) or '无'}）"))
+            problems.append(
+                (npath, f"未知的预留类别 “{node.kind}”（{award.name} 可用：{'、'.join(award.reserved) or '无'}）")
+            )
             effective.append({})
             continue
         where = intersect(parent_where, kind.where)

@@ -1,0 +1,470 @@
+"""The quota engine: pure functions over a unit's nominees and the campaign's counters.
+
+Three questions (DOMAIN.md "How quotas should behave"):
+- :func:`check_add` — may this nominee be added, and if not, which rule blocks it and what is open;
+- :func:`unit_status` — what is left for a unit (cap, reserved sub-quotas, free places);
+- :func:`campaign_standing` — per award and per proportion: count, share, required count, reachable.
+
+Reserved sub-quotas form a laminar family (siblings are disjoint — :func:`core.campaign.cross_check`
+enforces it — and children refine their parent), so the fewest places still needed to meet every
+sub-quota is exact when computed from the leaves up: ``needed(node) = max(count - filled,
+sum(needed(children)))``. A list can still be completed iff ``used + needed <= cap``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+from core.campaign import Award, Campaign, Reserved, Unit, intersect, matches
+
+Answers = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ReservedStatus:
+    kind: str
+    name: str
+    name_en: str
+    count: int
+    filled: int
+    needed: int  # places still to be given to this sub-quota (children included)
+    children: tuple[ReservedStatus, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnitAwardStatus:
+    award: str
+    cap: int | None  # None: no per-unit allocation loaded, only the city-wide limits apply
+    used: int
+    reserved: tuple[ReservedStatus, ...] = ()
+    competitive: bool = False
+
+    @property
+    def needed(self) -> int:
+        return sum(r.needed for r in self.reserved)
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(0, self.cap - self.used)
+
+    @property
+    def free(self) -> int | None:
+        """Places open to any category once every reserved sub-quota is met."""
+        return None if self.cap is None else max(0, self.cap - self.used - self.needed)
+
+    def open_reserved(self) -> list[ReservedStatus]:
+        """Sub-quotas still needing places, deepest first (those say the most)."""
+        out: list[ReservedStatus] = []
+
+        def visit(nodes: Sequence[ReservedStatus]) -> None:
+            for node in nodes:
+                visit(node.children)
+                child_need = sum(c.needed for c in node.children)
+                if node.needed > child_need:
+                    out.append(node)
+
+        visit(self.reserved)
+        return out
+
+
+LimitKind = Literal["award", "division", "pool"]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A campaign-wide cap shared by every unit: an award's total, a division's, or a pool."""
+
+    key: str
+    kind: LimitKind
+    award: str
+    name: str
+    name_en: str
+    cap: int
+    where: Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class LimitStatus:
+    limit: Limit
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit.cap - self.used)
+
+
+RefusalRule = Literal[
+    "no_allocation",  # the unit has no places for this award
+    "unit_full",  # every place of the unit's allocation is taken
+    "reserved",  # adding it would leave too few places for the reserved sub-quotas
+    "per_unit_limit",  # competitive award: the unit already nominated its maximum
+    "limit_full",  # a city-wide pool, division or award total is exhausted
+    "ineligible",  # a hard eligibility rule (see core.eligibility)
+    "duplicate",  # same person / organisation already nominated (storage decides)
+    "closed",  # the unit's list is submitted or past its deadline
+]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    rule: RefusalRule
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+
+# --------------------------------------------------------------------------- unit status
+
+
+def _reserved(
+    award: Award, nodes: Sequence[Reserved], nominees: Sequence[Answers], parent: Mapping[str, Sequence[str]]
+) -> tuple[ReservedStatus, ...]:
+    out = []
+    for node in nodes:
+        kind = award.reserved[node.kind]
+        where = intersect(parent, kind.where)
+        filled = sum(1 for n in nominees if matches(where, n))
+        children = _reserved(award, node.children, nominees, where)
+        needed = max(node.count - filled, sum(c.needed for c in children), 0)
+        out.append(
+            ReservedStatus(node.kind, kind.name, kind.name_en or kind.name, node.count, filled, needed, children)
+        )
+    return tuple(out)
+
+
+def unit_status(campaign: Campaign, unit: Unit | None, award_key: str, nominees: Sequence[Answers]) -> UnitAwardStatus:
+    """``nominees``: the unit's place-holding nominees of this award (alternates excluded)."""
+    award = campaign.award(award_key)
+    used = len(nominees)
+    if award.competitive:
+        return UnitAwardStatus(award.key, award.per_unit_max, used, competitive=True)
+    if unit is None or not unit.quotas:
+        return UnitAwardStatus(award.key, None, used)
+    alloc = unit.quotas.get(award.key)
+    if alloc is None:
+        return UnitAwardStatus(award.key, 0, used)
+    return UnitAwardStatus(award.key, alloc.cap, used, _reserved(award, alloc.reserved, nominees, {}))
+
+
+# --------------------------------------------------------------------------- city-wide limits
+
+
+def limits(campaign: Campaign, award_key: str | None = None) -> list[Limit]:
+    out: list[Limit] = []
+    for award in campaign.awards:
+        if award_key is not None and award.key != award_key:
+            continue
+        if not award.competitive:
+            out.append(
+                Limit(
+                    f"award:{award.key}", "award", award.key, award.name, award.name_en or award.name, award.total, {}
+                )
+            )
+            for div in award.divisions:
+                out.append(
+                    Limit(
+                        f"division:{award.key}:{div.key}",
+                        "division",
+                        award.key,
+                        div.name,
+                        div.name_en or div.name,
+                        div.total,
+                        div.where,
+                    )
+                )
+        for pool in campaign.pools_for(award.key):
+            out.append(
+                Limit(f"pool:{pool.key}", "pool", award.key, pool.name, pool.name_en or pool.name, pool.cap, pool.where)
+            )
+    return out
+
+
+def limits_hit(campaign: Campaign, award_key: str, answers: Answers) -> list[Limit]:
+    """The city-wide counters a nominee with these answers takes a place from."""
+    return [lim for lim in limits(campaign, award_key) if matches(lim.where, answers)]
+
+
+def count_limits(campaign: Campaign, nominees: Iterable[tuple[str, Answers]]) -> dict[str, int]:
+    """Recomputes every counter from (award, answers) pairs: the truth storage counters must equal."""
+    used = {lim.key: 0 for lim in limits(campaign)}
+    for award_key, answers in nominees:
+        for lim in limits_hit(campaign, award_key, answers):
+            used[lim.key] += 1
+    return used
+
+
+# --------------------------------------------------------------------------- may it be added?
+
+
+def check_add(
+    campaign: Campaign,
+    unit: Unit | None,
+    award_key: str,
+    unit_nominees: Sequence[Answers],
+    limits_used: Mapping[str, int],
+    new: Answers,
+) -> Decision:
+    """May ``new`` join the unit's place-holding nominees of ``award_key``?
+
+    ``limits_used`` maps :class:`Limit` keys to the campaign-wide counts (without ``new``).
+    """
+    refusals: list[Refusal] = []
+    before = unit_status(campaign, unit, award_key, unit_nominees)
+    category = new.get("category")
+    if before.cap is not None:
+        if before.cap == 0:
+            refusals.append(Refusal("no_allocation", {"award": award_key}))
+        elif before.competitive and before.used >= before.cap:
+            refusals.append(Refusal("per_unit_limit", {"award": award_key, "max": before.cap, "used": before.used}))
+        elif before.used >= before.cap:
+            refusals.append(Refusal("unit_full", {"award": award_key, "cap": before.cap, "used": before.used}))
+        else:
+            after = unit_status(campaign, unit, award_key, [*unit_nominees, new])
+            if after.used + after.needed > before.cap:
+                refusals.append(
+                    Refusal(
+                        "reserved",
+                        {
+                            "award": award_key,
+                            "category": category,
+                            "cap": before.cap,
+                            "used": before.used,
+                            "free": before.free,
+                            "open": [
+                                (r.kind, r.name, r.name_en, r.needed - sum(c.needed for c in r.children))
+                                for r in before.open_reserved()
+                            ],
+                        },
+                    )
+                )
+    for lim in limits_hit(campaign, award_key, new):
+        used = limits_used.get(lim.key, 0)
+        if used >= lim.cap:
+            refusals.append(
+                Refusal(
+                    "limit_full",
+                    {
+                        "award": award_key,
+                        "limit": lim.key,
+                        "kind": lim.kind,
+                        "name": lim.name,
+                        "name_en": lim.name_en,
+                        "cap": lim.cap,
+                        "used": used,
+                    },
+                )
+            )
+    return Decision(tuple(refusals))
+
+
+def selector_fields(campaign: Campaign, award_key: str, unit: Unit | None) -> list[str]:
+    """Fields whose answers decide which sub-quota, pool or division a nominee counts for."""
+    award = campaign.award(award_key)
+    keys: dict[str, None] = {}
+    wheres = [k.where for k in award.reserved.values()] + [lim.where for lim in limits(campaign, award_key)]
+    for where in wheres:
+        keys.update(dict.fromkeys(where))
+    return list(keys)
+
+
+def check_add_partial(
+    campaign: Campaign,
+    unit: Unit | None,
+    award_key: str,
+    unit_nominees: Sequence[Answers],
+    limits_used: Mapping[str, int],
+    partial: Answers,
+) -> Decision:
+    """Like :func:`check_add` for a nominee still being typed: ok when *some* answers to the
+    questions not yet asked would let it in. Refused with the reasons of the closest miss."""
+    award = campaign.award(award_key)
+    open_fields = [k for k in selector_fields(campaign, award_key, unit) if k not in partial]
+    options: list[list[Any]] = []
+    for key in open_fields:
+        values = (
+            award.categories if key == "category" else (campaign.fields[key].options if key in campaign.fields else [])
+        )
+        options.append([*values, None])
+    best: Decision | None = None
+    for combo in itertools.product(*options):
+        decision = check_add(
+            campaign,
+            unit,
+            award_key,
+            unit_nominees,
+            limits_used,
+            {**partial, **dict(zip(open_fields, combo, strict=True))},
+        )
+        if decision.ok:
+            return decision
+        if best is None or len(decision.refusals) < len(best.refusals):
+            best = decision
+    return best or Decision()
+
+
+# --------------------------------------------------------------------------- the whole campaign
+
+
+@dataclass(frozen=True)
+class ProportionStatus:
+    key: str
+    name: str
+    name_en: str
+    bound: Literal["min", "max"]
+    pct: float
+    base: int  # the places the share is taken of (award total, division total, or a sum)
+    count: int
+    required: int  # min: at least this many; max: at most this many
+    scope_count: int  # nominees in the base's scope (to know the places left)
+
+    @property
+    def share(self) -> float:
+        return 100.0 * self.count / self.base if self.base else 0.0
+
+    @property
+    def met(self) -> bool:
+        return self.count >= self.required if self.bound == "min" else self.count <= self.required
+
+    @property
+    def reachable(self) -> bool:
+        """min: enough places left to get there; max: not exceeded."""
+        if self.bound == "max":
+            return self.met
+        return self.count + max(0, self.base - self.scope_count) >= self.required
+
+
+def required_count(pct: float, base: int, bound: Literal["min", "max"]) -> int:
+    """≥ rounds the count up, ≤ rounds it down (≥ 65 % of 95 → 62; ≤ 15 % of 95 → 14)."""
+    exact = Fraction(str(pct)) * base / 100
+    return math.ceil(exact) if bound == "min" else math.floor(exact)
+
+
+@dataclass(frozen=True)
+class AwardStanding:
+    award: str
+    name: str
+    name_en: str
+    total: int
+    count: int
+    competitive: bool
+
+
+@dataclass(frozen=True)
+class CampaignStanding:
+    awards: tuple[AwardStanding, ...]
+    proportions: tuple[ProportionStatus, ...]
+    limits: tuple[LimitStatus, ...]
+
+
+def campaign_standing(campaign: Campaign, nominees: Sequence[tuple[str, Answers]]) -> CampaignStanding:
+    """``nominees``: every place-holding (award, answers) pair of the campaign."""
+    by_award: dict[str, list[Answers]] = {a.key: [] for a in campaign.awards}
+    for award_key, answers in nominees:
+        by_award.setdefault(award_key, []).append(answers)
+    awards = tuple(
+        AwardStanding(a.key, a.name, a.name_en or a.name, a.total, len(by_award[a.key]), a.competitive)
+        for a in campaign.awards
+    )
+    props = []
+    for prop in campaign.proportions:
+        scope: list[Answers] = [n for ak in prop.awards for n in by_award.get(ak, [])]
+        base = sum(campaign.award(ak).total for ak in prop.awards)
+        if prop.division is not None:
+            div = next(d for d in campaign.award(prop.awards[0]).divisions if d.key == prop.division)
+            scope = [n for n in scope if matches(div.where, n)]
+            base = div.total
+        bound: Literal["min", "max"] = "min" if prop.min_pct is not None else "max"
+        pct = prop.min_pct if prop.min_pct is not None else prop.max_pct
+        assert pct is not None
+        count = sum(1 for n in scope if matches(prop.where, n))
+        props.append(
+            ProportionStatus(
+                prop.key,
+                prop.name,
+                prop.name_en or prop.name,
+                bound,
+                pct,
+                base,
+                count,
+                required_count(pct, base, bound),
+                len(scope),
+            )
+        )
+    used = count_limits(campaign, nominees)
+    lims = tuple(LimitStatus(lim, used[lim.key]) for lim in limits(campaign))
+    return CampaignStanding(awards, tuple(props), lims)
+
+
+# --------------------------------------------------------------------------- alternates and completeness
+
+
+def needs_alternate(campaign: Campaign, award_key: str, answers: Answers) -> bool:
+    rule = campaign.award(award_key).alternate
+    return rule is not None and matches(rule.for_where, answers)
+
+
+def valid_alternate(campaign: Campaign, award_key: str, answers: Answers) -> bool:
+    rule = campaign.award(award_key).alternate
+    return rule is not None and matches(rule.alternate_where, answers)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a unit's list is not complete yet."""
+
+    rule: Literal["reserved_open", "alternate_missing", "below_minimum", "answers_missing"]
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ListedNominee:
+    """What completeness needs to know of one nominee of a unit."""
+
+    id: int
+    award: str
+    answers: Answers
+    alternate_for: int | None = None
+    missing: tuple[str, ...] = ()  # required answers still empty (from core.form)
+
+
+def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNominee]) -> list[Gap]:
+    gaps: list[Gap] = []
+    principals = [n for n in nominees if n.alternate_for is None]
+    covered = {n.alternate_for for n in nominees if n.alternate_for is not None}
+    for award in campaign.awards:
+        mine = [n.answers for n in principals if n.award == award.key]
+        status = unit_status(campaign, unit, award.key, mine)
+        for node in status.open_reserved():
+            gaps.append(
+                Gap(
+                    "reserved_open",
+                    {
+                        "award": award.key,
+                        "kind": node.kind,
+                        "name": node.name,
+                        "name_en": node.name_en,
+                        "needed": node.needed,
+                    },
+                )
+            )
+        if award.competitive and award.per_unit_min and 0 < len(mine) < award.per_unit_min:
+            gaps.append(Gap("below_minimum", {"award": award.key, "min": award.per_unit_min, "count": len(mine)}))
+    for n in principals:
+        if needs_alternate(campaign, n.award, n.answers) and n.id not in covered:
+            gaps.append(Gap("alternate_missing", {"award": n.award, "nominee": n.id, "name": n.answers.get("name")}))
+    for n in nominees:
+        if n.missing:
+            gaps.append(Gap("answers_missing", {"nominee": n.id, "fields": list(n.missing)}))
+    return gaps
