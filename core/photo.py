@@ -1,0 +1,62 @@
+"""Photos for the nominee record: JPG or PNG in, a JPEG within the campaign's pixel limit out.
+
+Pillow does the decoding; anything it does not recognise as JPEG or PNG is refused with the
+reason. Decompression bombs are refused before decoding the pixels.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from core.errors import FieldError
+
+MAX_BYTES = 20 * 1024 * 1024  # Telegram's getFile limit for bots
+MAX_PIXELS = 60_000_000
+ACCEPTED = {"JPEG": "JPG", "PNG": "PNG"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    data: bytes  # JPEG
+    width: int
+    height: int
+    scaled: bool  # True when the original was larger than the limit
+
+
+def prepare_photo(data: bytes, max_width: int | None, max_height: int | None, quality: int = 90) -> Photo:
+    if not data:
+        raise FieldError("photo.empty")
+    if len(data) > MAX_BYTES:
+        raise FieldError("photo.too_large", max_mb=MAX_BYTES // (1024 * 1024))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            width, height = probe.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise FieldError("photo.format") from None
+    if fmt not in ACCEPTED:
+        raise FieldError("photo.format", got=fmt)
+    if width * height > MAX_PIXELS:
+        raise FieldError("photo.too_large", max_mb=MAX_BYTES // (1024 * 1024))
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            img: Image.Image = ImageOps.exif_transpose(opened)
+            if img.mode not in ("RGB", "L"):
+                # flatten transparency onto white: JPEG has no alpha and black backgrounds look wrong
+                rgba = img.convert("RGBA")
+                background = Image.new("RGB", rgba.size, (255, 255, 255))
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                img = background
+            scaled = False
+            limit_w, limit_h = max_width or img.width, max_height or img.height
+            if img.width > limit_w or img.height > limit_h:
+                img.thumbnail((limit_w, limit_h), Image.Resampling.LANCZOS)
+                scaled = True
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "JPEG", quality=quality, optimize=True)
+            return Photo(out.getvalue(), img.width, img.height, scaled)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise FieldError("photo.corrupt") from None
