@@ -25,10 +25,13 @@ _MESSAGES = {
     "extra_forbidden": "未知的键（拼写错误？）",
     "int_parsing": "应为整数",
     "int_type": "应为整数",
+    "float_type": "应为数字",
     "float_parsing": "应为数字",
     "string_type": "应为文字",
     "list_type": "应为列表 [...]",
     "dict_type": "应为表 {...}",
+    "model_type": "应为表 {...}",
+    "model_attributes_type": "应为表 {...}",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
     "date_type": "应为日期，如 2024-03-20",
@@ -107,12 +110,13 @@ def parse(text: str, source: str = "<text>") -> Campaign:
         detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
         raise DefinitionError([DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line)]) from None
     try:
-        campaign = Campaign.model_validate(data)
+        # strict: a file saying ``total = "120"``, ``total = true`` or ``cap = 4.5`` is wrong, not coerced
+        campaign = Campaign.model_validate(data, strict=True)
     except ValidationError as exc:
-        problems = [
-            DefinitionProblem(source, _path(err["loc"]), _message(err), _locate(text, err["loc"]))
-            for err in exc.errors()
-        ]
+        problems = []
+        for err in exc.errors():
+            loc = _compact_loc(data, err["loc"])
+            problems.append(DefinitionProblem(source, _path(loc), _message(err), _locate(text, loc)))
         raise DefinitionError(problems) from None
     located = [
         DefinitionProblem(source, path, message, _locate(text, _split(path))) for path, message in cross_check(campaign)
@@ -142,6 +146,36 @@ def _path(loc: tuple[Any, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _compact_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Name the keys of the compact allocation syntax the file uses: an error pydantic reports at
+    ``quotas.medal.reserved[0].count`` is at ``quotas.medal.frontline`` in ``{ cap = 6, frontline = -1 }``."""
+    out: list[Any] = []
+    node: Any = data
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        if isinstance(part, str) and part.startswith(("function-", "constrained-")):
+            out.append(part)
+        elif isinstance(node, dict) and part in ("reserved", "children") and part not in node and isinstance(nxt, int):
+            keys = [k for k in node if k not in ("cap", "count")]
+            if nxt >= len(keys):
+                return loc
+            out.append(keys[nxt])
+            node = node[keys[nxt]]
+            i += 1
+        elif part in ("count", "kind") and not (isinstance(node, dict) and part in node):
+            pass  # ``frontline = 6``: the value is the count, the key is the kind
+        else:
+            out.append(part)
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        i += 1
+    return tuple(out)
 
 
 def _split(path: str) -> tuple[str | int, ...]:
@@ -176,7 +210,10 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
                 continue
         header = re.compile(rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
         assign = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=|[{{,]\s*\"?{re.escape(key)}\"?\s*=")
+        array = re.compile(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
         hit = next((n for n in range(start, len(lines)) if header.match(lines[n])), None)
+        if hit is None:  # a path naming a whole [[array]] (``units``): its first table
+            hit = next((n for n in range(start, len(lines)) if array.match(lines[n])), None)
         if hit is not None:
             table = dotted
         else:
