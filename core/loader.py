@@ -166,7 +166,9 @@ def _compact_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
             out.append(keys[nxt])
             node = node[keys[nxt]]
             i += 1
-        elif part in ("count", "kind") and not (isinstance(node, dict) and part in node):
+        elif (part == "count" and not isinstance(node, dict)) or (
+            part == "kind" and not (isinstance(node, dict) and "kind" in node)
+        ):
             pass  # ``frontline = 6``: the value is the count, the key is the kind
         else:
             out.append(part)
