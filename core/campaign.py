@@ -187,14 +187,16 @@ class Allocation(Model):
             return {"cap": data}
         if isinstance(data, dict) and "reserved" not in data:
             rest = {k: v for k, v in data.items() if k != "cap"}
-            return {"cap": data.get("cap"), "reserved": [_reserved(k, v) for k, v in rest.items()]}
+            cap = {"cap": data["cap"]} if "cap" in data else {}  # absent: "missing", not "not an integer"
+            return {**cap, "reserved": [_reserved(k, v) for k, v in rest.items()]}
         return data
 
 
 def _reserved(kind: str, value: Any) -> Any:
     if isinstance(value, dict):
         rest = {k: v for k, v in value.items() if k != "count"}
-        return {"kind": kind, "count": value.get("count"), "children": [_reserved(k, v) for k, v in rest.items()]}
+        count = {"count": value["count"]} if "count" in value else {}
+        return {"kind": kind, **count, "children": [_reserved(k, v) for k, v in rest.items()]}
     return {"kind": kind, "count": value}
 
 
@@ -468,6 +470,8 @@ def _check_reserved(
             effective.append({})
             continue
         where = intersect(parent_where, kind.where)
+        if any(not values for values in where.values()):
+            problems.append((npath, f"“{kind.name}” 与上级预留类别没有交集，这些名额永远无法填满"))
         for j, other in enumerate(effective):
             if other and not disjoint(where, other):
                 problems.append((npath, f"与同级预留类别 “{nodes[j].kind}” 有重叠：请改为嵌套（其中）"))
