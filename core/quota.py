@@ -279,6 +279,22 @@ def selector_fields(campaign: Campaign, award_key: str, unit: Unit | None) -> li
     return list(keys)
 
 
+def _possible_answers(campaign: Campaign, award: Award, key: str) -> list[Any]:
+    """The answers a nominee of ``award`` may end up with for ``key`` (None: left unanswered).
+
+    A required, unconditional choice is always answered: None is no possible completion there
+    (it would dodge every pool and division keyed on that field)."""
+    if key == "category":
+        return list(award.categories) or [None]
+    fdef = campaign.fields.get(key)
+    if fdef is None or key not in award.fields:
+        return [None]
+    values: list[Any] = list(fdef.options)
+    if not values or not fdef.required or fdef.when:
+        values.append(None)
+    return values
+
+
 def check_add_partial(
     campaign: Campaign,
     unit: Unit | None,
@@ -291,12 +307,7 @@ def check_add_partial(
     questions not yet asked would let it in. Refused with the reasons of the closest miss."""
     award = campaign.award(award_key)
     open_fields = [k for k in selector_fields(campaign, award_key, unit) if k not in partial]
-    options: list[list[Any]] = []
-    for key in open_fields:
-        values = (
-            award.categories if key == "category" else (campaign.fields[key].options if key in campaign.fields else [])
-        )
-        options.append([*values, None])
+    options = [_possible_answers(campaign, award, key) for key in open_fields]
     best: Decision | None = None
     for combo in itertools.product(*options):
         decision = check_add(
@@ -442,7 +453,12 @@ class ListedNominee:
 def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNominee]) -> list[Gap]:
     gaps: list[Gap] = []
     principals = [n for n in nominees if n.alternate_for is None]
-    covered = {n.alternate_for for n in nominees if n.alternate_for is not None}
+    # only an alternate of the required kind covers its nominee (an edit may have changed its category)
+    covered = {
+        n.alternate_for
+        for n in nominees
+        if n.alternate_for is not None and valid_alternate(campaign, n.award, n.answers)
+    }
     for award in campaign.awards:
         mine = [n.answers for n in principals if n.award == award.key]
         status = unit_status(campaign, unit, award.key, mine)
