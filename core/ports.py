@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from core.campaign import Campaign
-from core.quota import CampaignStanding, Gap, LimitStatus, Refusal, UnitAwardStatus
+from core.quota import CampaignStanding, Decision, Gap, LimitStatus, Refusal, UnitAwardStatus
 
 Role = Literal["clerk", "office"]
 Status = Literal["saved", "submitted", "returned", "accepted", "approved", "not_approved", "withdrawn"]
@@ -117,6 +117,9 @@ class NomineeService(Protocol):
         nominee_id: int | None = None,
         alternate_for: int | None = None,
     ) -> SaveOutcome: ...
+    async def precheck(
+        self, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
+    ) -> Decision: ...  # core.quota.check_add_partial on the current counts; claims nothing
     async def withdraw(self, user: UserInfo, nominee_id: int) -> NomineeInfo: ...
     async def nominees(self, user: UserInfo, offset: int = 0, limit: int = 10) -> tuple[list[NomineeInfo], int]: ...
     async def nominee(self, user: UserInfo, nominee_id: int) -> tuple[NomineeInfo, list[HistoryEntry]]: ...
