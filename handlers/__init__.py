@@ -1,0 +1,35 @@
+"""aiogram routers. ``setup()`` builds a fresh router tree per Dispatcher (tests build exactly
+what production builds). Handlers translate events into core/service calls and results into
+replies; no business rule lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+
+class Joined(Filter):
+    def __init__(self, joined: bool) -> None:
+        self.joined = joined
+
+    async def __call__(self, event: TelegramObject, user: Any = None, **_: Any) -> bool:
+        return (user is not None) == self.joined
+
+
+def setup() -> Router:
+    from handlers import intake, join, manage, misc, queries
+
+    root = Router(name="root")
+    guest = join.setup()
+    guest.message.filter(Joined(False))
+    guest.callback_query.filter(Joined(False))
+    member = Router(name="member")
+    member.message.filter(Joined(True))
+    member.callback_query.filter(Joined(True))
+    member.include_routers(intake.setup(), queries.setup(), manage.setup(), misc.setup())
+    root.include_routers(guest, member)
+    misc.setup_errors(root)
+    return root

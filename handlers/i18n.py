@@ -1,0 +1,26 @@
+"""Translation helpers for the chat: gettext for our own sentences (catalogues in locales/),
+and the campaign's own bilingual labels (name / name_en) for data."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n import ngettext as _n
+
+LANGUAGES = ("zh", "en")
+
+
+def lang() -> str:
+    try:
+        return "en" if get_i18n().current_locale == "en" else "zh"
+    except LookupError:  # outside a request (tests, CLI): Chinese first
+        return "zh"
+
+
+def pick(zh: str, en: str | None) -> str:
+    """A campaign label in the reader's language (the definition's English when it has one)."""
+    return en if lang() == "en" and en else zh
+
+
+__all__ = ["LANGUAGES", "_", "__", "_n", "lang", "pick"]

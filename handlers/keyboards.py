@@ -1,0 +1,143 @@
+"""Inline keyboards. Buttons carry ids and indexes, never names (64-byte callback data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from core.form import IntakeForm, Step
+from core.ports import NomineeInfo
+from handlers.callbacks import DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
+from handlers.i18n import _
+from handlers.texts import category_label, option_label, step_label
+
+
+def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
+    row = []
+    if not first:
+        row.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=NavCb(step=step.key, action="back").pack()))
+    if not step.required:
+        row.append(InlineKeyboardButton(text=_("Skip"), callback_data=NavCb(step=step.key, action="skip").pack()))
+    row.append(InlineKeyboardButton(text=_("Cancel"), callback_data=NavCb(step=step.key, action="cancel").pack()))
+    return row
+
+
+def step_keyboard(
+    form: IntakeForm, step: Step, *, first: bool, category_labels: Sequence[str] | None = None
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    if step.kind == "category":
+        cats = form.categories()
+        labels = category_labels or [category_label(form.award, c) for c in cats]
+        for i, label in enumerate(labels):
+            kb.row(InlineKeyboardButton(text=label, callback_data=PickCb(step=step.key, i=i).pack()))
+    elif step.field is not None and step.field.options:
+        fdef = step.field
+        shown = fdef.options[: fdef.common] if fdef.common else fdef.options
+        buttons = [
+            InlineKeyboardButton(
+                text=option_label(fdef, value), callback_data=PickCb(step=step.key, i=fdef.options.index(value)).pack()
+            )
+            for value in shown
+        ]
+        width = 2 if fdef.type == "yesno" or max(len(b.text) for b in buttons) <= 8 else 1
+        if len(buttons) > 6 and width == 2 and max(len(b.text) for b in buttons) <= 5:
+            width = 3
+        kb.row(*buttons, width=width)
+    kb.row(*nav_row(step, first=first))
+    return kb.as_markup()
+
+
+def summary_keyboard(form: IntakeForm, steps: Sequence[Step], *, complete: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    edit = [
+        InlineKeyboardButton(
+            text=_("✎ {label}").format(label=step_label(form, s))[:40],
+            callback_data=SummaryCb(action="edit", key=s.key).pack(),
+        )
+        for s in steps
+    ]
+    kb.row(*edit, width=2)
+    if complete:
+        kb.row(InlineKeyboardButton(text=_("✔ Confirm and save"), callback_data=SummaryCb(action="confirm").pack()))
+    else:
+        kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=SummaryCb(action="resume").pack()))
+    kb.row(InlineKeyboardButton(text=_("Cancel"), callback_data=SummaryCb(action="cancel").pack()))
+    return kb.as_markup()
+
+
+def resume_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(text=_("Continue the draft"), callback_data=DraftCb(action="continue").pack()),
+        InlineKeyboardButton(text=_("Discard it"), callback_data=DraftCb(action="discard").pack()),
+    )
+    return kb.as_markup()
+
+
+def discard_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(text=_("Yes, discard the draft"), callback_data=DraftCb(action="discard").pack()),
+        InlineKeyboardButton(text=_("No, keep answering"), callback_data=DraftCb(action="continue").pack()),
+    )
+    return kb.as_markup()
+
+
+def list_keyboard(items: Sequence[tuple[int, str]], offset: int, total: int, page: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for nominee_id, title in items:
+        kb.row(InlineKeyboardButton(text=title[:60], callback_data=ItemCb(action="show", id=nominee_id).pack()))
+    nav = []
+    if offset > 0:
+        nav.append(
+            InlineKeyboardButton(text=_("◀ Previous"), callback_data=PageCb(offset=max(0, offset - page)).pack())
+        )
+    if offset + page < total:
+        nav.append(InlineKeyboardButton(text=_("Next ▶"), callback_data=PageCb(offset=offset + page).pack()))
+    if nav:
+        kb.row(*nav)
+    return kb.as_markup()
+
+
+def nominee_keyboard(n: NomineeInfo, *, editable: bool, needs_alternate: bool) -> InlineKeyboardMarkup | None:
+    kb = InlineKeyboardBuilder()
+    if editable:
+        kb.row(
+            InlineKeyboardButton(text=_("✎ Edit"), callback_data=ItemCb(action="edit", id=n.id).pack()),
+            InlineKeyboardButton(text=_("Withdraw"), callback_data=ItemCb(action="withdraw", id=n.id).pack()),
+        )
+    if needs_alternate:
+        kb.row(InlineKeyboardButton(text=_("Enter the alternate"), callback_data=ItemCb(action="alt", id=n.id).pack()))
+    return kb.as_markup() if kb.buttons else None
+
+
+def withdraw_keyboard(nominee_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(
+            text=_("Yes, withdraw"), callback_data=ItemCb(action="withdraw_yes", id=nominee_id).pack()
+        ),
+        InlineKeyboardButton(text=_("No"), callback_data=ItemCb(action="show", id=nominee_id).pack()),
+    )
+    return kb.as_markup()
+
+
+def submit_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(text=_("Yes, submit"), callback_data=SubmitCb(action="yes").pack()),
+        InlineKeyboardButton(text=_("Not yet"), callback_data=SubmitCb(action="no").pack()),
+    )
+    return kb.as_markup()
+
+
+def lang_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(text="中文", callback_data=LangCb(code="zh").pack()),
+        InlineKeyboardButton(text="English", callback_data=LangCb(code="en").pack()),
+    )
+    return kb.as_markup()
