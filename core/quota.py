@@ -471,7 +471,8 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
                         "kind": node.kind,
                         "name": node.name,
                         "name_en": node.name_en,
-                        "needed": node.needed,
+                        "needed": node.needed,  # including nested sub-quotas (企业班组 3，其中非公 2)
+                        "open": node.needed - sum(c.needed for c in node.children),  # as in Refusal "open"
                     },
                 )
             )
