@@ -1,0 +1,49 @@
+"""Configuration from the environment (prefix ``NOMINEE_``) or a ``.env`` file.
+
+Kept free of aiogram on purpose: the command line reads settings for commands that never talk
+to Telegram, and importing aiogram costs seconds.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOMINEE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    # Empty means "an SQLite file in data_dir" (filled in below, so it follows NOMINEE_DATA_DIR).
+    database_url: str = ""
+    redis_url: str | None = None
+    bot_token: SecretStr | None = None
+    api_server: str | None = None  # Bot API base URL, e.g. a local telegram-bot-api server
+    default_language: str = "zh"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            # Absolute, so the bot and the CLI find the same file whatever their working directory.
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'nominee.db'}"
+        return self
+
+    @property
+    def files_dir(self) -> Path:
+        """Uploaded photos and attachments; created when the first file is stored."""
+        return self.data_dir / "files"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+__all__ = ["Settings", "get_settings"]

@@ -1,0 +1,200 @@
+"""Engines, transactions and the schema version.
+
+SQLite (the embedded default) is set up so that concurrent writers *wait* instead of failing:
+WAL (readers never block the writer), a busy timeout, and write transactions that start with
+``BEGIN IMMEDIATE`` — a deferred transaction that reads first and writes later cannot upgrade its
+lock while another writer is active and fails with "database is locked" at once, whatever the
+timeout. Inside one process writers also queue on an asyncio lock, so they wait in the event loop
+rather than in SQLite's sleeping back-off. PostgreSQL goes through asyncpg; its row locks do the
+serialising (see storage/service.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_S = 10
+_WRITE = "nominee_write"  # execution option marking a connection whose transactions will write
+
+
+def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -> AsyncEngine:
+    """An async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
+
+    ``hide_parameters`` keeps bound values (ID numbers, phone numbers) out of SQLAlchemy's
+    error messages and logs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # the data dir, on first use
+        engine = create_async_engine(
+            url,
+            hide_parameters=True,
+            echo=echo,
+            # Writes serialise anyway; a big pool only adds connections sleeping in lock back-off.
+            pool_size=pool_size or 5,
+            max_overflow=0,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        hide_parameters=True,
+        echo=echo,
+        pool_size=pool_size or 10,
+        max_overflow=20,
+        pool_pre_ping=True,  # survive a database restart under a long-running bot
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (below) instead of the driver's legacy implicit BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # In WAL mode NORMAL loses no committed transaction on a process crash, only on power loss.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+# One asyncio lock per SQLite engine: writers of one process queue here, in the event loop.
+_write_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
+    lock = _write_locks.get(engine.sync_engine)
+    if lock is None:
+        lock = _write_locks[engine.sync_engine] = asyncio.Lock()
+    return lock
+
+
+class Database:
+    """Transactions for the repositories and services: ``read()`` and ``write()`` each yield a
+    session inside one transaction, committed when the block ends and rolled back on an exception."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sqlite = is_sqlite(engine)
+        self._reader = async_sessionmaker(engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._reader() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        lock = _write_lock(self.engine) if self.sqlite else nullcontext()
+        async with lock, self._writer() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+# --------------------------------------------------------------------------- Alembic
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration without an ini file: the scripts live inside this package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _run(conn: Connection, action: str, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = conn
+    if action == "upgrade":
+        command.upgrade(cfg, revision)
+    else:
+        command.downgrade(cfg, revision)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """``nominee-bot db upgrade``: brings the database to ``revision`` in one transaction."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_run, "upgrade", revision)
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(_run, "downgrade", revision)
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The bot refuses to start on a database whose schema does not match this program."""
+
+
+async def check_schema(engine: AsyncEngine) -> None:
+    current = await current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        raise SchemaOutOfDate(f"The database {where} has no schema yet. Run `nominee-bot db upgrade` first.")
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if current not in known:
+        raise SchemaOutOfDate(
+            f"The database {where} is at schema revision {current}, which this version of nominee-bot "
+            f"does not know (it expects {head}); the database was upgraded by a newer version."
+        )
+    raise SchemaOutOfDate(
+        f"The database {where} is at schema revision {current}, this version needs {head}. "
+        "Run `nominee-bot db upgrade` first."
+    )
+
+
+__all__ = [
+    "Database",
+    "SchemaOutOfDate",
+    "alembic_config",
+    "check_schema",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "is_sqlite",
+    "make_engine",
+    "upgrade",
+]
