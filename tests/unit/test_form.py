@@ -1,0 +1,146 @@
+"""The intake form as a clerk meets it: which question comes next, what is accepted, what is refused."""
+
+from datetime import date
+
+import pytest
+
+from core.errors import FieldError
+from core.form import IntakeForm
+from core.idcard import make_id_number
+from core.loader import load_builtin
+
+TODAY = date(2024, 3, 10)
+
+
+@pytest.fixture(scope="module")
+def zhengzhou():
+    return load_builtin("zhengzhou-2024")
+
+
+@pytest.fixture(scope="module")
+def zhangjiakou():
+    return load_builtin("zhangjiakou-2024")
+
+
+def test_a_medal_nominee_starts_with_the_category_and_never_asks_sex_or_age(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    assert form.next_step({}).key == "category"
+    keys = [s.key for s in form.steps({"category": "一线产业工人"})]
+    assert keys[:3] == ["category", "name", "id_number"]
+    assert "gender" not in keys and "age" not in keys and "birth_date" not in keys
+
+
+def test_the_id_number_fills_sex_and_birth_date_whatever_way_it_is_typed(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    number = make_id_number("410102", date(1985, 7, 9), 21, True)
+    fullwidth = number[:6] + " " + number[6:].translate(str.maketrans("0123456789X", "０１２３４５６７８９ｘ"))
+    answers = form.accept({"category": "一线产业工人"}, "id_number", fullwidth, TODAY)
+    assert answers["id_number"] == number
+    assert answers["gender"] == "女"
+    assert answers["birth_date"] == "1985-07-09"
+
+
+def test_a_mistyped_id_number_is_refused_with_the_reason(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    number = make_id_number("410102", date(1985, 7, 9), 21, True)
+    wrong = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
+    with pytest.raises(FieldError) as err:
+        form.accept({"category": "一线产业工人"}, "id_number", wrong, TODAY)
+    assert err.value.code in {"id.checksum", "id.birthdate"}
+
+
+def test_the_enterprise_head_question_only_appears_for_enterprise_heads(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    assert "violation_5y_head" not in [s.key for s in form.steps({"category": "一线产业工人"})]
+    assert "violation_5y_head" in [s.key for s in form.steps({"category": "企业负责人"})]
+
+
+def test_changing_the_category_drops_answers_that_no_longer_apply(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    answers = {"category": "企业负责人", "violation_5y_head": "否"}
+    changed = form.accept_value(answers, "category", "一线产业工人")
+    assert "violation_5y_head" not in changed
+
+
+def test_a_deputy_division_cadre_is_refused_for_labour_model(zhangjiakou):
+    form = IntakeForm(zhangjiakou, "model")
+    with pytest.raises(FieldError) as err:
+        form.accept({"category": "一线工人"}, "cadre_level", "副处级及以上", TODAY)
+    assert err.value.code == "eligibility.hard"
+    assert err.value.params["rule"] == "senior_cadre"
+    assert "副处级" in err.value.params["message"]
+
+
+def test_a_retired_nominee_needs_a_written_reason_right_after_the_question(zhangjiakou):
+    form = IntakeForm(zhangjiakou, "model")
+    answers = form.accept({"category": "一线工人"}, "retired", "是", TODAY)
+    keys = [s.key for s in form.steps(answers)]
+    assert keys[keys.index("retired") + 1] == "reason.retired"
+    assert "reason.retired" in form.missing(answers)
+    answers = form.accept(answers, "reason.retired", "返聘在岗，仍在一线工作。", TODAY)
+    assert "reason.retired" not in form.missing(answers)
+    # answering "no" afterwards removes the reason question and its answer
+    answers = form.accept(answers, "retired", "否", TODAY)
+    assert "reason.retired" not in answers
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "🙂🙂", "x" * 5000, "\u200b"])
+def test_garbage_in_a_name_is_refused(zhengzhou, raw):
+    form = IntakeForm(zhengzhou, "medal")
+    with pytest.raises(FieldError):
+        form.accept({"category": "一线产业工人"}, "name", raw, TODAY)
+
+
+def test_choices_accept_the_typed_value_the_english_label_or_a_nationality_without_zu(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    base = {"category": "一线产业工人"}
+    assert form.accept(base, "ethnicity", "傣", TODAY)["ethnicity"] == "傣族"
+    assert form.accept(base, "political", "CPC member", TODAY)["political"] == "中共党员"
+    assert form.accept(base, "key_industry", "是", TODAY)["key_industry"] == "是"
+    with pytest.raises(FieldError):
+        form.accept(base, "ethnicity", "火星族", TODAY)
+
+
+def test_deeds_are_bounded_by_the_campaign_limit(zhengzhou, zhangjiakou):
+    zz = IntakeForm(zhengzhou, "medal")
+    zjk = IntakeForm(zhangjiakou, "model")
+    text = "事迹" * 400  # 800 characters
+    assert len(zz.accept({"category": "一线产业工人"}, "deeds", text, TODAY)["deeds"]) == 800
+    with pytest.raises(FieldError) as err:
+        zjk.accept({"category": "一线工人"}, "deeds", text, TODAY)
+    assert err.value.code == "text.too_long" and err.value.params["max"] == 600
+
+
+def test_an_optional_question_can_be_skipped_but_a_required_one_cannot(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    answers = form.skip({"category": "一线产业工人"}, "title")
+    assert answers["title"] is None and "title" not in form.missing(answers)
+    with pytest.raises(FieldError) as err:
+        form.skip({"category": "一线产业工人"}, "name")
+    assert err.value.code == "field.required"
+
+
+def test_progress_and_back_follow_the_applicable_questions(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    answers = {"category": "一线产业工人", "name": "张三"}
+    i, n = form.progress(answers, "name")
+    assert i == 2 and n == len(form.steps(answers))
+    assert form.previous_step(answers, "name").key == "category"
+    assert form.previous_step(answers, "category") is None
+
+
+def test_an_alternate_may_only_be_a_frontline_worker(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal", alternate=True)
+    assert form.categories() == ["一线产业工人", "其他一线职工和专业技术人员"]
+    with pytest.raises(FieldError):
+        form.accept_value({}, "category", "企业负责人")
+
+
+def test_a_collective_has_no_person_questions(zhengzhou):
+    form = IntakeForm(zhengzhou, "pioneer")
+    keys = [s.key for s in form.steps({})]
+    assert keys[0] == "team_name" and "id_number" not in keys
+    assert form.accept({}, "staff_count", "１２０人", TODAY)["staff_count"] == 120
+    with pytest.raises(FieldError) as err:
+        form.accept({}, "staff_count", "0", TODAY)
+    assert err.value.code == "int.range"
