@@ -116,7 +116,9 @@ def parse(text: str, source: str = "<text>") -> Campaign:
         problems = []
         for err in exc.errors():
             loc = _compact_loc(data, err["loc"])
-            problems.append(DefinitionProblem(source, _path(loc), _message(err), _locate(text, loc)))
+            # a missing key is not in the text: point at the table that lacks it
+            line = _locate(text, loc[:-1] if err["type"] == "missing" else loc)
+            problems.append(DefinitionProblem(source, _path(loc), _message(err), line))
         raise DefinitionError(problems) from None
     located = [
         DefinitionProblem(source, path, message, _locate(text, _split(path))) for path, message in cross_check(campaign)
@@ -211,7 +213,8 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
                 i += 2
                 continue
         header = re.compile(rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
-        assign = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=|[{{,]\s*\"?{re.escape(key)}\"?\s*=")
+        # ``key =``, ``{ key =``, and dotted keys: ``quotas.medal = {...}`` holds both ``quotas`` and ``medal``
+        assign = re.compile(rf"(?:^\s*|[{{,.]\s*)\"?{re.escape(key)}\"?\s*[=.]")
         array = re.compile(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
         hit = next((n for n in range(start, len(lines)) if header.match(lines[n])), None)
         if hit is None:  # a path naming a whole [[array]] (``units``): its first table
