@@ -1,0 +1,28 @@
+"""Local Telegram Bot API server (bot side + ``/_sandbox`` test side).
+
+Stand-alone: it imports nothing from the rest of the project and not aiogram.
+
+    runner, url = await serve("127.0.0.1", 0)       # in-process, free port
+    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
+    async with SandboxClient(url, token) as sandbox:
+        events = await sandbox.ask(42, "/start")
+
+or ``python -m bot.apiserver --port 8081``.
+"""
+
+from .app import STATE_KEY, make_app, serve
+from .client import BotEvent, FileInfo, NoReply, SandboxClient, SandboxError
+from .state import ApiError, ServerState
+
+__all__ = [
+    "STATE_KEY",
+    "ApiError",
+    "BotEvent",
+    "FileInfo",
+    "NoReply",
+    "SandboxClient",
+    "SandboxError",
+    "ServerState",
+    "make_app",
+    "serve",
+]
