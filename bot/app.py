@@ -1,0 +1,88 @@
+"""The composition root: Bot + Dispatcher + service, the way production and the tests build them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeDefault
+
+import handlers
+from bot.middlewares import ContextMiddleware, LanguageMiddleware, ThrottlingMiddleware, make_i18n
+from core.ports import NomineeService
+
+log = logging.getLogger(__name__)
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+# (command, English description); the Chinese descriptions come from the catalogue.
+COMMANDS = [
+    ("new", "Enter a nominee"),
+    ("quota", "Places left for my unit"),
+    ("list", "My unit's nominees"),
+    ("status", "One nominee's record: /status N"),
+    ("edit", "Change a nominee: /edit N"),
+    ("withdraw", "Withdraw a nominee: /withdraw N"),
+    ("submit", "Hand the list to the office"),
+    ("deadlines", "Dates and days left"),
+    ("lang", "中文 / English"),
+    ("help", "Help"),
+    ("cancel", "Stop the current step"),
+]
+
+
+def make_bot(token: str, api_server: str | None = None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_server)) if api_server else AiohttpSession()
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def make_dispatcher(
+    service: NomineeService,
+    *,
+    storage: BaseStorage | None = None,
+    isolation: BaseEventIsolation | None = None,
+    clock: Callable[[], date] = date.today,
+    throttle: tuple[int, float] = (12, 4.0),
+) -> Dispatcher:
+    dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
+    i18n = make_i18n(str(LOCALES))
+    context = ContextMiddleware(service, clock, datetime.now(UTC))
+    throttling = ThrottlingMiddleware(*throttle)
+    language = LanguageMiddleware(i18n)
+    for observer in (dp.message, dp.callback_query):
+        # context first (who is it), then language (needs the stored choice), then throttling (speaks)
+        observer.outer_middleware(context)
+        observer.outer_middleware(language)
+        observer.outer_middleware(throttling)
+    dp.include_router(handlers.setup())
+    return dp
+
+
+async def register_commands(bot: Bot) -> None:
+    """Command menus in both languages (Chinese for everybody who is not English)."""
+    i18n = make_i18n(str(LOCALES))
+    for code in ("zh", "en"):
+        with i18n.context(), i18n.use_locale(code):
+            commands = [BotCommand(command=c, description=i18n.gettext(d)[:256]) for c, d in COMMANDS]
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=None if code == "zh" else "en")
+
+
+def used_updates(dp: Dispatcher) -> list[str]:
+    return dp.resolve_used_update_types()
+
+
+async def run_polling(bot: Bot, dp: Dispatcher, **kwargs: Any) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    await register_commands(bot)
+    me = await bot.get_me()
+    log.info("polling as @%s", me.username)
+    await dp.start_polling(bot, allowed_updates=used_updates(dp), handle_signals=True, **kwargs)

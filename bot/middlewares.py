@@ -1,0 +1,88 @@
+"""Middlewares: who is writing (user, campaign, service, today), their language, and floods.
+
+Deliberately read-only: nothing here writes to the database on every update.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+
+from core.ports import NomineeService
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Injects ``service``, ``user`` (None until joined), ``campaign``, ``today`` and ``started_at``."""
+
+    def __init__(self, service: NomineeService, clock: Callable[[], date], started_at: datetime) -> None:
+        self.service = service
+        self.clock = clock
+        self.started_at = started_at
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: User | None = data.get("event_from_user")
+        user = await self.service.get_user(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
+        data["service"] = self.service
+        data["user"] = user
+        data["campaign"] = await self.service.campaign(user.campaign_id) if user is not None else None
+        data["today"] = self.clock()
+        data["started_at"] = self.started_at
+        return await handler(event, data)
+
+
+class LanguageMiddleware(I18nMiddleware):
+    """The stored choice (/lang) first; before joining, Telegram's language (English or Chinese)."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        user = data.get("user")
+        if user is not None:
+            return str(user.language)
+        tg_user: User | None = data.get("event_from_user")
+        code = (tg_user.language_code or "") if tg_user is not None else ""
+        return "en" if code.startswith("en") else self.i18n.default_locale
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """At most ``rate`` events per ``per`` seconds per user; beyond that events are dropped with
+    one polite notice per window (protects the database from floods and stuck clients)."""
+
+    def __init__(self, rate: int = 12, per: float = 4.0) -> None:
+        self.rate = rate
+        self.per = per
+        self._hits: dict[int, list[float]] = {}
+        self._warned: dict[int, float] = {}
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: User | None = data.get("event_from_user")
+        if tg_user is None:
+            return await handler(event, data)
+        now = time.monotonic()
+        hits = [t for t in self._hits.get(tg_user.id, []) if now - t < self.per]
+        hits.append(now)
+        self._hits[tg_user.id] = hits
+        if len(hits) <= self.rate:
+            return await handler(event, data)
+        if now - self._warned.get(tg_user.id, 0.0) > self.per:
+            self._warned[tg_user.id] = now
+            from handlers.i18n import _
+
+            text = _("Too many messages at once; please wait a moment and try again.")
+            if isinstance(event, Message):
+                await event.answer(text)
+            elif isinstance(event, CallbackQuery):
+                await event.answer(text, show_alert=True)
+        elif isinstance(event, CallbackQuery):
+            await event.answer()
+        return None
+
+
+def make_i18n(path: str, default: str = "zh") -> I18n:
+    return I18n(path=path, default_locale=default, domain="messages")
