@@ -189,11 +189,99 @@ def _split(path: str) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_\-.\s\"]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def _headers(lines: list[str]) -> list[tuple[int, bool, str]]:
+    """(line index, is an [[array]] header, dotted name) of every table header."""
+    out = []
+    for n, line in enumerate(lines):
+        m = _HEADER.match(line)
+        if m:
+            out.append((n, m.group(1) == "[[", re.sub(r"\s*\.\s*", ".", m.group(2)).replace('"', "")))
+    return out
+
+
+def _array_element(lines: list[str], n: int, assign: re.Pattern[str], index: int) -> int | None:
+    """Line of element ``index`` of the inline array assigned on line ``n`` (None: not an array)."""
+    m = assign.search(lines[n])
+    if m is None:
+        return None
+    rest = lines[n][m.end() :]
+    if not rest.lstrip().startswith("["):
+        return None
+    depth, count, quote, pending = 0, 0, "", False
+    for ln in range(n, len(lines)):
+        text = rest if ln == n else lines[ln]
+        k = 0
+        while k < len(text):
+            ch = text[k]
+            if quote:
+                if ch == "\\" and quote == '"':
+                    k += 1
+                elif ch == quote:
+                    quote = ""
+            elif ch == "#":
+                break
+            elif ch in "\"'":
+                quote = ch
+                if depth == 1 and pending:
+                    pending = False
+                    if count == index:
+                        return ln
+            elif ch in "[{":
+                depth += 1
+                if depth == 2 and pending:
+                    pending = False
+                    if count == index:
+                        return ln
+                if depth == 1:
+                    pending = True
+            elif ch in "]}":
+                depth -= 1
+                if depth == 0:
+                    return None
+            elif ch == "," and depth == 1:
+                count += 1
+                pending = True
+            elif depth == 1 and pending and not ch.isspace():
+                pending = False
+                if count == index:
+                    return ln
+            k += 1
+    return None
+
+
 def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a key path: follows ``[[array]]`` headers and ``key =`` lines in order."""
+    """Best-effort line of a key path, read like TOML is: ``[[array]]`` elements, ``[table]``
+    headers (also ``[a.b.c]`` for the path ``a.b``), then ``key =`` lines of the current table
+    (dotted ``quotas.medal = {...}`` and inline ``{ key = ...}`` included)."""
     lines = text.splitlines()
+    headers = _headers(lines)
     start, table = 0, ""
     found: int | None = None
+
+    def within(name: str, array: bool, n: int) -> bool:
+        # a header still inside ``table`` (the one entered at line ``start``)
+        if not table:
+            return True
+        if name == table:
+            return not array and n != start
+        return name.startswith(table + ".")
+
+    def scope() -> list[tuple[int, bool, str]]:
+        out = []
+        for n, array, name in headers:
+            if n <= start:
+                continue
+            if not within(name, array, n):
+                break
+            out.append((n, array, name))
+        return out
+
+    def assignment_end() -> int:
+        return next((n for n, _, _ in headers if n > start), len(lines))
+
     i = 0
     parts = [p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "constrained-")))]
     while i < len(parts):
@@ -204,27 +292,34 @@ def _locate(text: str, loc: tuple[Any, ...]) -> int | None:
         key = str(part)
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         dotted = f"{table}.{key}" if table else key
+        inner = scope() if found is not None or table else [(n, a, name) for n, a, name in headers]
         if isinstance(nxt, int):
-            header = re.compile(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
-            hits = [n for n in range(start, len(lines)) if header.match(lines[n])]
+            hits = [n for n, array, name in inner if array and name == dotted]
             if len(hits) > nxt:
                 start = found = hits[nxt]
                 table = dotted
                 i += 2
                 continue
-        header = re.compile(rf"^\s*\[\s*{re.escape(dotted)}\s*\]")
-        # ``key =``, ``{ key =``, and dotted keys: ``quotas.medal = {...}`` holds both ``quotas`` and ``medal``
+        # ``key =`` in the current table, before its first sub-table
+        first = start if found is not None else 0
         assign = re.compile(rf"(?:^\s*|[{{,.]\s*)\"?{re.escape(key)}\"?\s*[=.]")
-        array = re.compile(rf"^\s*\[\[\s*{re.escape(dotted)}\s*\]\]")
-        hit = next((n for n in range(start, len(lines)) if header.match(lines[n])), None)
-        if hit is None:  # a path naming a whole [[array]] (``units``): its first table
-            hit = next((n for n in range(start, len(lines)) if array.match(lines[n])), None)
+        hit = next((n for n in range(first, assignment_end()) if assign.search(lines[n])), None)
         if hit is not None:
-            table = dotted
-        else:
-            hit = next((n for n in range(start, len(lines)) if assign.search(lines[n])), None)
+            start = found = hit
+            i += 1
+            if isinstance(nxt, int):  # ``columns = [ {...}, {...} ]``: the line of element ``nxt``
+                element = _array_element(lines, hit, assign, nxt)
+                if element is not None:
+                    start = found = element
+                    i += 1
+            continue
+        # ``[dotted]``, else the first ``[dotted.more]`` or ``[[dotted]]``
+        exact = [n for n, array, name in inner if name == dotted and not array]
+        nested = [n for n, _, name in inner if name == dotted or name.startswith(dotted + ".")]
+        hit = next(iter(exact + nested), None)
         if hit is None:
             break
         start = found = hit
+        table = dotted
         i += 1
     return found + 1 if found is not None else None
