@@ -80,12 +80,19 @@ def load_builtin(name: str) -> Campaign:
     return parse(builtin_text(name), f"{name}.toml")
 
 
+MAX_BYTES = 5_000_000
+MAX_KEY_DEPTH = 16  # tomllib needs memory quadratic in a dotted key's depth: ``a.a.a...`` can exhaust it
+
+
 def load_path(path: Path) -> Campaign:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more: the path may be /dev/zero
     except OSError as exc:
         raise DefinitionError([DefinitionProblem(str(path), "", f"无法读取文件：{exc.strerror}")]) from None
-    if len(raw) > 5_000_000:
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise DefinitionError([DefinitionProblem(repr(str(path)), "", f"无法读取文件：{exc}")]) from None
+    if len(raw) > MAX_BYTES:
         raise DefinitionError([DefinitionProblem(str(path), "", "文件过大（超过 5 MB）")])
     try:
         text = raw.decode("utf-8-sig")
@@ -101,9 +108,19 @@ def load(name_or_path: str) -> Campaign:
     return load_path(Path(name_or_path))
 
 
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_DEEP_KEY = re.compile(rf"(?m)(?:^|[\[{{,])\s*(?:{_KEY_PART}\s*\.\s*){{{MAX_KEY_DEPTH},}}{_KEY_PART}")
+
+
 def parse(text: str, source: str = "<text>") -> Campaign:
+    deep = _DEEP_KEY.search(text)
+    if deep:
+        at = text.count("\n", 0, deep.start()) + 1
+        raise DefinitionError([DefinitionProblem(source, "", f"键的层级过深（超过 {MAX_KEY_DEPTH} 层）", at)])
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match.group(1)) if match else None
@@ -112,6 +129,8 @@ def parse(text: str, source: str = "<text>") -> Campaign:
     try:
         # strict: a file saying ``total = "120"``, ``total = true`` or ``cap = 4.5`` is wrong, not coerced
         campaign = Campaign.model_validate(data, strict=True)
+    except RecursionError:
+        raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
