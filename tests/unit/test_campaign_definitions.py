@@ -440,3 +440,35 @@ def test_a_division_sum_that_misses_the_award_total() -> None:
     p = the_problem(bad, "zhangjiakou-2024.toml")
     assert (p.path, p.message) == ("awards[0].divisions", "各部分合计 111，与奖项总数 110 不符")
     assert p.line == line_of(bad, "[[awards.divisions]]")
+
+
+def test_reading_stops_at_the_size_limit_even_for_an_endless_file() -> None:
+    with pytest.raises(DefinitionError) as info:
+        load_path(Path("/dev/zero"))
+    assert info.value.problems[0].message.startswith("文件过大")
+
+
+def test_a_directory_or_a_nul_in_the_path_is_a_problem(tmp_path: Path) -> None:
+    for path in (tmp_path, Path("bad\0name.toml")):
+        with pytest.raises(DefinitionError) as info:
+            load_path(path)
+        assert info.value.problems[0].message.startswith("无法读取文件")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 5000 + "]" * 5000,
+        "x = " + "{ a = " * 3000 + "1" + " }" * 3000,
+        'id = "x"\n' + "a" + ".a" * 100_000 + " = 1",  # tomllib would need gigabytes for this one
+    ],
+)
+def test_pathologically_nested_text_is_refused_quickly(text: str) -> None:
+    with pytest.raises(DefinitionError) as info:
+        parse(text, "deep.toml")
+    assert "过深" in str(info.value)
+
+
+def test_a_string_with_many_dots_is_not_a_deep_key() -> None:
+    bad = edit(ZZ_TEXT, 'office = "郑州市总工会劳动和经济工作部"', 'office = "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s"')
+    assert parse(bad).office.startswith("a.b.c")
