@@ -31,6 +31,10 @@ ALLOWED_CHINESE = {
     ("handlers/misc.py", "语言已设置为中文。"),  # set_lang's confirmation, in the language just chosen
     ("handlers/misc.py", "Choose the language / 请选择语言"),  # the bilingual /lang prompt (a msgid)
 }
+# Files in bot/ that are not chat: their readers are operators at a terminal, bilingual by design.
+NOT_CHAT = {
+    "bot/cli.py": "the nominee-bot command line (campaign list/check/show), Chinese + English labels",
+}
 # Chinese found in the code that the list above does not allow; reported, waiting for a decision.
 KNOWN_CHINESE = {
     ("handlers/texts.py", "男"),  # display_value: keys for core.idcard's Gender values, not shown text
@@ -107,6 +111,19 @@ def test_english_says_what_the_msgid_says(template: Catalog) -> None:
     en = load("en")
     differ = [m.id for m in template if m.id and (e := en.get(m.id, m.context)) is not None and strings(e) != ids(m)]
     assert not differ, f"English msgstr differs from its msgid (reword the msgid in the code instead): {differ}"
+
+
+@pytest.mark.xfail(
+    reason="bot/app.py COMMANDS passes plain literals to i18n.gettext at run time, so the extractor cannot see "
+    "them and the Chinese command menu stays English; mark them N_(...) (their translations wait in the "
+    "catalogues as obsolete entries and come back on the next `python -m locales.extract`)",
+    strict=False,
+)
+def test_the_command_menu_is_translated(template: Catalog, zh: Catalog) -> None:
+    from bot.app import COMMANDS
+
+    missing = [d for _c, d in COMMANDS if template.get(d) is None or not ((e := zh.get(d)) and e.string)]
+    assert not missing, f"command descriptions not extracted or not translated: {missing}"
 
 
 # ------------------------------------------------------------------------------ (b) placeholders, (c) HTML
@@ -229,6 +246,8 @@ def chinese_literals() -> set[tuple[str, str]]:
     """(file, literal) for every string constant with Chinese characters, docstrings excepted."""
     found = set()
     for path in extract.source_files():
+        if path.relative_to(ROOT).as_posix() in NOT_CHAT:
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         skip = docstrings(tree)
         for node in ast.walk(tree):
