@@ -429,3 +429,16 @@ def test_dump_is_byte_exact_even_on_a_latin1_terminal() -> None:
     result = _python("-m", "bot.cli", "campaign", "dump", "zhengzhou-2024", env={"PYTHONIOENCODING": "latin-1"})
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout == (ROOT / "core" / "builtin" / "zhengzhou-2024.toml").read_bytes()
+
+
+def test_an_allocation_cell_with_a_nested_sub_quota_followed_by_a_sibling_stays_unambiguous() -> None:
+    from core.campaign import Allocation
+    from core.loader import load_builtin
+
+    medal = load_builtin("zhengzhou-2024").award("medal")
+    alloc = Allocation.model_validate({"cap": 6, "migrant": {"count": 2, "np_migrant": 1}, "industrial": 2})
+    assert cli.allocation_cell(medal, alloc) == "6（农民工2（其中非公新业态农民工1）、一线产业工人2）"
+    alloc = Allocation.model_validate({"cap": 6, "industrial": 2, "migrant": {"count": 2, "np_migrant": 1}})
+    assert cli.allocation_cell(medal, alloc) == "6（一线产业工人2、农民工2，其中非公新业态农民工1）"
+    assert cli.allocation_cell(medal, Allocation(cap=3)) == "3"
+    assert cli.allocation_cell(medal, None) == "0"
