@@ -18,6 +18,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeDefault
 
 import handlers
+from handlers.i18n import N_
 from bot.middlewares import ContextMiddleware, LanguageMiddleware, ThrottlingMiddleware, make_i18n
 from core.ports import NomineeService
 
@@ -26,17 +27,17 @@ LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
 # (command, English description); the Chinese descriptions come from the catalogue.
 COMMANDS = [
-    ("new", "Enter a nominee"),
-    ("quota", "Places left for my unit"),
-    ("list", "My unit's nominees"),
-    ("status", "One nominee's record: /status N"),
-    ("edit", "Change a nominee: /edit N"),
-    ("withdraw", "Withdraw a nominee: /withdraw N"),
-    ("submit", "Hand the list to the office"),
-    ("deadlines", "Dates and days left"),
-    ("lang", "中文 / English"),
-    ("help", "Help"),
-    ("cancel", "Stop the current step"),
+    ("new", N_("Enter a nominee")),
+    ("quota", N_("Places left for my unit")),
+    ("list", N_("My unit's nominees")),
+    ("status", N_("One nominee's record: /status N")),
+    ("edit", N_("Change a nominee: /edit N")),
+    ("withdraw", N_("Withdraw a nominee: /withdraw N")),
+    ("submit", N_("Hand the list to the office")),
+    ("deadlines", N_("Dates and days left")),
+    ("lang", N_("中文 / English")),
+    ("help", N_("Help")),
+    ("cancel", N_("Stop the current step")),
 ]
 
 

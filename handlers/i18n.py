@@ -11,6 +11,11 @@ from aiogram.utils.i18n import ngettext as _n
 LANGUAGES = ("zh", "en")
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a msgid translated later
+    """Marks a string for the catalogue without translating it here (translated at run time)."""
+    return message
+
+
 def lang() -> str:
     try:
         return "en" if get_i18n().current_locale == "en" else "zh"
@@ -23,4 +28,4 @@ def pick(zh: str, en: str | None) -> str:
     return en if lang() == "en" and en else zh
 
 
-__all__ = ["LANGUAGES", "_", "__", "_n", "lang", "pick"]
+__all__ = ["LANGUAGES", "N_", "_", "__", "_n", "lang", "pick"]

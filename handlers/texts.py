@@ -369,12 +369,16 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
 def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], notice: str = "") -> str:
     index, total = form.progress(answers, step.key)
     title = _("Step {i}/{n} · {label}").format(i=index, n=total, label=esc(step_label(form, step)))
-    head = _("{award}").format(award=esc(pick(form.award.name, form.award.name_en)))
+    head = esc(pick(form.award.name, form.award.name_en))
     if form.alternate:
         head += " · " + _("alternate")
     parts = [f"<b>{head}</b>", title]
     if step.kind == "category":
-        parts.append(_("Choose the category the nominee is reported under. The buttons show the places left."))
+        parts.append(
+            _(
+                "Choose the category the nominee is reported under. Categories marked ✕ cannot be added now; tap one to see why."
+            )
+        )
     elif step.kind == "reason":
         assert step.rule is not None
         parts.append(
