@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext as _n
 LANGUAGES = ("zh", "en")
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a msgid translated later
+def N_(message: str) -> str:
     """Marks a string for the catalogue without translating it here (translated at run time)."""
     return message
 

@@ -376,7 +376,8 @@ def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], notice: str
     if step.kind == "category":
         parts.append(
             _(
-                "Choose the category the nominee is reported under. Categories marked ✕ cannot be added now; tap one to see why."
+                "Choose the category the nominee is reported under. "
+                "Categories marked ✕ cannot be added now; tap one to see why."
             )
         )
     elif step.kind == "reason":
