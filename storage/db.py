@@ -38,16 +38,17 @@ def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -
     error messages and logs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        memory = parsed.database in (None, "", ":memory:")
+        if not memory and parsed.database and not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # the data dir, on first use
+        # Writes serialise anyway; a big pool only adds connections sleeping in lock back-off.
+        pool: dict[str, Any] = {} if memory else {"pool_size": pool_size or 5, "max_overflow": 0}
         engine = create_async_engine(
             url,
             hide_parameters=True,
             echo=echo,
-            # Writes serialise anyway; a big pool only adds connections sleeping in lock back-off.
-            pool_size=pool_size or 5,
-            max_overflow=0,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+            **pool,
         )
         _configure_sqlite(engine)
         return engine

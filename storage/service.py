@@ -7,12 +7,14 @@ How places stay exact under any concurrency (DESIGN.md, storage/):
   a second writer of the same counter waits and then re-evaluates ``used < cap`` against the
   committed value; on SQLite every write transaction starts with ``BEGIN IMMEDIATE`` and writers
   run one at a time.
-- A save first locks its unit's row (``FOR NO KEY UPDATE``), so everything the quota engine
-  reads about that unit — its nominees, its submitted state — cannot change underneath it.
+- Every use case that moves counters first locks the row of the unit concerned (``FOR NO KEY
+  UPDATE``), so everything the quota engine reads about that unit — its nominees, its submitted
+  state — cannot change underneath it; only then does it read the definition's version.
+- A campaign reload locks the campaign row and *all* its unit rows, so it waits for the use
+  cases in flight and the next ones wait for it (and then see the new version). Nobody else
+  locks the campaign row, which would become the hottest row of the database.
 - City-wide counters (award totals, divisions, pools) are claimed last, in key order, just
   before commit: the hottest rows are held for the shortest time and never in a cycle.
-- A campaign reload takes ``FOR UPDATE`` on the campaign row; every use case takes ``FOR KEY
-  SHARE`` on it first, so a reload never interleaves with a save.
 - Uniqueness of a person or organisation is the ``UNIQUE(campaign_id, identity)`` constraint.
 
 Nothing here logs answers; errors carry codes and parameters for the chat to phrase.
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -217,11 +219,10 @@ class Store:
 
     # ------------------------------------------------------------------ campaigns
 
-    async def _campaign_in(self, s: AsyncSession, campaign_id: str, *, lock: bool = False) -> Campaign:
-        """The definition in force; with ``lock`` a KEY SHARE lock keeps a reload out until commit."""
+    async def _campaign_in(self, s: AsyncSession, campaign_id: str) -> Campaign:
+        """The definition in force (parsed once per stored version). Read it after locking a unit
+        row: then a reload cannot change it before this transaction ends."""
         query = select(CampaignRow.version).where(CampaignRow.id == campaign_id)
-        if lock:
-            query = query.with_for_update(read=True, key_share=True)
         version = (await s.execute(query)).scalar_one_or_none()
         if version is None:
             raise ServiceError("campaign.unknown", campaign=campaign_id)
@@ -278,6 +279,8 @@ class Store:
                 return LoadReport(campaign.id, "created", 1)
             if row.digest == campaign.digest:
                 return LoadReport(campaign.id, "unchanged", row.version)
+            # Wait for every use case holding one of the campaign's units, and keep new ones out.
+            await s.execute(select(UnitRow.name).where(UnitRow.campaign_id == campaign.id).with_for_update())
             old = parse(row.definition, f"{campaign.id} (stored v{row.version})")
             changes = tuple(compare(old, campaign))
             live = await self._live_for_load(s, campaign.id)
@@ -352,9 +355,9 @@ class Store:
         code = secrets.token_urlsafe(INVITE_BYTES)
         now = self._now()
         async with self.db.write() as s:
-            campaign = await self._campaign_in(s, campaign_id, lock=True)
+            campaign = await self._campaign_in(s, campaign_id)
             if unit is not None:
-                await self._unit_row(s, campaign, unit)
+                await self._unit_row(s, campaign.id, unit)
             s.add(
                 InviteRow(
                     code_hash=_identity_hash(code),
@@ -382,9 +385,9 @@ class Store:
                 raise ServiceError("invite.invalid", reason="used")
             if invite.expires_at <= now:
                 raise ServiceError("invite.invalid", reason="expired")
-            campaign = await self._campaign_in(s, invite.campaign_id, lock=True)
+            campaign = await self._campaign_in(s, invite.campaign_id)
             if invite.unit is not None:
-                await self._unit_row(s, campaign, invite.unit)
+                await self._unit_row(s, campaign.id, invite.unit)
             invite.used_at, invite.used_by = now, tg_id
             user = await s.get(UserRow, tg_id, with_for_update=True)
             if user is None:
@@ -428,6 +431,30 @@ class Store:
             query = query.where(UserRow.role == role)
         async with self.db.read() as s:
             return [self._user_info(r) for r in (await s.execute(query.order_by(UserRow.tg_id))).scalars()]
+
+    async def _enter(self, s: AsyncSession, user: UserInfo) -> tuple[Campaign, UserInfo, UnitRow]:
+        """The first step of a clerk's use case: the clerk as stored now, their unit's row locked
+        (one statement), then the definition in force."""
+        found = (
+            await s.execute(
+                select(UserRow, UnitRow)
+                .join(UnitRow, (UnitRow.campaign_id == UserRow.campaign_id) & (UnitRow.name == UserRow.unit))
+                .where(UserRow.tg_id == user.tg_id)
+                .with_for_update(of=UnitRow, key_share=True)
+            )
+        ).first()
+        if found is None:
+            await self._actor(s, user, "clerk")  # says why: unknown user, or not a clerk
+            raise ServiceError("unit.unknown", unit=user.unit)
+        row, unit_row = found
+        actor = self._user_info(row)
+        if actor.campaign_id != user.campaign_id:
+            raise ServiceError("user.unknown")
+        if actor.role != "clerk":
+            raise ServiceError("forbidden.clerk_only")
+        if not unit_row.active:
+            raise ServiceError("unit.unknown", unit=unit_row.name)
+        return await self._campaign_in(s, actor.campaign_id), actor, unit_row
 
     async def _actor(self, s: AsyncSession, user: UserInfo, role: Role | None = None) -> UserInfo:
         """The user as stored now (a role or unit may have changed since the chat read it)."""
@@ -480,8 +507,8 @@ class Store:
             await s.execute(delete(DraftRow).where(DraftRow.tg_id == tg_id))
 
     async def _upsert(self, s: AsyncSession, model: Any, values: dict[str, Any], keys: list[str]) -> None:
-        insert = sqlite_insert if self.db.sqlite else pg_insert
-        stmt = insert(model).values(**values)
+        upsert = sqlite_insert if self.db.sqlite else pg_insert
+        stmt = upsert(model).values(**values)
         rest = {k: v for k, v in values.items() if k not in keys}
         await s.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest))
 
@@ -501,9 +528,9 @@ class Store:
             "uploaded_by": uploaded_by,
             "uploaded_at": self._now(),
         }
-        insert = sqlite_insert if self.db.sqlite else pg_insert
+        upsert = sqlite_insert if self.db.sqlite else pg_insert
         async with self.db.write() as s:
-            await s.execute(insert(FileRow).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+            await s.execute(upsert(FileRow).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return ref
 
     @staticmethod
@@ -525,8 +552,8 @@ class Store:
 
     # ------------------------------------------------------------------ units
 
-    async def _unit_row(self, s: AsyncSession, campaign: Campaign, unit: str, *, lock: bool = False) -> UnitRow:
-        query = select(UnitRow).where(UnitRow.campaign_id == campaign.id, UnitRow.name == unit)
+    async def _unit_row(self, s: AsyncSession, campaign_id: str, unit: str, *, lock: bool = False) -> UnitRow:
+        query = select(UnitRow).where(UnitRow.campaign_id == campaign_id, UnitRow.name == unit)
         if lock:
             # Serialises the writers of one unit: its nominees and its submitted state stay as read.
             query = query.with_for_update(key_share=True)
@@ -619,14 +646,12 @@ class Store:
         nominee_id: int | None,
         alternate_for: int | None,
     ) -> NomineeInfo:
-        campaign = await self._campaign_in(s, user.campaign_id, lock=True)
-        actor = await self._actor(s, user, "clerk")
+        campaign, actor, unit_row = await self._enter(s, user)
         assert actor.unit is not None
         try:
             award = campaign.award(award_key)
         except KeyError:
             raise ServiceError("award.unknown", award=award_key) from None
-        unit_row = await self._unit_row(s, campaign, actor.unit, lock=True)
         unit = self._unit_def(campaign, actor.unit)
 
         current: NomineeRow | None = None
@@ -665,52 +690,57 @@ class Store:
         if holder is not None:
             raise _Refused([Refusal("duplicate", {"unit": holder[0], "award": holder[1]})])
 
-        claims: list[str] | None = None  # None: an alternate, which holds no place
-        if alternate_for is not None:
+        wanted: dict[str, Limit] = {}  # the city-wide counters the nominee will hold
+        claims: list[str] = []
+        if alternate_for is not None:  # an alternate holds no place
             await self._check_alternate(s, campaign, actor, award_key, answers, alternate_for, nominee_id)
         else:
             claims = await self._claim_unit(s, campaign, unit, award_key, answers, current)
+            wanted = {lim.key: lim for lim in limits_hit(campaign, award_key, answers)}
+            claims += sorted(wanted)
 
         now = self._now()
-        if current is None:
-            row = NomineeRow(
-                campaign_id=campaign.id,
-                unit=actor.unit,
-                award=award_key,
-                status="saved",
-                answers=answers,
-                identity=identity,
-                claims=[],
-                alternate_for=alternate_for,
-                created_by=actor.tg_id,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-            s.add(row)
-            changes = _diff({}, answers)
-            action = "created"
-        else:
-            row = current
-            changes = _diff(row.answers, answers)
-            row.answers, row.identity, row.updated_at, row.version = answers, identity, now, row.version + 1
-            action = "edited"
         try:
-            await s.flush()
+            if current is None:
+                # Core statements on this hot path: one round trip each, no unit-of-work bookkeeping.
+                values = {
+                    "campaign_id": campaign.id,
+                    "unit": actor.unit,
+                    "award": award_key,
+                    "status": "saved",
+                    "answers": answers,
+                    "identity": identity,
+                    "claims": claims,
+                    "alternate_for": alternate_for,
+                    "created_by": actor.tg_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "note": None,
+                    "version": 1,
+                }
+                new_id = (await s.execute(insert(NomineeRow).values(**values).returning(NomineeRow.id))).scalar_one()
+                info = self._info(NomineeRow(id=new_id, **values))
+                changes, action, held = _diff({}, answers), "created", set()
+            else:
+                changes, action = _diff(current.answers, answers), "edited"
+                held = {k for k in current.claims if k != UNIT_CLAIM}
+                current.answers, current.identity, current.claims = answers, identity, claims
+                current.updated_at, current.version = now, current.version + 1
+                await s.flush()
+                new_id, info = current.id, self._info(current)
         except IntegrityError as exc:
             if "identity" in str(exc.orig):
                 raise _Duplicate(identity) from None
             raise
-        s.add(
-            AuditRow(
-                at=now, actor=actor.tg_id, campaign_id=campaign.id, nominee_id=row.id, action=action, changes=changes
+        await s.execute(
+            insert(AuditRow).values(
+                at=now, actor=actor.tg_id, campaign_id=campaign.id, nominee_id=new_id, action=action, changes=changes
             )
         )
-        if claims is not None:
+        if alternate_for is None:
             # City-wide counters last: the rows every unit contends for are held only until commit.
-            row.claims = await self._claim_limits(s, campaign, award_key, answers, claims, current)
-            await s.flush()
-        return self._info(row)
+            await self._move_limits(s, campaign.id, award_key, wanted, held)
+        return info
 
     async def _check_alternate(
         self,
@@ -817,25 +847,16 @@ class Store:
             return Refusal("no_allocation", {"award": award_key})
         return Refusal("unit_full", {"award": award_key, "cap": cap, "used": used})
 
-    async def _claim_limits(
-        self,
-        s: AsyncSession,
-        campaign: Campaign,
-        award_key: str,
-        answers: Mapping[str, Any],
-        claims: list[str],
-        current: NomineeRow | None,
-    ) -> list[str]:
-        """Moves the city-wide counters from what ``current`` held to what ``answers`` need, in key
-        order; a counter that is full refuses the whole save."""
-        wanted = {lim.key: lim for lim in limits_hit(campaign, award_key, answers)}
-        held = {k for k in (current.claims if current else []) if k != UNIT_CLAIM}
+    async def _move_limits(
+        self, s: AsyncSession, campaign_id: str, award_key: str, wanted: Mapping[str, Limit], held: set[str]
+    ) -> None:
+        """Moves the city-wide counters from the ``held`` keys to the ``wanted`` ones, in key order
+        (so two transactions never wait on each other in a cycle); a full counter refuses the save."""
         for key in sorted(held | wanted.keys()):
             if key in held and key not in wanted:
-                await self._release_limit(s, campaign.id, key)
+                await self._release_limit(s, campaign_id, key)
             elif key in wanted and key not in held:
-                await self._take_limit(s, campaign.id, wanted[key], award_key)
-        return claims + sorted(wanted)
+                await self._take_limit(s, campaign_id, wanted[key], award_key)
 
     async def _take_limit(self, s: AsyncSession, campaign_id: str, lim: Limit, award_key: str) -> None:
         where = (LimitCounterRow.campaign_id == campaign_id, LimitCounterRow.key == lim.key)
@@ -920,7 +941,9 @@ class Store:
                 current = (await s.execute(select(UnitQuotaRow.cap, UnitQuotaRow.used).where(*where))).one()
                 raise _Refused([self._unit_refusal(campaign, row.award, current[0], current[1])])
             claims.append(UNIT_CLAIM)
-        row.claims = await self._claim_limits(s, campaign, row.award, row.answers, claims, None)
+        wanted = {lim.key: lim for lim in limits_hit(campaign, row.award, row.answers)}
+        await self._move_limits(s, campaign.id, row.award, wanted, set())
+        row.claims = claims + sorted(wanted)
 
     # ------------------------------------------------------------------ nominees: other changes
 
@@ -937,10 +960,7 @@ class Store:
     async def withdraw(self, user: UserInfo, nominee_id: int) -> NomineeInfo:
         """Frees every place the nominee took (and withdraws its alternate with it)."""
         async with self.db.write() as s:
-            campaign = await self._campaign_in(s, user.campaign_id, lock=True)
-            actor = await self._actor(s, user, "clerk")
-            assert actor.unit is not None
-            unit_row = await self._unit_row(s, campaign, actor.unit, lock=True)
+            campaign, actor, unit_row = await self._enter(s, user)
             row = await self._own_nominee(s, actor, nominee_id, lock=True)
             if row.status not in EDITABLE:
                 raise ServiceError("nominee.locked", status=row.status)
@@ -980,10 +1000,8 @@ class Store:
         """Hands the unit's list to the office: refused with the gaps while it is incomplete, then
         every saved (or returned and corrected) nominee becomes ``submitted`` and is locked."""
         async with self.db.write() as s:
-            campaign = await self._campaign_in(s, user.campaign_id, lock=True)
-            actor = await self._actor(s, user, "clerk")
+            campaign, actor, unit_row = await self._enter(s, user)
             assert actor.unit is not None
-            unit_row = await self._unit_row(s, campaign, actor.unit, lock=True)
             unit = self._unit_def(campaign, actor.unit)
             rows = (
                 (
@@ -1049,8 +1067,15 @@ class Store:
             raise ServiceError("review.note_required")
         try:
             async with self.db.write() as s:
-                campaign = await self._campaign_in(s, user.campaign_id, lock=True)
                 actor = await self._actor(s, user, "office")
+                unit = (await s.execute(select(NomineeRow.unit).where(NomineeRow.id == nominee_id))).scalar()
+                if unit is not None:  # the unit's row first, as in every use case moving counters
+                    await s.execute(
+                        select(UnitRow.name)
+                        .where(UnitRow.campaign_id == actor.campaign_id, UnitRow.name == unit)
+                        .with_for_update(key_share=True)
+                    )
+                campaign = await self._campaign_in(s, actor.campaign_id)
                 row = await self._own_nominee(s, actor, nominee_id, lock=True)
                 if row.status not in sources:
                     raise ServiceError("review.transition", status=row.status, action=action)
@@ -1084,9 +1109,9 @@ class Store:
         """Office: opens a unit's list again (after a submit or a passed deadline); its submitted
         nominees become editable. Returns how many nominees were reopened."""
         async with self.db.write() as s:
-            campaign = await self._campaign_in(s, user.campaign_id, lock=True)
             actor = await self._actor(s, user, "office")
-            unit_row = await self._unit_row(s, campaign, unit, lock=True)
+            unit_row = await self._unit_row(s, actor.campaign_id, unit, lock=True)
+            campaign = await self._campaign_in(s, actor.campaign_id)
             rows = (
                 (
                     await s.execute(
@@ -1202,7 +1227,7 @@ class Store:
             name = actor.unit if actor.role == "clerk" else unit
             if name is None:
                 raise ServiceError("unit.unknown", unit=None)
-            await self._unit_row(s, campaign, name)
+            await self._unit_row(s, campaign.id, name)
             unit_def = self._unit_def(campaign, name)
             holding = (
                 await s.execute(
@@ -1280,9 +1305,9 @@ class Store:
 
     async def claim_reminder(self, campaign_id: str, unit: str, stage: str, kind: str, tg_id: int) -> bool:
         """True the first time only: record before sending, so a reminder goes out once."""
-        insert = sqlite_insert if self.db.sqlite else pg_insert
+        upsert = sqlite_insert if self.db.sqlite else pg_insert
         stmt = (
-            insert(ReminderDeliveryRow)
+            upsert(ReminderDeliveryRow)
             .values(campaign_id=campaign_id, unit=unit, stage=stage, kind=kind, tg_id=tg_id, sent_at=self._now())
             .on_conflict_do_nothing()
         )
