@@ -6,6 +6,7 @@ to Telegram, and importing aiogram costs seconds.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     api_server: str | None = None  # Bot API base URL, e.g. a local telegram-bot-api server
     default_language: str = "zh"
+    bot_username: str | None = None  # for invitation links; asked from Telegram when unset
+    today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -1,0 +1,48 @@
+"""``nominee-bot db upgrade|check`` and ``nominee-bot campaign load`` as an operator runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.loader import builtin_text
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOMINEE_")}
+    env |= {"PYTHONPATH": str(ROOT), "NOMINEE_DATA_DIR": str(data_dir / "data")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=data_dir, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_upgrade_then_load_a_campaign_idempotently(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    check = cli(tmp_path, "db", "check")
+    assert check.returncode == 1 and "nominee-bot db upgrade" in check.stderr
+    refused = cli(tmp_path, "campaign", "load", "zhengzhou-2024")
+    assert refused.returncode == 1 and "nominee-bot db upgrade" in refused.stderr
+
+    up = cli(tmp_path, "db", "upgrade")
+    assert up.returncode == 0, up.stderr
+    assert (data / "nominee.db").exists()  # the data directory was created on first use
+    assert cli(tmp_path, "db", "check").returncode == 0
+
+    first = cli(tmp_path, "campaign", "load", "zhengzhou-2024")
+    assert first.returncode == 0 and "loaded as version 1" in first.stdout
+
+    edited = tmp_path / "edited.toml"
+    edited.write_text(builtin_text("zhengzhou-2024").replace("deadline = 2024-03-20", "deadline = 2024-03-25"))
+    second = cli(tmp_path, "campaign", "load", str(edited))
+    assert second.returncode == 0 and "updated to version 2" in second.stdout and "section: stages" in second.stdout
+    again = cli(tmp_path, "campaign", "load", str(edited))
+    assert "unchanged (version 2)" in again.stdout
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(builtin_text("zhengzhou-2024").replace("total = 120", "total = 12"))
+    bad = cli(tmp_path, "campaign", "load", str(broken))
+    assert bad.returncode == 1 and "broken.toml" in bad.stderr  # located definition problems

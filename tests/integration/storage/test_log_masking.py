@@ -1,0 +1,99 @@
+"""No ID number or mobile number in any log line, even when the database itself quotes one."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.logging import MaskPersonalData, mask_personal, setup_logging
+from core.idcard import make_id_number
+from core.loader import load_builtin
+from storage.service import Store
+
+from .helpers import clerk, person
+
+ID = make_id_number("410105", date(1986, 7, 15), 123, female=False)
+ID_X = next(
+    n for seq in range(500) if (n := make_id_number("410105", date(1990, 1, 1), seq, female=True)).endswith("X")
+)
+MOBILE = "13912345678"
+
+
+def test_mask_personal() -> None:
+    assert mask_personal(f"id {ID} ok") == f"id {ID[:4]}**********{ID[-4:]} ok"
+    assert ID_X not in mask_personal(f"key=id:{ID_X}xyz") and ID_X.lower() not in mask_personal(ID_X.lower())
+    assert mask_personal(f"tel:{MOBILE}, +86 {MOBILE}") == "tel:139****5678, +86 139****5678"
+    assert mask_personal("order 1234567890123 and 2024-03-20") == "order 1234567890123 and 2024-03-20"
+    assert ID not in mask_personal(f"glued{ID}1234")  # inside a longer run of digits as well
+    assert mask_personal("４１０１０５１９８６０７１５１２３４") != "４１０１０５１９８６０７１５１２３４"  # full-width
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Every record at DEBUG, SQLAlchemy's engine log included, through setup_logging's filter."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    engine_logger = logging.getLogger("sqlalchemy.engine")
+    engine_logger.setLevel(logging.DEBUG)  # statements, parameters (hidden anyway) and rows
+    setup_logging(logging.DEBUG)
+    assert any(isinstance(f, MaskPersonalData) for f in handler.filters)
+    try:
+        yield stream
+    finally:
+        engine_logger.setLevel(logging.WARNING)
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
+    engine: AsyncEngine, store: Store, captured: io.StringIO
+) -> None:
+    log = logging.getLogger("nominee.test")
+    await store.ensure_builtin(load_builtin("zhengzhou-2024").id)
+    me = await clerk(store, "zhengzhou-2024", "金水区", 1)
+
+    # 1. A unique violation whose key is the ID number, spelled out in the statement: PostgreSQL
+    #    repeats it in its DETAIL line, SQLite in the statement SQLAlchemy quotes.
+    insert = text(
+        "INSERT INTO invites (code_hash, campaign_id, role, created_at, expires_at) "
+        f"VALUES ('{ID}', 'zhengzhou-2024', 'office', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    async with engine.begin() as conn:
+        await conn.execute(insert)
+    with pytest.raises(DBAPIError) as caught:
+        async with engine.begin() as conn:
+            await conn.execute(insert)
+    assert ID in str(caught.value)  # the raw error does carry it...
+    log.error("could not create invite", exc_info=caught.value)  # ...the log line must not
+
+    # 2. A malformed statement with the ID number and a mobile number in it.
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"SELECT * FROM nominees WHERE identity = {ID_X} AND phone = {MOBILE}"))
+    except DBAPIError:
+        log.exception("bad query for %s (%s)", ID_X, MOBILE)
+
+    # 3. The same person saved twice through the Store: bound parameters, hidden by the engine.
+    assert (await store.save_nominee(me, "medal", person(1, "一线产业工人", id_number=ID))).ok
+    answers = person(2, "一线产业工人", id_number=ID, phone=MOBILE)
+    again = await store.save_nominee(me, "medal", answers)
+    assert again.refusals[0].rule == "duplicate"
+    log.warning("refused %r: %r", again, answers)  # a careless log of everything the clerk typed
+    log.debug("stack", stack_info=True)
+
+    lines = captured.getvalue()
+    assert "sqlalchemy.engine" in lines and "INSERT INTO invites" in lines  # the engine log was captured
+    assert f"{ID[:4]}**********{ID[-4:]}" in lines  # and the masked form shows where it was
+    for secret in (ID, ID_X, MOBILE):
+        assert secret not in lines, f"{secret[:4]}… leaked into the log"
