@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
@@ -53,6 +53,7 @@ from core.ports import (
     Draft,
     HistoryEntry,
     NomineeInfo,
+    NomineeService,
     ReviewAction,
     Role,
     SaveOutcome,
@@ -63,6 +64,7 @@ from core.ports import (
 )
 from core.quota import (
     CampaignStanding,
+    Decision,
     Gap,
     Limit,
     LimitStatus,
@@ -70,6 +72,7 @@ from core.quota import (
     Refusal,
     campaign_standing,
     check_add,
+    check_add_partial,
     limits,
     limits_hit,
     needs_alternate,
@@ -742,6 +745,38 @@ class Store:
             await self._move_limits(s, campaign.id, award_key, wanted, held)
         return info
 
+    async def precheck(
+        self, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
+    ) -> Decision:
+        """Could a nominee with these answers so far still get a place? The quota engine's answer on
+        the current counts (``exclude``: the nominee being edited, whose own place is left out).
+        Claims nothing: advisory, for greying out choices; the save decides. A closed list is a
+        ``closed`` refusal whose ``code`` is the ServiceError code a save would raise."""
+        async with self.db.read() as s:
+            actor = await self._actor(s, user, "clerk")
+            assert actor.unit is not None
+            campaign = await self._campaign_in(s, actor.campaign_id)
+            unit_row = await self._unit_row(s, campaign.id, actor.unit)
+            try:
+                campaign.award(award)
+            except KeyError:
+                raise ServiceError("award.unknown", award=award) from None
+            unit = self._unit_def(campaign, actor.unit)
+            current = await self._own_nominee(s, actor, exclude, lock=False) if exclude is not None else None
+            if current is not None and current.alternate_for is not None:
+                return Decision()  # an alternate takes no place
+            if current is None or current.status == "saved":
+                try:
+                    self._check_open(campaign, unit_row)
+                except ServiceError as err:
+                    return Decision((Refusal("closed", {"code": err.code, **err.params}),))
+            others = await self._unit_answers(s, campaign.id, unit.name, award, exclude)
+            used = await self._limit_counts(s, campaign.id, [lim.key for lim in limits(campaign, award)])
+            for key in current.claims if current is not None else []:
+                if key in used:
+                    used[key] -= 1
+            return check_add_partial(campaign, unit, award, others, used, partial)
+
     async def _check_alternate(
         self,
         s: AsyncSession,
@@ -1313,6 +1348,12 @@ class Store:
         )
         async with self.db.write() as s:
             return _rowcount(await s.execute(stmt)) == 1
+
+
+if TYPE_CHECKING:
+
+    def _implements(store: Store) -> NomineeService:
+        return store  # mypy checks here that Store implements the whole protocol
 
 
 __all__ = ["CampaignInfo", "FileInfo", "LoadReport", "Store", "UnitState", "entry_deadline"]

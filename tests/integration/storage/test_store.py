@@ -61,6 +61,20 @@ async def test_a_migrant_worker_takes_the_free_place_and_a_second_is_refused(zz:
     assert await zz.verify_counters(ZZ) == []
 
 
+async def test_precheck_greys_out_what_no_longer_fits(zz: Store, clock: Clock) -> None:
+    me = await clerk(zz, ZZ, AIRPORT, 111)
+    assert (await zz.precheck(me, "medal", {})).ok
+    saved = await zz.save_nominee(me, "medal", person(1, "农民工"))
+    assert saved.nominee is not None
+    assert [r.rule for r in (await zz.precheck(me, "medal", {"category": "农民工"})).refusals] == ["reserved"]
+    assert (await zz.precheck(me, "medal", {"category": "一线产业工人"})).ok
+    # Editing the 农民工 itself: its own place is left out, so it may stay a 农民工.
+    assert (await zz.precheck(me, "medal", {"category": "农民工"}, exclude=saved.nominee.id)).ok
+    clock.now = datetime(2024, 3, 21, tzinfo=UTC)
+    closed = await zz.precheck(me, "medal", {})
+    assert [(r.rule, r.params["code"]) for r in closed.refusals] == [("closed", "unit.closed")]
+
+
 async def test_a_person_nominated_by_jinshui_cannot_be_nominated_by_zhengdong(zz: Store) -> None:
     jinshui = await clerk(zz, ZZ, JINSHUI, 201)
     zhengdong = await clerk(zz, ZZ, ZHENGDONG, 202)
