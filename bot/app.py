@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,19 +51,20 @@ def make_dispatcher(
     *,
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
-    clock: Callable[[], date] = date.today,
-    throttle: tuple[int, float] = (12, 4.0),
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    throttle: tuple[int, float] = (30, 3.0),
 ) -> Dispatcher:
     dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
     i18n = make_i18n(str(LOCALES))
-    context = ContextMiddleware(service, clock, datetime.now(UTC))
-    throttling = ThrottlingMiddleware(*throttle)
+    context = ContextMiddleware(service, clock)
+    throttling = ThrottlingMiddleware(*throttle) if throttle[0] > 0 else None
     language = LanguageMiddleware(i18n)
     for observer in (dp.message, dp.callback_query):
         # context first (who is it), then language (needs the stored choice), then throttling (speaks)
         observer.outer_middleware(context)
         observer.outer_middleware(language)
-        observer.outer_middleware(throttling)
+        if throttling is not None:
+            observer.outer_middleware(throttling)
     dp.include_router(handlers.setup())
     return dp
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
@@ -16,16 +17,18 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from core.ports import NomineeService
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # deadlines and "today" are dates of the campaign's time zone
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Injects ``service``, ``user`` (None until joined), ``campaign``, ``today`` and ``started_at``."""
+    """Injects ``service``, ``user`` (None until joined), ``campaign``, ``now``, ``today`` (the
+    campaign's local date) and ``started_at`` (when this process started, on the same clock)."""
 
-    def __init__(self, service: NomineeService, clock: Callable[[], date], started_at: datetime) -> None:
+    def __init__(self, service: NomineeService, clock: Callable[[], datetime]) -> None:
         self.service = service
         self.clock = clock
-        self.started_at = started_at
+        self.started_at = clock()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
@@ -33,7 +36,9 @@ class ContextMiddleware(BaseMiddleware):
         data["service"] = self.service
         data["user"] = user
         data["campaign"] = await self.service.campaign(user.campaign_id) if user is not None else None
-        data["today"] = self.clock()
+        now = self.clock()
+        data["now"] = now
+        data["today"] = now.astimezone(SHANGHAI).date()
         data["started_at"] = self.started_at
         return await handler(event, data)
 
@@ -65,6 +70,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         if tg_user is None:
             return await handler(event, data)
         now = time.monotonic()
+        if len(self._hits) > 10_000:  # forget users who went quiet, so the table stays small
+            self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < self.per}
         hits = [t for t in self._hits.get(tg_user.id, []) if now - t < self.per]
         hits.append(now)
         self._hits[tg_user.id] = hits
@@ -85,4 +92,7 @@ class ThrottlingMiddleware(BaseMiddleware):
 
 
 def make_i18n(path: str, default: str = "zh") -> I18n:
+    from locales.compile import compile_all
+
+    compile_all()  # a fresh checkout has only the .po files
     return I18n(path=path, default_locale=default, domain="messages")

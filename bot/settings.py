@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     api_server: str | None = None  # Bot API base URL, e.g. a local telegram-bot-api server
     default_language: str = "zh"
     bot_username: str | None = None  # for invitation links; asked from Telegram when unset
+    throttle_rate: int = 30  # events a user may send per throttle_window seconds; 0 turns throttling off
+    throttle_window: float = 3.0
     today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
 
     @model_validator(mode="after")

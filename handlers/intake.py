@@ -8,7 +8,7 @@ summary card with "change" buttons → confirm → atomic save with the full che
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -155,11 +155,12 @@ def resume_offer(campaign: Campaign, draft: Draft) -> str:
     )
 
 
-def is_stale(draft: Draft, started_at: datetime) -> bool:
+def is_stale(draft: Draft, started_at: datetime, now: datetime) -> bool:
+    """True after a restart or a long pause: then a message first offers to continue."""
     if draft.updated_at is None:
         return False
-    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=started_at.tzinfo)
-    return updated < started_at or datetime.now(started_at.tzinfo) - updated > IDLE_RESUME
+    updated = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
+    return updated < started_at or now - updated > IDLE_RESUME
 
 
 # ------------------------------------------------------------------------------ router
@@ -462,12 +463,13 @@ def setup() -> Router:
         campaign: Campaign,
         today: date,
         started_at: datetime,
+        now: datetime,
     ) -> None:
         draft = await service.load_draft(user.tg_id)
         if draft is None or draft.award is None:
             await message.answer(_("To enter a nominee send /new; /help lists all commands."))
             return
-        if is_stale(draft, started_at) or draft.step is None:
+        if is_stale(draft, started_at, now) or draft.step is None:
             await service.save_draft(draft)  # marks it fresh: the next message is taken as an answer
             await message.answer(resume_offer(campaign, draft), reply_markup=keyboards.resume_keyboard())
             return

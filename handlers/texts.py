@@ -10,6 +10,7 @@ import html
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.campaign import Award, Campaign, FieldDef
 from core.errors import FieldError
@@ -21,6 +22,7 @@ from core.quota import Gap, LimitStatus, Refusal, UnitAwardStatus
 from core.workdays import days_left
 from handlers.i18n import _, lang, pick
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # times are shown in the campaign's time zone
 MAX_MESSAGE = 4000  # Telegram allows 4096; keep room for markup
 
 
@@ -454,7 +456,11 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
     head = pick(form.award.name, form.award.name_en)
     lines = [f"<b>{esc(head)}</b>" + (" · " + _("alternate") if form.alternate else ""), _("Please check the answers:")]
     for step in form.steps(answers):
-        lines.append(f"<b>{esc(step_label(form, step))}</b>: {display_value(form, step.key, answers, today)}")
+        lines.append(
+            _("{label}: {value}").format(
+                label=f"<b>{esc(step_label(form, step))}</b>", value=display_value(form, step.key, answers, today)
+            )
+        )
     missing = form.missing(answers)
     if missing:
         lines.append(_("Still missing: {n} answer(s).").format(n=len(missing)))
@@ -498,7 +504,11 @@ def nominee_card(
     if n.alternate_for:
         lines.append(_("Alternate for #{id}").format(id=n.alternate_for))
     for step in form.steps(n.answers):
-        lines.append(f"{esc(step_label(form, step))}: {display_value(form, step.key, n.answers, today)}")
+        lines.append(
+            _("{label}: {value}").format(
+                label=esc(step_label(form, step)), value=display_value(form, step.key, n.answers, today)
+            )
+        )
     if missing:
         lines.append(_("Missing: {fields}").format(fields=esc("、".join(missing))))
     if history:

@@ -24,7 +24,8 @@ def zhangjiakou():
 
 def test_a_medal_nominee_starts_with_the_category_and_never_asks_sex_or_age(zhengzhou):
     form = IntakeForm(zhengzhou, "medal")
-    assert form.next_step({}).key == "category"
+    step = form.next_step({})
+    assert step is not None and step.key == "category"
     keys = [s.key for s in form.steps({"category": "一线产业工人"})]
     assert keys[:3] == ["category", "name", "id_number"]
     assert "gender" not in keys and "age" not in keys and "birth_date" not in keys
@@ -125,7 +126,8 @@ def test_progress_and_back_follow_the_applicable_questions(zhengzhou):
     answers = {"category": "一线产业工人", "name": "张三"}
     i, n = form.progress(answers, "name")
     assert i == 2 and n == len(form.steps(answers))
-    assert form.previous_step(answers, "name").key == "category"
+    prev = form.previous_step(answers, "name")
+    assert prev is not None and prev.key == "category"
     assert form.previous_step(answers, "category") is None
 
 
