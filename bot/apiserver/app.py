@@ -88,7 +88,7 @@ class Params:
             return "true" if value else "false"
         if isinstance(value, int | float):
             return str(value)
-        raise bad_request(f"field \"{name}\" must be of type String")
+        raise bad_request(f'field "{name}" must be of type String')
 
     def req_str(self, name: str) -> str:
         value = self.get_str(name, required=True)
@@ -102,7 +102,7 @@ class Params:
                 raise bad_request(f"{name} is empty")
             return None
         if isinstance(value, bool):
-            raise bad_request(f"field \"{name}\" must be of type Integer")
+            raise bad_request(f'field "{name}" must be of type Integer')
         if isinstance(value, int):
             return value
         if isinstance(value, float) and value.is_integer():
@@ -112,7 +112,7 @@ class Params:
                 return int(value.strip())
             except ValueError:
                 pass
-        raise bad_request(f"field \"{name}\" must be of type Integer")
+        raise bad_request(f'field "{name}" must be of type Integer')
 
     def req_int(self, name: str) -> int:
         value = self.get_int(name, required=True)
@@ -126,7 +126,7 @@ class Params:
         try:
             return float(value)
         except (TypeError, ValueError):
-            raise bad_request(f"field \"{name}\" must be of type Number") from None
+            raise bad_request(f'field "{name}" must be of type Number') from None
 
     def get_bool(self, name: str) -> bool:
         value = self.values.get(name)
@@ -142,7 +142,7 @@ class Params:
                 return True
             if lowered in ("false", "0", "no", "off"):
                 return False
-        raise bad_request(f"field \"{name}\" must be of type Boolean")
+        raise bad_request(f'field "{name}" must be of type Boolean')
 
     def get_json(self, name: str) -> Any:
         value = self.values.get(name)
@@ -162,7 +162,7 @@ class Params:
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise bad_request(f"field \"{name}\" must be an Object")
+            raise bad_request(f'field "{name}" must be an Object')
         return value
 
     def get_list(self, name: str) -> list[Any] | None:
@@ -170,7 +170,7 @@ class Params:
         if value is None:
             return None
         if not isinstance(value, list):
-            raise bad_request(f"field \"{name}\" must be an Array")
+            raise bad_request(f'field "{name}" must be an Array')
         return value
 
     def chat_id(self) -> int | str:
@@ -413,9 +413,7 @@ def _input_file(bot: BotState, params: Params, field: str) -> StoredFile:
         if upload is None:
             raise bad_request(f"there is no {field} in the request")
     if upload is not None:
-        return bot.server.store_file(
-            upload.data, field, file_name=upload.filename, mime_type=upload.content_type
-        )
+        return bot.server.store_file(upload.data, field, file_name=upload.filename, mime_type=upload.content_type)
     if isinstance(value, str) and value:
         if value.startswith(("http://", "https://")):
             raise bad_request("failed to get HTTP URL content")
@@ -459,9 +457,7 @@ async def edit_message_text(bot: BotState, params: Params) -> Any:
     parse_mode = params.get_str("parse_mode")
     plain, entities = format_text(text, parse_mode, _entities(params, "entities"))
     markup = _inline_markup(params)
-    bot.edit_message(
-        msg, text=plain, entities=entities, raw_text=text, parse_mode=parse_mode, reply_markup=markup
-    )
+    bot.edit_message(msg, text=plain, entities=entities, raw_text=text, parse_mode=parse_mode, reply_markup=markup)
     return msg.to_dict()
 
 
@@ -799,7 +795,7 @@ async def sb_upload(state: ServerState, bot: BotState, params: Params) -> JSON:
     user_id = params.req_int("user_id")
     kind = params.get_str("kind") or "document"
     if kind not in ("photo", "document"):
-        raise bad_request("kind must be \"photo\" or \"document\"")
+        raise bad_request('kind must be "photo" or "document"')
     upload = params.files.get("file")
     if upload is None:
         raise bad_request("there is no file in the request")
@@ -823,11 +819,7 @@ async def sb_messages(state: ServerState, bot: BotState, params: Params) -> JSON
     if chat is None:
         return {"messages": [], "callback_answers": [], "reply_keyboard": None, "seq": state.seq}
     return {
-        "messages": [
-            m.view()
-            for m in chat.messages.values()
-            if m.message_id > after and (m.outgoing or include_user)
-        ],
+        "messages": [m.view() for m in chat.messages.values() if m.message_id > after and (m.outgoing or include_user)],
         "callback_answers": chat.callback_answers,
         "reply_keyboard": chat.reply_keyboard,
         "last_action": chat.last_action,
@@ -923,9 +915,7 @@ async def _on_shutdown(app: web.Application) -> None:
     app[STATE_KEY].close()
 
 
-async def serve(
-    host: str = "127.0.0.1", port: int = 0, state: ServerState | None = None
-) -> tuple[web.AppRunner, str]:
+async def serve(host: str = "127.0.0.1", port: int = 0, state: ServerState | None = None) -> tuple[web.AppRunner, str]:
     """Start the server (``port=0`` picks a free port); returns the runner and base URL.
 
     Stop it with ``await runner.cleanup()``; the state is ``runner.app[STATE_KEY]``.

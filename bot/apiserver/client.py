@@ -1,9 +1,9 @@
 """Async client for the ``/_sandbox`` side: play a human user talking to the bot.
 
-    async with SandboxClient(url, token) as user:
-        await user.user(42, "Alice", username="alice")
-        events = await user.ask(42, "/start")          # send + collect the bot's reply
-        events = await user.press_text(42, "确认")      # tap a button by its visible text
+async with SandboxClient(url, token) as user:
+    await user.user(42, "Alice", username="alice")
+    events = await user.ask(42, "/start")          # send + collect the bot's reply
+    events = await user.press_text(42, "确认")      # tap a button by its visible text
 """
 
 from __future__ import annotations
@@ -254,9 +254,7 @@ class SandboxClient:
 
     async def edit(self, user_id: int, message_id: int, text: str) -> int:
         """The user edits their own text message (``edited_message`` update); returns seq before."""
-        body = await self._request(
-            "POST", "edit", json={"user_id": user_id, "message_id": message_id, "text": text}
-        )
+        body = await self._request("POST", "edit", json={"user_id": user_id, "message_id": message_id, "text": text})
         self.last_sent = body["message"]
         return int(body["seq"])
 
@@ -292,9 +290,7 @@ class SandboxClient:
             form.add_field("mime_type", mime_type)
         if caption is not None:
             form.add_field("caption", caption)
-        form.add_field(
-            "file", data, filename=filename, content_type=mime_type or "application/octet-stream"
-        )
+        form.add_field("file", data, filename=filename, content_type=mime_type or "application/octet-stream")
         body = await self._request("POST", "upload", data=form)
         self.last_sent = body["message"]
         return int(body["seq"])

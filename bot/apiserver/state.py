@@ -189,14 +189,12 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
                 guess = _TAG_GUESS_RE.match(source, j)
                 name = guess.group(1) if guess else ""
                 raise bad_request(
-                    f'can\'t parse entities: Unsupported end tag "{name}" at byte offset '
-                    f"{_byte_offset(source, j)}"
+                    f'can\'t parse entities: Unsupported end tag "{name}" at byte offset {_byte_offset(source, j)}'
                 )
             name = end.group(1).lower()
             if not stack:
                 raise bad_request(
-                    f'can\'t parse entities: Unexpected end tag "{name}" at byte offset '
-                    f"{_byte_offset(source, j)}"
+                    f'can\'t parse entities: Unexpected end tag "{name}" at byte offset {_byte_offset(source, j)}'
                 )
             tag, start, open_entity = stack.pop()
             if tag != name:
@@ -215,8 +213,7 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
             guess = _TAG_GUESS_RE.match(source, j)
             name = guess.group(1) if guess else ""
             raise bad_request(
-                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset '
-                f"{_byte_offset(source, j)}"
+                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(source, j)}'
             )
         name = start_m.group(1).lower()
         attrs = {
@@ -235,8 +232,10 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
         elif name == "a":
             href = attrs.get("href")
             if href and href.startswith("tg://user?id="):
-                entity = {"type": "text_mention", "user": {"id": int(href[13:] or 0), "is_bot": False,
-                                                            "first_name": ""}}
+                entity = {
+                    "type": "text_mention",
+                    "user": {"id": int(href[13:] or 0), "is_bot": False, "first_name": ""},
+                }
             else:
                 entity = {"type": "text_link", "url": href} if href else None
         elif name == "span" and attrs.get("class") == "tg-spoiler":
@@ -247,15 +246,12 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
             entity = {"type": "custom_emoji", "custom_emoji_id": attrs["emoji-id"]}
         else:
             raise bad_request(
-                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset '
-                f"{_byte_offset(source, j)}"
+                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(source, j)}'
             )
         stack.append((name, pos, entity))
         i = start_m.end()
     if stack:
-        raise bad_request(
-            f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1][0]}"'
-        )
+        raise bad_request(f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1][0]}\"")
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
 
@@ -326,24 +322,25 @@ def validate_reply_markup(markup: Any) -> JSON | None:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list):
-            raise bad_request("can't parse inline keyboard markup: field \"inline_keyboard\" must be an Array")
+            raise bad_request('can\'t parse inline keyboard markup: field "inline_keyboard" must be an Array')
         for row in rows:
             if not isinstance(row, list):
-                raise bad_request("can't parse inline keyboard markup: field \"inline_keyboard\" must be an "
-                                  "Array of Arrays")
+                raise bad_request(
+                    'can\'t parse inline keyboard markup: field "inline_keyboard" must be an Array of Arrays'
+                )
             for button in row:
                 _validate_inline_button(button)
         return markup
     if "keyboard" in markup:
         rows = markup["keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise bad_request("can't parse keyboard markup: field \"keyboard\" must be an Array of Arrays")
+            raise bad_request('can\'t parse keyboard markup: field "keyboard" must be an Array of Arrays')
         for row in rows:
             for button in row:
                 if isinstance(button, str):
                     continue
                 if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                    raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+                    raise bad_request('can\'t parse keyboard button: Field "text" must be of type String')
         return markup
     if "remove_keyboard" in markup or "force_reply" in markup:
         return markup
@@ -369,7 +366,7 @@ def _validate_inline_button(button: Any) -> None:
         raise bad_request("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
     text = button.get("text")
     if not isinstance(text, str):
-        raise bad_request("can't parse inline keyboard button: Field \"text\" must be of type String")
+        raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
     if not text.strip():
         raise bad_request("BUTTON_TEXT_INVALID")
     actions = [a for a in _INLINE_ACTIONS if a in button]
@@ -796,8 +793,7 @@ class BotState:
             if self.poll_generation != generation:
                 raise ApiError(
                     409,
-                    "Conflict: terminated by other getUpdates request; "
-                    "make sure that only one bot instance is running",
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                 )
         return True
 
@@ -1099,8 +1095,12 @@ class BotState:
             },
             "profile": self.profile,
             "failures": {
-                name: {"count": f.count, "error_code": f.error_code, "description": f.description,
-                       "retry_after": f.retry_after}
+                name: {
+                    "count": f.count,
+                    "error_code": f.error_code,
+                    "description": f.description,
+                    "retry_after": f.retry_after,
+                }
                 for name, f in self.failures.items()
             },
             "counts": {
@@ -1110,9 +1110,7 @@ class BotState:
                 "pending_updates": len(self.updates),
                 "next_update_id": self.next_update_id,
                 "callback_queries": len(self.callback_queries),
-                "unanswered_callback_queries": sum(
-                    1 for q in self.callback_queries.values() if not q.answered
-                ),
+                "unanswered_callback_queries": sum(1 for q in self.callback_queries.values() if not q.answered),
                 "events": len(self.events),
                 "get_updates_calls": self.get_updates_calls,
             },
@@ -1208,9 +1206,7 @@ class ServerState:
                 language_code=language_code,
             )
         elif any(v is not None for v in (first_name, username, last_name, language_code)):
-            user.update(
-                first_name=first_name, username=username, last_name=last_name, language_code=language_code
-            )
+            user.update(first_name=first_name, username=username, last_name=last_name, language_code=language_code)
             for bot in self.bots.values():
                 chat = bot.chats.get(user_id)
                 if chat is not None:
