@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         """Uploaded photos and attachments; created when the first file is stored."""
-        return self.data_dir / "files"
+        return self.data_dir.resolve() / "files"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -62,9 +62,33 @@ async def _pg_admin(sql: str) -> None:
         await admin.dispose()
 
 
+async def _drop_orphans() -> None:
+    """Drops the test databases of test runs that were killed before their clean-up."""
+    admin = create_async_engine(
+        make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"timeout": 5}
+    )
+    try:
+        async with admin.connect() as conn:
+            names = (
+                await conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'nominee\\_%'"))
+            ).scalars()
+            for name in list(names):
+                parts = name.split("_")
+                if len(parts) == 4 and parts[1] in ("test", "stairway") and parts[2].isdigit():
+                    try:
+                        os.kill(int(parts[2]), 0)
+                    except ProcessLookupError:
+                        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    except PermissionError:
+                        pass  # alive, someone else's
+    finally:
+        await admin.dispose()
+
+
 def create_pg_database(name: str) -> str:
     """Creates an empty database on the test server; skips the test when the server is absent."""
     try:
+        run_async(_drop_orphans())
         run_async(_pg_admin(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # connection refused, timeout, auth: all mean "not available here"
         pytest.skip(f"PostgreSQL not reachable at {make_url(PG_URL).render_as_string()}: {exc!r}")
