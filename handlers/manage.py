@@ -27,7 +27,7 @@ async def start_edit(
         await show(event, texts.service_error(err.code, err.params), edit=False)
         return
     if nominee.status not in EDITABLE:
-        await show(event, texts.service_error("not_editable", {"status": nominee.status}), edit=False)
+        await show(event, texts.service_error("nominee.locked", {"status": nominee.status}), edit=False)
         return
     draft = await service.load_draft(user.tg_id)
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
@@ -92,7 +92,7 @@ def setup() -> Router:
             await show(event, texts.service_error(err.code, err.params), edit=False)
             return
         if nominee.status not in EDITABLE:
-            await show(event, texts.service_error("not_editable", {"status": nominee.status}), edit=False)
+            await show(event, texts.service_error("nominee.locked", {"status": nominee.status}), edit=False)
             return
         await show(
             event,

@@ -107,19 +107,33 @@ def joined(user_unit: str | None, campaign: Campaign, role: str) -> str:
 
 
 def service_error(code: str, params: Mapping[str, Any]) -> str:
+    """The storage layer's refusals (core.ports.ServiceError codes) in the clerk's words."""
     texts = {
         "invite.invalid": _(
             "This invitation code is not valid: it may be mistyped, already used or expired. "
             "Please check it or ask the office for a new one."
         ),
-        "not_found": _("No such nominee in your unit's list."),
-        "forbidden": _("You are not allowed to do this."),
-        "locked": _("Your unit's list has been submitted and is locked. Please contact the office to reopen it."),
-        "closed": _("The deadline has passed: your unit's list is closed. Only the office can reopen it."),
-        "not_editable": _("This nominee can no longer be changed (status: {status}).").format(
+        "user.unknown": _("Please join first: send the invitation code."),
+        "nominee.not_found": _("No such nominee in your unit's list."),
+        "nominee.locked": _("This nominee can no longer be changed (status: {status}).").format(
             status=status_label(str(params.get("status", "")))
         ),
-        "stale": _("This nominee was changed in the meantime. Please open it again."),
+        "nominee.incomplete": _("Some required answers are missing. Please complete them and confirm again."),
+        "nominee.conflict": _("This nominee was changed in the meantime. Please open it again."),
+        "nominee.award_changed": _("This nominee was changed in the meantime. Please open it again."),
+        "unit.submitted": _(
+            "Your unit's list has been submitted and is locked. Please contact the office to reopen it."
+        ),
+        "unit.closed": _("The deadline has passed: your unit's list is closed. Only the office can reopen it."),
+        "alternate.invalid_principal": _(
+            "The nominee this alternate was for is no longer in the list; the alternate was not saved."
+        ),
+        "alternate.not_needed": _("This nominee does not need an alternate."),
+        "alternate.exists": _("This nominee already has an alternate."),
+        "alternate.category": _("An alternate must be a frontline worker of the same kind."),
+        "forbidden.clerk_only": _("You are not allowed to do this."),
+        "forbidden.office_only": _("You are not allowed to do this."),
+        "file.too_large": _("The file is too large (at most {max_mb} MB).").format(max_mb=params.get("max_mb", 20)),
     }
     return texts.get(code, _("The request could not be completed ({code}).").format(code=esc(code)))
 
