@@ -31,7 +31,9 @@ SQLITE_BUSY_TIMEOUT_S = 10
 _WRITE = "nominee_write"  # execution option marking a connection whose transactions will write
 
 
-def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str, *, pool_size: int | None = None, max_overflow: int | None = None, echo: bool = False
+) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
 
     ``hide_parameters`` keeps bound values (ID numbers, phone numbers) out of SQLAlchemy's
@@ -57,7 +59,7 @@ def make_engine(url: str, *, pool_size: int | None = None, echo: bool = False) -
         hide_parameters=True,
         echo=echo,
         pool_size=pool_size or 10,
-        max_overflow=20,
+        max_overflow=20 if max_overflow is None else max_overflow,
         pool_pre_ping=True,  # survive a database restart under a long-running bot
     )
 

@@ -143,7 +143,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = make_engine(db_url, pool_size=10)  # a shared server: stay well below max_connections
+    eng = make_engine(db_url, pool_size=5, max_overflow=5)  # a shared server: stay well below max_connections
     if eng.dialect.name == "postgresql":  # the session's database, emptied for each test
         async with eng.begin() as conn:
             await conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))

@@ -98,7 +98,7 @@ async def test_200_clerks_race_for_the_last_10_reserved_and_4_pool_places(
     assert (await store.load_campaign(parse(src), text=src)).ok
     big = await clerk(store, "race-test", BIG, 1)
     small = [await clerk(store, "race-test", unit, 100 + i) for i, unit in enumerate(SMALL)]
-    other_engine = make_engine(db_url, pool_size=10)
+    other_engine = make_engine(db_url, pool_size=5, max_overflow=5)
     other = Store(other_engine)
     started = time.perf_counter()
     for rnd in range(ROUNDS):
