@@ -86,7 +86,10 @@ class IntakeForm:
         return next((s for s in self.steps(answers) if s.key == key), None)
 
     def next_step(self, answers: Answers) -> Step | None:
-        return next((s for s in self.steps(answers) if s.key not in answers), None)
+        """The first question still missing (as in :meth:`missing`: a required one answered None
+        counts, e.g. after the definition made a skipped optional question required)."""
+        missing = set(self.missing(answers))
+        return next((s for s in self.steps(answers) if s.key in missing), None)
 
     def previous_step(self, answers: Answers, key: str) -> Step | None:
         steps = self.steps(answers)
