@@ -52,6 +52,8 @@ async def award_menu(event: Event, service: NomineeService, user: UserInfo, camp
 
 
 async def category_labels(service: NomineeService, user: UserInfo, form: IntakeForm, draft: Draft) -> list[str]:
+    if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
+        return [texts.category_label(form.award, cat) for cat in form.categories()]
     labels = []
     for cat in form.categories():
         decision = await service.precheck(user, form.award.key, {"category": cat}, exclude=draft.editing)
@@ -245,7 +247,7 @@ def setup() -> Router:
             await outdated(query)
             return
         value = options[callback_data.i]
-        if step.kind == "category":
+        if step.kind == "category" and draft.alternate_for is None:
             decision = await service.precheck(user, form.award.key, {"category": value}, exclude=draft.editing)
             if not decision.ok:
                 await query.answer()
@@ -486,7 +488,7 @@ def setup() -> Router:
         if step.field is not None and step.field.type == "photo":
             await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError("photo.expected")))
             return
-        if step.kind == "category":
+        if step.kind == "category" and draft.alternate_for is None:
             try:
                 value = form.accept(draft.answers, step.key, message.text or "", today)["category"]
             except FieldError as err:
