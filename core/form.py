@@ -20,7 +20,7 @@ from core.eligibility import evaluate, fires, reason_key, rules_for
 from core.errors import FieldError
 from core.idcard import parse_id_number
 from core.phone import normalize_phone
-from core.textcheck import check_length, clean_text, org_name, person_name
+from core.textcheck import check_length, clean_text, contains_emoji, org_name, person_name
 
 Answers = Mapping[str, Any]
 DERIVED = ("gender", "birth_date")  # filled from the ID number, never asked
@@ -158,7 +158,7 @@ class IntakeForm:
         if step.kind == "category":
             return {"category": _choose(raw, self.categories(), self.award.categories_en, self.award.categories)}
         if step.kind == "reason":
-            text = check_length(clean_text(raw), REASON_MIN, REASON_MAX)
+            text = _words(check_length(clean_text(raw), REASON_MIN, REASON_MAX))
             return {step.key: text}
         fdef = step.field
         assert fdef is not None
@@ -168,7 +168,7 @@ class IntakeForm:
                 multiline = fdef.type == "longtext"
                 default_max = LONGTEXT_MAX if multiline else TEXT_MAX
                 text = clean_text(raw, multiline=multiline)
-                return {key: check_length(text, fdef.min_length, fdef.max_length or default_max)}
+                return {key: _words(check_length(text, fdef.min_length, fdef.max_length or default_max))}
             case "person_name":
                 return {key: person_name(raw)}
             case "org_name":
@@ -192,6 +192,14 @@ class IntakeForm:
             case "photo":
                 raise FieldError("photo.expected")
         raise FieldError("field.type")  # pragma: no cover - FieldType is exhaustive
+
+
+def _words(text: str) -> str:
+    """Free text for the official forms: written in words (digits or symbols alone say nothing)
+    and without emoji, which the 审批表 and the exported tables cannot carry."""
+    if contains_emoji(text) or not any(ch.isalpha() for ch in text):
+        raise FieldError("text.words")
+    return text
 
 
 def _fold(raw: str) -> str:

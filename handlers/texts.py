@@ -169,6 +169,10 @@ def field_error(err: FieldError, step: Step | None = None) -> str:
         "text.too_long": _("Too long: {length} characters, at most {max} are allowed.").format(
             length=p.get("length"), max=p.get("max")
         ),
+        "text.words": _(
+            "Please answer in words: emoji cannot go into the official forms, and digits or symbols alone are not "
+            "an answer."
+        ),
         "name.empty": _("Please enter the name."),
         "name.invalid": _(
             "A name may contain Chinese characters (with · for minority names) or Latin letters; "
