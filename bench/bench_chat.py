@@ -1,0 +1,783 @@
+"""Chat throughput and reply latency: a bare aiogram echo bot vs. clerks entering nominees.
+
+    python bench/bench_chat.py [--seconds 10] [--users 1,10,50] [--fill 10000]
+
+One run starts the local Bot API server (``python -m bot.apiserver``), then in turn
+
+(a) ``bench/echo_bot.py`` — N users each send a text and wait for the echo, again and again;
+(b) the real ``nominee-bot run`` (a separate process, embedded SQLite in a temporary data
+    directory, NOMINEE_THROTTLE_RATE=0) — N clerks each join with an invitation code and enter
+    complete nominees through the chat: /new, the award's button, the category's button, every
+    question answered by button or by text as the form asks, the photo uploaded, then
+    “确认保存” on the summary card. Every user waits for the bot's reaction before the next step,
+    like a person.
+
+Each row runs for ``--seconds``; users stop after the step in flight (an unfinished nominee stays a
+draft). updates/s counts the users' messages, button presses and uploads over the row's wall time;
+latency is from sending to the first thing the bot does in that chat (a message, an edit or a
+button answer); "p99 done" is until the whole reaction (for a button: its answer and the edit).
+
+Afterwards the same clerks' conversation (N = 50) goes on until the campaign holds ``--fill`` saved
+nominees (100 units × 100 places; every place ends up taken), all through the chat, and the bot's
+resident memory (VmRSS from /proc/PID/status) is read when idle after start-up and after the fill.
+The children (server, bots) are stopped at the end, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.idcard import make_id_number  # noqa: E402
+
+ECHO_TOKEN = "7150101:bench-echo-bot"
+CLERK_TOKEN = "7150102:bench-nominee-bot"
+TODAY = date(2024, 3, 15)
+CAMPAIGN = "bench-2024"
+AWARD = "medal"
+AWARD_NAME = "基准测试奖章"
+UNITS, PLACES = 100, 100
+STEP = re.compile(r"第 (\d+)/(\d+) 步 · ([^\n]+)")
+APOLOGY = ("系统出现异常", "请求未能完成（", "该项填写内容不符合要求（")
+
+CATEGORIES = ["一线产业工人", "一线科教人员", "农民工", "企业负责人", "其他职工"]
+DEEDS = (
+    "该同志扎根生产一线二十年，带领班组攻克关键工艺难题十余项，累计为企业节约成本三百余万元，"
+    "先后培养技术骨干三十余名，所在班组连续五年保持安全生产零事故，多次在全市职工技能竞赛中获奖，"
+    "在疫情防控和重点项目建设中冲锋在前，受到职工群众的广泛好评。"
+)
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def campaign_toml() -> str:
+    """100 units × 100 places of one award (50 reserved for 一线产业工人), a city-wide pool for
+    企业负责人, and the questions of a medal: text, ID number, buttons, yes/no, phone, deeds, photo."""
+    units = "\n".join(
+        f'[[units]]\nname = "基准单位{i:03d}"\nquotas.{AWARD} = {{ cap = {PLACES}, industrial = {PLACES // 2} }}\n'
+        for i in range(UNITS)
+    )
+    return f"""
+id = "{CAMPAIGN}"
+name = "基准测试评选"
+name_en = "Benchmark campaign"
+office = "基准测试办公室"
+timezone = "Asia/Shanghai"
+
+[[awards]]
+key = "{AWARD}"
+name = "{AWARD_NAME}"
+name_en = "Benchmark medal"
+kind = "individual"
+total = {UNITS * PLACES}
+categories = {CATEGORIES!r}
+fields = ["name", "id_number", "ethnicity", "political", "employer", "union_ok", "phone", "deeds", "photo"]
+
+[awards.reserved.industrial]
+name = "一线产业工人"
+where = {{ category = ["一线产业工人"] }}
+
+[[pools]]
+key = "enterprise_head"
+name = "企业负责人"
+award = "{AWARD}"
+cap = {UNITS * PLACES // 4}
+where = {{ category = ["企业负责人"] }}
+
+[fields.name]
+label = "姓名"
+type = "person_name"
+
+[fields.id_number]
+label = "身份证号码"
+type = "id_number"
+
+[fields.ethnicity]
+label = "民族"
+type = "choice"
+common = 4
+choices = ["汉族", "回族", "满族", "蒙古族", "壮族", "维吾尔族", "藏族", "苗族"]
+
+[fields.political]
+label = "政治面貌"
+type = "choice"
+choices = ["中共党员", "共青团员", "无党派人士", "群众"]
+
+[fields.employer]
+label = "工作单位及职务"
+type = "text"
+min_length = 4
+max_length = 100
+
+[fields.union_ok]
+label = "所在单位是否已组建工会"
+type = "yesno"
+
+[fields.phone]
+label = "联系电话"
+type = "phone"
+
+[fields.deeds]
+label = "简要事迹"
+type = "longtext"
+min_length = 100
+max_length = 2200
+
+[fields.photo]
+label = "照片"
+type = "photo"
+max_width = 850
+max_height = 1276
+
+{units}"""
+
+
+def photo_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 420), "darkred").save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+PHOTO = photo_bytes()
+
+
+def category_for(k: int) -> str:
+    """The category of a unit's k-th nominee: every other one 一线产业工人 (the 50 reserved places),
+    every fourth 企业负责人 (the pool: 25 per unit), the rest rotating — the list stays completable."""
+    if k % 2 == 0:
+        return CATEGORIES[0]
+    if k % 4 == 3:
+        return CATEGORIES[3]
+    return (CATEGORIES[1], CATEGORIES[2], CATEGORIES[4])[(k // 4) % 3]
+
+
+def answer_for(label: str, n: int) -> tuple[str, Any]:
+    """How a clerk answers the question labelled ``label`` for the n-th nominee of the run:
+    ("text", str) typed, ("tap", label) a button, ("photo", bytes) an upload."""
+    match label:
+        case "姓名":
+            return "text", SURNAMES[n % 20] + GIVEN[(n // 20) % 26] + GIVEN[(n // 520) % 26]
+        case "身份证号码":
+            born = date(1975, 1, 1) + timedelta(days=n // 1000)
+            return "text", make_id_number("410105", born, (n // 2) % 500, female=n % 2 == 0)
+        case "民族":
+            return "tap", "汉族"
+        case "政治面貌":
+            return "tap", ("中共党员", "群众")[n % 2]
+        case "工作单位及职务":
+            return "text", "郑州某电子科技有限公司 装配车间班长"
+        case "所在单位是否已组建工会":
+            return "tap", "是"
+        case "联系电话":
+            return "text", f"138037{n % 100000:05d}"
+        case "简要事迹":
+            return "text", DEEDS
+        case "照片":
+            return "photo", PHOTO
+    raise LookupError(f"no answer for the question {label!r}")
+
+
+# ------------------------------------------------------------------------------ processes
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one by default)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+class Children:
+    """Child processes, stopped (SIGTERM, then SIGKILL) in reverse order of starting."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.procs: list[asyncio.subprocess.Process] = []
+
+    async def start(self, name: str, *args: str, env: dict[str, str], stdout: Any = None) -> asyncio.subprocess.Process:
+        log = (self.workdir / f"{name}.log").open("ab")
+        proc = await asyncio.create_subprocess_exec(
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=stdout if stdout is not None else log,
+            stderr=log,
+        )
+        self.procs.append(proc)
+        return proc
+
+    async def stop(self, proc: asyncio.subprocess.Process, grace: float = 10.0) -> None:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), grace)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+        if proc in self.procs:
+            self.procs.remove(proc)
+
+    async def stop_all(self) -> None:
+        for proc in reversed(list(self.procs)):
+            await self.stop(proc)
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.workdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+async def run_cli(env: dict[str, str], *args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"nominee-bot {' '.join(args)} failed ({proc.returncode}):\n{err.decode()}")
+    return out.decode()
+
+
+# ------------------------------------------------------------------------------ the sandbox side
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+class Sandbox:
+    """The users' side of the local Bot API server for one bot. One long poll receives the bot's
+    events of every chat and hands them to the chat's inbox (far cheaper, for the server, than a
+    long poll per user)."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self.session = session
+        self.prefix = f"{url}/_sandbox/{token}/"
+        self.inboxes: dict[int, asyncio.Queue[dict[str, Any]]] = {}
+        self._pump: asyncio.Task[None] | None = None
+
+    async def call(self, method: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        async with self.session.request(method, self.prefix + action, **kwargs) as resp:
+            body: dict[str, Any] = await resp.json(content_type=None)
+        if not body.get("ok"):
+            raise BenchError(f"sandbox {action}: {body.get('description', body)}")
+        return body
+
+    async def state(self) -> dict[str, Any]:
+        return await self.call("GET", "state")
+
+    def inbox(self, chat_id: int) -> asyncio.Queue[dict[str, Any]]:
+        queue = self.inboxes.get(chat_id)
+        if queue is None:
+            queue = self.inboxes[chat_id] = asyncio.Queue()
+        return queue
+
+    async def start(self) -> None:
+        seq = int((await self.state())["seq"])
+        self._pump = asyncio.create_task(self._run(seq))
+
+    async def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+
+    async def _run(self, seq: int) -> None:
+        while True:
+            body = await self.call("GET", "wait", params={"after_seq": str(seq), "timeout": "20"})
+            now = time.perf_counter()
+            for event in body["events"]:
+                event["_at"] = now
+                self.inbox(event["chat_id"]).put_nowait(event)
+                seq = max(seq, event["seq"])
+
+    async def wait_polling(self, before: int, proc: asyncio.subprocess.Process, timeout: float = 60.0) -> None:
+        """Until the bot has called getUpdates after ``before``: it is up and listening."""
+        deadline = time.monotonic() + timeout
+        while (await self.state())["counts"]["get_updates_calls"] <= before:
+            if proc.returncode is not None:
+                raise BenchError(f"the bot exited with {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise BenchError("the bot did not start polling")
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class Stats:
+    updates: int = 0
+    first: list[float] = field(default_factory=list)  # to the bot's first event
+    done: list[float] = field(default_factory=list)  # to the end of the bot's reaction
+    saved: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+
+
+class User:
+    """One person in one private chat: does something, then waits for the bot's reaction."""
+
+    def __init__(self, sandbox: Sandbox, user_id: int, stats: Stats) -> None:
+        self.sb = sandbox
+        self.id = user_id
+        self.stats = stats
+        self.inbox = sandbox.inbox(user_id)
+        self.text = ""  # of the bot's last message or edit
+        self.keyboard: tuple[int, list[tuple[str, str]]] | None = None  # newest inline keyboard
+
+    async def _act(self, kind: str, send: Callable[[], Awaitable[int]], press: bool) -> list[dict[str, Any]]:
+        started = time.perf_counter()
+        seq = await send()
+        events: list[dict[str, Any]] = []
+        answered = shown = alert = False
+        while not (alert or (shown and (answered or not press))):
+            try:
+                event = await asyncio.wait_for(self.inbox.get(), 30)
+            except TimeoutError:
+                raise BenchError(f"chat {self.id}: no reaction to {kind} within 30 s; last text: {self.text}") from None
+            if event["seq"] <= seq:
+                continue  # a late part of an earlier reaction
+            events.append(event)
+            if event["kind"] == "callback_answer":
+                answered = True
+                alert = bool(event.get("show_alert"))
+            elif event["kind"] in ("message", "edit"):
+                shown = True
+                self.text = event.get("text") or ""
+                rows = (event.get("reply_markup") or {}).get("inline_keyboard")
+                if rows:
+                    buttons = [(b.get("text", ""), b.get("callback_data") or "") for row in rows for b in row]
+                    self.keyboard = (event["message_id"], buttons)
+        end = time.perf_counter()
+        self.stats.updates += 1
+        self.stats.first.append(events[0]["_at"] - started)
+        self.stats.done.append(end - started)
+        self.stats.by_kind.setdefault(kind, []).append(end - started)
+        for event in events:
+            text = event.get("text") or ""
+            if alert or any(bad in text for bad in APOLOGY):
+                raise BenchError(f"chat {self.id}: after {kind} the bot said {text!r}")
+        return events
+
+    async def say(self, text: str, kind: str = "text") -> None:
+        async def send() -> int:
+            body = await self.sb.call("POST", "send_text", json={"user_id": self.id, "text": text})
+            return int(body["seq"])
+
+        await self._act(kind, send, press=False)
+
+    async def tap(self, label: str, kind: str = "tap") -> None:
+        if self.keyboard is None:
+            raise BenchError(f"chat {self.id}: no keyboard to tap {label!r}; last text: {self.text}")
+        message_id, buttons = self.keyboard
+        found = [data for text, data in buttons if label in text]
+        if not found:
+            raise BenchError(f"chat {self.id}: no button {label!r} in {[t for t, _ in buttons]}; text: {self.text}")
+
+        async def send() -> int:
+            payload = {"user_id": self.id, "message_id": message_id, "data": found[0]}
+            body = await self.sb.call("POST", "press", json=payload)
+            return int(body["seq"])
+
+        await self._act(kind, send, press=True)
+
+    async def upload(self, data: bytes, kind: str = "photo") -> None:
+        async def send() -> int:
+            form = aiohttp.FormData()
+            form.add_field("user_id", str(self.id))
+            form.add_field("kind", "photo")
+            form.add_field("file", data, filename="photo.jpg", content_type="image/jpeg")
+            body = await self.sb.call("POST", "upload", data=form)
+            return int(body["seq"])
+
+        await self._act(kind, send, press=False)
+
+
+# ------------------------------------------------------------------------------ workloads
+
+
+async def echo_user(sb: Sandbox, user_id: int, stats: Stats, stop: float) -> None:
+    user = User(sb, user_id, stats)
+    n = 0
+    while time.perf_counter() < stop:
+        n += 1
+        text = f"echo {user_id} #{n}"
+        await user.say(text)
+        if user.text != text:
+            raise BenchError(f"echo: sent {text!r}, got {user.text!r}")
+
+
+class Units:
+    """The campaign's units handed to clerks one at a time, with the places still to fill: a unit
+    is worked by one clerk at a time, so no two clerks race for a unit's last place."""
+
+    def __init__(self, saved: dict[str, int], target: int) -> None:
+        self.left = {f"基准单位{i:03d}": PLACES - saved.get(f"基准单位{i:03d}", 0) for i in range(UNITS)}
+        self.busy: set[str] = set()
+        self.to_save = target - sum(saved.values())
+
+    def take(self) -> str | None:
+        for name, left in self.left.items():
+            if left > 0 and name not in self.busy:
+                self.busy.add(name)
+                return name
+        return None
+
+    def give_back(self, name: str) -> None:
+        self.busy.discard(name)
+
+
+class Office:
+    """Invitation codes, made in-process on the bot's SQLite file (as `nominee-bot invite create`)."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.store: Any = None
+
+    async def open(self) -> None:
+        from storage.db import make_engine
+        from storage.service import Store
+
+        shift = TODAY - datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        self.store = Store(make_engine(f"sqlite+aiosqlite:///{self.db_path}"), clock=lambda: datetime.now(UTC) + shift)
+
+    async def invite(self, unit: str) -> str:
+        code: str = await self.store.create_invite(CAMPAIGN, unit, "clerk", 14)
+        return code
+
+    async def close(self) -> None:
+        if self.store is not None:
+            await self.store.db.dispose()
+
+    def saved_per_unit(self) -> dict[str, int]:
+        with contextlib.closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(
+                "SELECT unit, count(*) FROM nominees WHERE campaign_id = ? AND status = 'saved' GROUP BY unit",
+                (CAMPAIGN,),
+            ).fetchall()
+        return {unit: count for unit, count in rows}
+
+
+class Clerks:
+    """Clerks entering nominees until a deadline (or until ``units`` has nothing left to fill)."""
+
+    def __init__(self, sb: Sandbox, office: Office, units: Units) -> None:
+        self.sb = sb
+        self.office = office
+        self.units = units
+        self.next_user = 200_000
+        self.next_person = 0
+
+    async def clerk(self, stats: Stats, stop: float) -> None:
+        while time.perf_counter() < stop and self.units.to_save > 0:
+            unit = self.units.take()
+            if unit is None:
+                return
+            try:
+                await self._work_unit(unit, stats, stop)
+            finally:
+                self.units.give_back(unit)
+
+    async def _work_unit(self, unit: str, stats: Stats, stop: float) -> None:
+        """A new clerk of ``unit`` joins, then enters nominees until the unit is full or time is up."""
+        self.next_user += 1
+        user = User(self.sb, self.next_user, stats)
+        await user.say(f"/start {await self.office.invite(unit)}", "join")
+        if "欢迎使用" not in user.text:
+            raise BenchError(f"join refused: {user.text}")
+        units = self.units
+        while units.left[unit] > 0 and units.to_save > 0 and time.perf_counter() < stop:
+            k = PLACES - units.left[unit]  # the unit's k-th nominee; its place is reserved here
+            units.left[unit] -= 1
+            units.to_save -= 1
+            self.next_person += 1
+            if await self._nominate(user, category_for(k), self.next_person, stop):
+                stats.saved += 1
+            else:
+                units.left[unit] += 1
+                units.to_save += 1
+
+    async def _nominate(self, user: User, category: str, n: int, stop: float) -> bool:
+        """One complete nominee; False when time ran out on the way (the draft stays)."""
+        await user.say("/new", "new")
+        if time.perf_counter() >= stop:
+            return False
+        await user.tap(AWARD_NAME, "award")
+        if time.perf_counter() >= stop:
+            return False
+        await user.tap(category, "category")
+        while time.perf_counter() < stop:
+            if user.keyboard is not None and any("确认保存" in t for t, _ in user.keyboard[1]):
+                await user.tap("确认保存", "confirm")
+                if "已保存" not in user.text:
+                    raise BenchError(f"not saved: {user.text}")
+                return True
+            match = STEP.search(user.text)
+            if match is None:
+                raise BenchError(f"chat {user.id}: expected a question, got {user.text!r}")
+            how, value = answer_for(match.group(3).strip(), n)
+            if how == "text":
+                await user.say(value, "text")
+            elif how == "tap":
+                await user.tap(value, "button")
+            else:
+                await user.upload(value, "photo")
+        return False
+
+
+@dataclass
+class Row:
+    workload: str
+    users: int
+    stats: Stats
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.stats.updates / self.seconds
+
+    def pct(self, values: list[float], q: float) -> float:
+        if not values:
+            return float("nan")
+        if len(values) == 1:
+            return values[0] * 1000
+        return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1] * 1000
+
+
+async def measure(
+    workload: str,
+    users: int,
+    run: Callable[[Stats, float], Awaitable[None]],
+    seconds: float,
+    pids: dict[str, int | None],
+) -> Row:
+    stats = Stats()
+    cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    started = time.perf_counter()
+    stop = started + seconds
+    await asyncio.gather(*(run(stats, stop) for _ in range(users)))
+    row = Row(workload, users, stats, time.perf_counter() - started)
+    used = ", ".join(
+        f"{name} {(cpu_seconds(pid) - cpu[name]) / max(stats.updates, 1) * 1000:.2f}" for name, pid in pids.items()
+    )
+    print(
+        f"  {workload} N={users}: {stats.updates} updates in {row.seconds:.1f} s = {row.rate:.0f}/s, "
+        f"p50 {row.pct(stats.first, 0.5):.1f} ms, p99 {row.pct(stats.first, 0.99):.1f} ms"
+        + (f", {stats.saved} nominees saved" if workload != "echo" else "")
+        + f"; CPU ms per update: {used}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return row
+
+
+def table(rows: list[Row], rss: list[tuple[str, int]]) -> str:
+    lines = [
+        f"{'workload':<14}{'N':>4}{'updates':>9}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'p99 done':>10}{'saved':>7}",
+    ]
+    for r in rows:
+        lines.append(
+            f"{r.workload:<14}{r.users:>4}{r.stats.updates:>9}{r.seconds:>9.1f}{r.rate:>11.0f}"
+            f"{r.pct(r.stats.first, 0.5):>9.1f}{r.pct(r.stats.first, 0.99):>9.1f}{r.pct(r.stats.done, 0.99):>10.1f}"
+            f"{(r.stats.saved if r.workload != 'echo' else ''):>7}"
+        )
+    echo = {r.users: r.rate for r in rows if r.workload == "echo"}
+    clerk = {r.users: r.rate for r in rows if r.workload == "clerk"}
+    ratios = [f"N={n}: {clerk[n] / echo[n]:.2f}" for n in sorted(echo) if n in clerk and echo[n]]
+    if ratios:
+        lines.append("clerk/echo updates/s: " + ", ".join(ratios))
+    for what, kib in rss:
+        lines.append(f"nominee-bot RSS {what}: {kib / 1024:.1f} MiB")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    tmp: Path
+    children: Children
+    session: aiohttp.ClientSession
+    env: dict[str, str]
+    url: str = ""
+    pids: dict[str, int | None] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    rss: list[tuple[str, int]] = field(default_factory=list)
+    office: Office | None = None
+
+    @property
+    def counts(self) -> list[int]:
+        return [int(n) for n in self.args.users.split(",")]
+
+    async def start_server(self) -> None:
+        server = await self.children.start(
+            "apiserver",
+            sys.executable,
+            "-m",
+            "bot.apiserver",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert server.stdout is not None
+        self.url = (await asyncio.wait_for(server.stdout.readline(), 30)).decode().strip()
+        if not self.url.startswith("http"):
+            raise BenchError(f"the API server did not start:\n{self.children.log_tail('apiserver')}")
+        self.pids = {"server": server.pid, "bench": None}
+        print(f"API server {self.url}; work directory {self.tmp}", file=sys.stderr)
+
+    async def echo(self) -> None:
+        """(a) the bare echo bot."""
+        sb = Sandbox(self.session, self.url, ECHO_TOKEN)
+        before = (await sb.state())["counts"]["get_updates_calls"]
+        env = self.env | {"NOMINEE_BOT_TOKEN": ECHO_TOKEN, "NOMINEE_API_SERVER": self.url}
+        echo = await self.children.start("echo", sys.executable, str(ROOT / "bench" / "echo_bot.py"), env=env)
+        await sb.wait_polling(before, echo)
+        await sb.start()
+        ids = iter(range(1, 10**6))
+
+        async def one_echo(stats: Stats, stop: float) -> None:
+            await echo_user(sb, next(ids), stats, stop)
+
+        for n in self.counts:
+            self.rows.append(await measure("echo", n, one_echo, self.args.seconds, self.pids | {"bot": echo.pid}))
+        await sb.stop()
+        await self.children.stop(echo)
+
+    async def clerks(self) -> None:
+        """(b) nominee-bot run on embedded SQLite."""
+        data = self.tmp / "data"
+        env = self.env | {
+            "NOMINEE_BOT_TOKEN": CLERK_TOKEN,
+            "NOMINEE_API_SERVER": self.url,
+            "NOMINEE_DATA_DIR": str(data),
+            "NOMINEE_TODAY": TODAY.isoformat(),
+            "NOMINEE_THROTTLE_RATE": "0",
+            "NOMINEE_BOT_USERNAME": "bench_bot",
+        }
+        definition = self.tmp / "bench-campaign.toml"
+        definition.write_text(campaign_toml(), encoding="utf-8")
+        await run_cli(env, "db", "upgrade")
+        await run_cli(env, "campaign", "load", str(definition))
+        self.office = office = Office(data / "nominee.db")
+        await office.open()
+
+        sb = Sandbox(self.session, self.url, CLERK_TOKEN)
+        before = (await sb.state())["counts"]["get_updates_calls"]
+        bot = await self.children.start("nominee-bot", sys.executable, "-m", "bot.cli", "run", env=env)
+        pids = self.pids | {"bot": bot.pid}
+        await sb.wait_polling(before, bot)
+        print(f"nominee-bot pid {bot.pid}", file=sys.stderr, flush=True)
+        await asyncio.sleep(2.0)  # idle: start-up done, long polling
+        self.rss.append(("idle after start-up", rss_kib(bot.pid)))
+        await sb.start()
+        clerks = Clerks(sb, office, Units({}, UNITS * PLACES))
+        for n in self.counts:
+            self.rows.append(await measure("clerk", n, clerks.clerk, self.args.seconds, pids))
+
+        if self.args.fill:
+            saved = office.saved_per_unit()
+            clerks.units = Units(saved, self.args.fill)
+            print(f"  filling: {sum(saved.values())} saved, {clerks.units.to_save} to go", file=sys.stderr, flush=True)
+            self.rows.append(await measure("clerk (fill)", self.counts[-1], clerks.clerk, 24 * 3600.0, pids))
+            total = sum(office.saved_per_unit().values())
+            if total != self.args.fill:
+                raise BenchError(f"{total} nominees saved, expected {self.args.fill}")
+            await asyncio.sleep(2.0)
+            self.rss.append((f"idle after {total:,} saved nominees", rss_kib(bot.pid)))
+        await sb.stop()
+        await self.children.stop(bot)
+        if bot.returncode != 0:
+            raise BenchError(f"nominee-bot exited with {bot.returncode}:\n{self.children.log_tail('nominee-bot')}")
+        log = (self.tmp / "nominee-bot.log").read_text(errors="replace").splitlines()
+        errors = [line for line in log if " ERROR " in line or "Traceback" in line]
+        if errors:
+            raise BenchError("errors in the bot's log:\n" + "\n".join(errors[:10]))
+
+
+async def main(args: argparse.Namespace) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="nominee-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOMINEE_")}
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None))
+    run = Run(args, tmp, Children(tmp), session, env)
+    try:
+        await run.start_server()
+        if args.only != "clerk":
+            await run.echo()
+        if args.only != "echo":
+            await run.clerks()
+    except BaseException:
+        for name in ("nominee-bot", "echo", "apiserver"):
+            tail = run.children.log_tail(name, 15)
+            if tail:
+                print(f"--- {name} log (last lines) ---\n{tail}", file=sys.stderr)
+        raise
+    finally:
+        if run.office is not None:
+            await run.office.close()
+        await session.close()
+        await run.children.stop_all()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(table(run.rows, run.rss))
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0, help="run time of each row (default 10)")
+    parser.add_argument("--users", default="1,10,50", help="concurrent users per row (default 1,10,50)")
+    parser.add_argument(
+        "--fill", type=int, default=UNITS * PLACES, help="saved nominees to reach through the chat (0: skip)"
+    )
+    parser.add_argument("--only", choices=["echo", "clerk"], help="run one workload only")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))

@@ -1,0 +1,43 @@
+"""A bare aiogram 3 echo bot: the yardstick for bench/bench_chat.py.
+
+    NOMINEE_BOT_TOKEN=1:x NOMINEE_API_SERVER=http://127.0.0.1:8081 python bench/echo_bot.py
+
+Same Bot as ``nominee-bot run`` (bot.app.make_bot: aiohttp session, the given Bot API server,
+HTML parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and one
+handler that sends every text back: what the framework and the HTTP round trips cost by themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiogram import Dispatcher
+from aiogram.types import Message
+
+from bot.app import make_bot
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    bot = make_bot(os.environ["NOMINEE_BOT_TOKEN"], os.environ.get("NOMINEE_API_SERVER") or None)
+    dp = Dispatcher()
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "…")
+
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+    finally:
+        await bot.session.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
