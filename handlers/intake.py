@@ -71,12 +71,13 @@ async def ask(
     step: Step,
     notice: str = "",
     *,
+    today: date,
     edit: bool = True,
 ) -> None:
     form = form_of(campaign, draft)
     first = form.previous_step(draft.answers, step.key) is None and draft.editing is None
     labels = await category_labels(service, user, form, draft) if step.kind == "category" else None
-    text = texts.prompt(form, step, draft.answers, notice)
+    text = texts.prompt(form, step, draft.answers, today, notice)
     if step.kind == "category":
         quota = await service.unit_quota(user)
         status = next((s for s in quota.awards if s.award == form.award.key), None)
@@ -124,7 +125,7 @@ async def advance(
         return
     draft = dataclasses.replace(draft, answers=answers, step=nxt.key)
     await service.save_draft(draft)
-    await ask(event, service, user, campaign, draft, nxt, notice, edit=edit)
+    await ask(event, service, user, campaign, draft, nxt, notice, edit=edit, today=today)
 
 
 async def resume(
@@ -141,7 +142,7 @@ async def resume(
         await show_summary(event, service, campaign, draft, today, edit=True)
         return
     await service.save_draft(dataclasses.replace(draft, step=step.key))
-    await ask(event, service, user, campaign, dataclasses.replace(draft, step=step.key), step)
+    await ask(event, service, user, campaign, dataclasses.replace(draft, step=step.key), step, today=today)
 
 
 def resume_offer(campaign: Campaign, draft: Draft) -> str:
@@ -260,13 +261,16 @@ def setup() -> Router:
                     step,
                     texts.refusals_text(campaign, decision.refusals),
                     edit=False,
+                    today=today,
                 )
                 return
         try:
             answers = form.accept_value(draft.answers, step.key, value)
         except FieldError as err:
             await query.answer()
-            await ask(query, service, user, campaign, draft, step, texts.field_error(err, step), edit=False)
+            await ask(
+                query, service, user, campaign, draft, step, texts.field_error(err, step), edit=False, today=today
+            )
             return
         await query.answer()
         await advance(query, service, user, campaign, draft, answers, today)
@@ -310,7 +314,7 @@ def setup() -> Router:
             return
         draft = dataclasses.replace(draft, step=prev.key, in_summary=False)
         await service.save_draft(draft)
-        await ask(query, service, user, campaign, draft, prev)
+        await ask(query, service, user, campaign, draft, prev, today=today)
 
     @router.callback_query(SummaryCb.filter())
     async def on_summary(
@@ -334,7 +338,7 @@ def setup() -> Router:
             await query.answer()
             draft = dataclasses.replace(draft, step=step.key, in_summary=True)
             await service.save_draft(draft)
-            await ask(query, service, user, campaign, draft, step, edit=False)
+            await ask(query, service, user, campaign, draft, step, edit=False, today=today)
             return
         if callback_data.action == "cancel":
             await query.answer()
@@ -421,7 +425,9 @@ def setup() -> Router:
             await resume(message, service, user, campaign, draft, today)
             return
         if step.field is None or step.field.type != "photo":
-            await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError("field.type")))
+            await ask(
+                message, service, user, campaign, draft, step, texts.field_error(FieldError("field.type")), today=today
+            )
             return
         if message.photo:
             file_id, mime, name = message.photo[-1].file_id, "image/jpeg", "photo.jpg"
@@ -430,7 +436,16 @@ def setup() -> Router:
             doc = message.document
             file_id, mime, name = doc.file_id, (doc.mime_type or ""), (doc.file_name or "file")
             if mime not in PHOTO_MIMES:
-                await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError("photo.format")))
+                await ask(
+                    message,
+                    service,
+                    user,
+                    campaign,
+                    draft,
+                    step,
+                    texts.field_error(FieldError("photo.format")),
+                    today=today,
+                )
                 return
             if doc.file_size and doc.file_size > 20 * 1024 * 1024:
                 await ask(
@@ -441,6 +456,7 @@ def setup() -> Router:
                     draft,
                     step,
                     texts.field_error(FieldError("photo.too_large", max_mb=20)),
+                    today=today,
                 )
                 return
         data = await bot.download(file_id)
@@ -448,7 +464,7 @@ def setup() -> Router:
         try:
             photo = prepare_photo(raw, step.field.max_width, step.field.max_height)
         except FieldError as err:
-            await ask(message, service, user, campaign, draft, step, texts.field_error(err))
+            await ask(message, service, user, campaign, draft, step, texts.field_error(err), today=today)
             return
         ref = await service.store_file(photo.data, "image/jpeg", name.rsplit(".", 1)[0] + ".jpg", user.tg_id)
         answers = form.accept_value(draft.answers, step.key, ref)
@@ -486,24 +502,40 @@ def setup() -> Router:
             await resume(message, service, user, campaign, draft, today)
             return
         if step.field is not None and step.field.type == "photo":
-            await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError("photo.expected")))
+            await ask(
+                message,
+                service,
+                user,
+                campaign,
+                draft,
+                step,
+                texts.field_error(FieldError("photo.expected")),
+                today=today,
+            )
             return
         if step.kind == "category" and draft.alternate_for is None:
             try:
                 value = form.accept(draft.answers, step.key, message.text or "", today)["category"]
             except FieldError as err:
-                await ask(message, service, user, campaign, draft, step, texts.field_error(err, step))
+                await ask(message, service, user, campaign, draft, step, texts.field_error(err, step), today=today)
                 return
             decision = await service.precheck(user, form.award.key, {"category": value}, exclude=draft.editing)
             if not decision.ok:
                 await ask(
-                    message, service, user, campaign, draft, step, texts.refusals_text(campaign, decision.refusals)
+                    message,
+                    service,
+                    user,
+                    campaign,
+                    draft,
+                    step,
+                    texts.refusals_text(campaign, decision.refusals),
+                    today=today,
                 )
                 return
         try:
             answers = form.accept(draft.answers, step.key, message.text or "", today)
         except FieldError as err:
-            await ask(message, service, user, campaign, draft, step, texts.field_error(err, step))
+            await ask(message, service, user, campaign, draft, step, texts.field_error(err, step), today=today)
             return
         note = texts.accepted_note(form, step.key, answers, today)
         await advance(message, service, user, campaign, draft, answers, today, note, edit=False)

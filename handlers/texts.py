@@ -386,7 +386,7 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
     return esc(value)
 
 
-def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], notice: str = "") -> str:
+def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], today: date, notice: str = "") -> str:
     index, total = form.progress(answers, step.key)
     title = _("Step {i}/{n} · {label}").format(i=index, n=total, label=esc(step_label(form, step)))
     head = esc(pick(form.award.name, form.award.name_en))
@@ -417,9 +417,7 @@ def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], notice: str
         if help_text:
             parts.append(f"<i>{esc(help_text)}</i>")
         if step.key in answers:
-            parts.append(
-                _("Current answer: {value}").format(value=display_value(form, step.key, answers, date.today()))
-            )
+            parts.append(_("Current answer: {value}").format(value=display_value(form, step.key, answers, today)))
         if not fdef.required:
             parts.append(_("This question is optional."))
     if notice:
