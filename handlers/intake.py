@@ -311,6 +311,8 @@ def setup() -> Router:
             if draft.editing is None and draft.alternate_for is None:
                 await service.save_draft(dataclasses.replace(draft, award=None, answers={}, step=None))
                 await award_menu(query, service, user, campaign)
+            else:  # the first question of a nominee being changed: back to its card (the button did nothing)
+                await show_summary(query, service, campaign, draft, today, edit=True)
             return
         draft = dataclasses.replace(draft, step=prev.key, in_summary=False)
         await service.save_draft(draft)
