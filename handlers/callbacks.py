@@ -29,6 +29,12 @@ class DraftCb(CallbackData, prefix="df"):
     action: str  # continue | discard | keep
 
 
+class DraftAskCb(CallbackData, prefix="da"):
+    """删除草稿 on an offer to continue: asks first, so an old offer never deletes a later draft."""
+
+    action: str = "discard"
+
+
 class ItemCb(CallbackData, prefix="it"):
     action: str  # show | edit | withdraw | withdraw_yes | alt
     id: int

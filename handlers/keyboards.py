@@ -9,7 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
 from core.ports import NomineeInfo
-from handlers.callbacks import DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
+from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
 from handlers.texts import category_label, option_label, step_label
 
@@ -72,7 +72,7 @@ def resume_keyboard() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.row(
         InlineKeyboardButton(text=_("Continue the draft"), callback_data=DraftCb(action="continue").pack()),
-        InlineKeyboardButton(text=_("Discard it"), callback_data=DraftCb(action="discard").pack()),
+        InlineKeyboardButton(text=_("Discard it"), callback_data=DraftAskCb().pack()),
     )
     return kb.as_markup()
 

@@ -10,7 +10,8 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from core.ports import NomineeService, ServiceError, UserInfo
 from handlers import keyboards, texts
-from handlers.callbacks import LangCb
+from handlers.callbacks import DraftAskCb, LangCb
+from handlers.common import show
 from handlers.i18n import LANGUAGES, _
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,21 @@ def setup() -> Router:
             return
         await message.answer(
             _("Discard this draft? The answers given so far will be lost."), reply_markup=keyboards.discard_keyboard()
+        )
+
+    @router.callback_query(DraftAskCb.filter())
+    async def ask_discard(query: CallbackQuery, service: NomineeService, user: UserInfo) -> None:
+        """删除草稿 on an offer to continue: the offer may be old and the draft a later one."""
+        draft = await service.load_draft(user.tg_id)
+        await query.answer()
+        if draft is None or draft.award is None:
+            await show(query, _("There is no draft any more."))
+            return
+        await show(  # a new message: the offer may be far up in the chat
+            query,
+            _("Discard this draft? The answers given so far will be lost."),
+            keyboards.discard_keyboard(),
+            edit=False,
         )
 
     @router.message()

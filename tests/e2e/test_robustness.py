@@ -115,6 +115,28 @@ async def test_a_summary_left_before_a_graceful_restart_is_offered_again(stack: 
     clerk.expect("该草稿已不存在。")
 
 
+async def test_an_old_offer_to_continue_cannot_delete_a_later_draft_in_one_tap(stack: BotStack) -> None:
+    clerk = await stack.clerk(300103, HANGKONGGANG)
+    await clerk.start_nominee(MEDAL)
+    await clerk.tap("一线科教人员")
+    await clerk.say("/new")
+    old_offer = clerk.shown  # not answered: the clerk just goes on typing
+    await clerk.answer("冯老师")
+    clerk.expect("第 3/23 步 · 身份证号码")
+    await clerk.say("/cancel")
+    await clerk.tap("确定删除")
+    await clerk.start_nominee(MEDAL)  # another nominee
+    await clerk.tap("一线产业工人")
+    await clerk.answer("陈工")
+
+    await clerk.tap("删除草稿", old_offer)
+    clerk.expect("确定删除此草稿吗？")  # asked, not deleted
+    await clerk.tap("继续填写")
+    clerk.expect("第 3/23 步 · 身份证号码")
+    await clerk.tap("◀ 上一步")
+    clerk.expect("当前填写：陈工")
+
+
 # ------------------------------------------------------------------------------ 7. garbage
 
 Action = Callable[[Clerk], Awaitable[object]]
