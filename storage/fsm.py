@@ -11,7 +11,9 @@ This is the only storage module that imports aiogram.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,60 +45,110 @@ def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class DbStorage(BaseStorage):
-    """aiogram FSM storage backed by the ``fsm`` table (state and data of one key in one row)."""
+    """aiogram FSM storage backed by the ``fsm`` table (state and data of one key in one row).
 
-    def __init__(self, db: Database | AsyncEngine, key_builder: KeyBuilder | None = None) -> None:
+    aiogram asks for the state of every update. The rows a process has read or written are kept
+    in memory (write-through, the most recently used ``cache_size`` keys), so that question costs
+    no database round trip. Sound because this storage serves one bot process — several instances
+    need NOMINEE_REDIS_URL, and then aiogram's RedisStorage is used instead; a restarted process
+    starts with an empty cache and reads what the previous one wrote."""
+
+    def __init__(
+        self, db: Database | AsyncEngine, key_builder: KeyBuilder | None = None, *, cache_size: int = 10_000
+    ) -> None:
         self.db = db if isinstance(db, Database) else Database(db)
         self.key_builder = key_builder or default_key_builder()
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
+        self._writes = 0  # bumped by every write: a read that raced one is not remembered
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
-    async def _write(self, s: AsyncSession, key: str, *, state: Any = ..., data: Any = ...) -> None:
+    async def _row(self, k: str) -> tuple[str | None, dict[str, Any]]:
+        """(state, data) of a key: from memory, or read once and remembered."""
+        found = self._cache.get(k)
+        if found is not None:
+            self._cache.move_to_end(k)
+            return found
+        writes = self._writes
+        async with self.db.read() as s:
+            row = (await s.execute(select(FsmRow.state, FsmRow.data).where(FsmRow.key == k))).first()
+        value = (None, {}) if row is None else (row.state, dict(row.data or {}))
+        if self._writes == writes:
+            self._remember(k, value)
+        return value
+
+    def _remember(self, k: str, value: tuple[str | None, dict[str, Any]]) -> None:
+        if self.cache_size <= 0:
+            return
+        self._cache[k] = value
+        self._cache.move_to_end(k)
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    @asynccontextmanager
+    async def _writing(self, k: str) -> AsyncIterator[AsyncSession]:
+        """A write transaction for one key; what memory holds for it is dropped until the caller
+        remembers the committed value (an exception leaves it to the next read)."""
+        self._writes += 1
+        self._cache.pop(k, None)
+        try:
+            async with self.db.write() as s:
+                yield s
+        finally:
+            self._writes += 1  # also after the commit: a read begun meanwhile may have seen the old row
+
+    async def _write(
+        self, s: AsyncSession, key: str, *, state: Any = ..., data: Any = ...
+    ) -> tuple[str | None, dict[str, Any]]:
         """Sets ``state`` and/or ``data`` of a row (``...`` keeps the stored value); a row left
-        with neither is deleted so the table only holds live conversations."""
+        with neither is deleted so the table only holds live conversations. Returns what is stored."""
         row = await s.get(FsmRow, key, with_for_update=True)
         new_state = (row.state if row else None) if state is ... else state
         new_data = (dict(row.data) if row else {}) if data is ... else data
         if new_state is None and not new_data:
             if row is not None:
                 await s.execute(delete(FsmRow).where(FsmRow.key == key))
-            return
+            return None, {}
         values = {"key": key, "state": new_state, "data": new_data, "updated_at": datetime.now(UTC)}
         upsert = sqlite_insert if self.db.sqlite else pg_insert
         stmt = upsert(FsmRow).values(**values)
         # An upsert, so two first writes for one key cannot collide on the primary key.
         await s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+        return new_state, dict(new_data)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        async with self.db.write() as s:
-            await self._write(s, self._key(key), state=value)
+        k = self._key(key)
+        async with self._writing(k) as s:
+            stored = await self._write(s, k, state=value)
+        self._remember(k, stored)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self.db.read() as s:
-            return (await s.execute(select(FsmRow.state).where(FsmRow.key == self._key(key)))).scalar_one_or_none()
+        return (await self._row(self._key(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
             raise DataNotDictLikeError(f"Data must be a dict or dict-like object, got {type(data).__name__}")
         clean = _json_safe(data)
-        async with self.db.write() as s:
-            await self._write(s, self._key(key), data=clean)
+        k = self._key(key)
+        async with self._writing(k) as s:
+            stored = await self._write(s, k, data=clean)
+        self._remember(k, stored)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self.db.read() as s:
-            data = (await s.execute(select(FsmRow.data).where(FsmRow.key == self._key(key)))).scalar_one_or_none()
-            return dict(data) if data else {}
+        return _json_safe((await self._row(self._key(key)))[1])  # a copy: the caller may change it
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         """Read and write in one transaction: two quick taps cannot lose each other's update."""
         clean = _json_safe(data)
         k = self._key(key)
-        async with self.db.write() as s:
+        async with self._writing(k) as s:
             row = await s.get(FsmRow, k, with_for_update=True)
             merged = {**(dict(row.data) if row else {}), **clean}
-            await self._write(s, k, data=merged)
+            stored = await self._write(s, k, data=merged)
+        self._remember(k, stored)
         return dict(merged)
 
     async def close(self) -> None:
