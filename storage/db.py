@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,14 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.base import Executable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10
 _WRITE = "nominee_write"  # execution option marking a connection whose transactions will write
+_SINGLE = "nominee_single"  # execution option: every transaction is a single statement (no BEGIN on SQLite)
 
 
 def make_engine(
@@ -45,6 +47,12 @@ def make_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # the data dir, on first use
         # Writes serialise anyway; a big pool only adds connections sleeping in lock back-off.
         pool: dict[str, Any] = {} if memory else {"pool_size": pool_size or 5, "max_overflow": 0}
+        if parsed.get_driver_name() == "aiosqlite":
+            from storage.sqlite_driver import lean_dbapi
+
+            module = lean_dbapi()  # one thread round trip per statement instead of four
+            if module is not None:
+                pool["module"] = module
         engine = create_async_engine(
             url,
             hide_parameters=True,
@@ -81,7 +89,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_SINGLE):
+            return  # one statement: SQLite runs it as a transaction of its own
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -108,6 +119,8 @@ class Database:
         self.sqlite = is_sqlite(engine)
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        self._single_engine = engine.execution_options(**{_SINGLE: True})
+        self._single_write_engine = engine.execution_options(**{_SINGLE: True, _WRITE: True})
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -119,6 +132,21 @@ class Database:
         lock = _write_lock(self.engine) if self.sqlite else nullcontext()
         async with lock, self._writer() as session, session.begin():
             yield session
+
+    async def first(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
+        """The first row of one read-only Core statement, without an ORM session: the cheapest
+        round trip, for lookups made on every update. On SQLite the statement is its own
+        transaction (no BEGIN/COMMIT around it)."""
+        async with self._single_engine.connect() as conn:
+            return (await conn.execute(statement, parameters)).first()
+
+    async def execute_write(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> None:
+        """One Core write statement, atomic by itself (an upsert of a draft), queued behind this
+        process's other writers like :meth:`write`. On SQLite it runs as its own transaction: a
+        single statement takes the write lock for itself, so BEGIN IMMEDIATE adds nothing."""
+        lock = _write_lock(self.engine) if self.sqlite else nullcontext()
+        async with lock, self._single_write_engine.begin() as conn:
+            await conn.execute(statement, parameters)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
