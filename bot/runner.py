@@ -46,6 +46,9 @@ async def open_store(settings: Settings) -> Store:
         Database(engine),
         files_dir=settings.files_dir,
         clock=make_clock(settings),
+        # One bot process writes its users' drafts, so it may keep them in memory; several
+        # instances (Redis) share them through the database only.
+        cache_drafts=not settings.redis_url,
     )
 
 

@@ -8,8 +8,9 @@ summary card with "change" buttons → confirm → atomic save with the full che
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -21,7 +22,7 @@ from core.errors import FieldError
 from core.form import IntakeForm, Step
 from core.photo import prepare_photo
 from core.ports import Draft, NomineeService, UserInfo
-from core.quota import needs_alternate
+from core.quota import Decision, needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Event, outdated, show
@@ -34,6 +35,15 @@ PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
 
 def form_of(campaign: Campaign, draft: Draft) -> IntakeForm:
     return IntakeForm(campaign, draft.award or "", alternate=draft.alternate_for is not None)
+
+
+@runtime_checkable
+class BatchPrecheck(Protocol):
+    """A service that can precheck several alternatives at once (storage.service.Store)."""
+
+    async def precheck_many(
+        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]], *, exclude: int | None = None
+    ) -> list[Decision]: ...
 
 
 # ------------------------------------------------------------------------------ showing steps
@@ -54,9 +64,14 @@ async def award_menu(event: Event, service: NomineeService, user: UserInfo, camp
 async def category_labels(service: NomineeService, user: UserInfo, form: IntakeForm, draft: Draft) -> list[str]:
     if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
         return [texts.category_label(form.award, cat) for cat in form.categories()]
+    cats = form.categories()
+    partials = [{"category": cat} for cat in cats]
+    if isinstance(service, BatchPrecheck):  # one reading of the counts for all the buttons
+        decisions = await service.precheck_many(user, form.award.key, partials, exclude=draft.editing)
+    else:
+        decisions = [await service.precheck(user, form.award.key, p, exclude=draft.editing) for p in partials]
     labels = []
-    for cat in form.categories():
-        decision = await service.precheck(user, form.award.key, {"category": cat}, exclude=draft.editing)
+    for cat, decision in zip(cats, decisions, strict=True):
         label = texts.category_label(form.award, cat)
         labels.append(label if decision.ok else "✕ " + label)
     return labels

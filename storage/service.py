@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -99,6 +101,7 @@ from storage.models import (
 UNIT_CLAIM = "unit"  # the claims entry for the unit's (unit, award) counter
 INVITE_BYTES = 18  # token_urlsafe(18) is 24 characters: fits a /start deep link (64 max)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+DRAFT_CACHE_SIZE = 10_000  # drafts kept in memory with cache_drafts (the most recently used)
 REVIEW: dict[str, tuple[frozenset[str], Status]] = {
     "accept": (frozenset({"submitted"}), "accepted"),
     "return": (frozenset({"submitted", "accepted"}), "returned"),
@@ -160,6 +163,26 @@ class _Duplicate(Exception):
         self.identity = identity
 
 
+# Statements of the per-update path, built once (SQLAlchemy then reuses their compiled form).
+_USER_CONTEXT = (
+    select(UserRow.tg_id, UserRow.role, UserRow.campaign_id, UserRow.unit, UserRow.language, CampaignRow.version)
+    .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
+    .where(UserRow.tg_id == bindparam("tg_id"))
+)
+_DRAFT_COLUMNS = (
+    "tg_id",
+    "campaign_id",
+    "award",
+    "answers",
+    "step",
+    "editing",
+    "alternate_for",
+    "in_summary",
+    "updated_at",
+)
+_LOAD_DRAFT = select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -203,11 +226,21 @@ class Store:
         *,
         files_dir: Path | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        cache_drafts: bool = False,
     ) -> None:
         self.db = db if isinstance(db, Database) else Database(db)
         self._files_dir = files_dir
         self.clock = clock
         self._campaigns: dict[str, tuple[int, Campaign]] = {}
+        # Drafts are written at every step and read at the next: with ``cache_drafts`` (one bot
+        # process, the only writer of its users' drafts — not with several instances behind
+        # Redis) the last one written or read is kept here, so a step costs one write, no read.
+        self._drafts: OrderedDict[int, Draft | None] | None = OrderedDict() if cache_drafts else None
+        self._draft_writes = 0  # bumped around every draft write: a read that raced one is not kept
+        upsert = (sqlite_insert if self.db.sqlite else pg_insert)(DraftRow)
+        self._draft_upsert = upsert.on_conflict_do_update(
+            index_elements=["tg_id"], set_={c: upsert.excluded[c] for c in _DRAFT_COLUMNS if c != "tg_id"}
+        )
 
     @property
     def files_dir(self) -> Path:
@@ -229,6 +262,10 @@ class Store:
         version = (await s.execute(query)).scalar_one_or_none()
         if version is None:
             raise ServiceError("campaign.unknown", campaign=campaign_id)
+        return await self._campaign_at(s, campaign_id, version)
+
+    async def _campaign_at(self, s: AsyncSession, campaign_id: str, version: int) -> Campaign:
+        """The definition of a version just read: parsed once, then from memory."""
         cached = self._campaigns.get(campaign_id)
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -240,6 +277,19 @@ class Store:
     async def campaign(self, campaign_id: str) -> Campaign:
         async with self.db.read() as s:
             return await self._campaign_in(s, campaign_id)
+
+    async def user_context(self, tg_id: int) -> tuple[UserInfo, Campaign] | None:
+        """Who is writing and the definition in force, in one round trip: what the chat looks up
+        on every update (None for a user who has not joined). As exact as get_user + campaign: the
+        campaign's version is read each time, the parsed definition is reused while it is current."""
+        row = await self.db.first(_USER_CONTEXT, {"tg_id": tg_id})
+        if row is None:
+            return None
+        user = UserInfo(row.tg_id, cast(Role, row.role), row.campaign_id, row.unit, row.language)
+        cached = self._campaigns.get(user.campaign_id)
+        if row.version is not None and cached is not None and cached[0] == row.version:
+            return user, cached[1]
+        return user, await self.campaign(user.campaign_id)  # not parsed yet, or gone: says which
 
     async def campaigns(self) -> list[CampaignInfo]:
         async with self.db.read() as s:
@@ -459,6 +509,49 @@ class Store:
             raise ServiceError("unit.unknown", unit=unit_row.name)
         return await self._campaign_in(s, actor.campaign_id), actor, unit_row
 
+    async def _reading(
+        self, s: AsyncSession, user: UserInfo, role: Role | None = None, *, office_unit: str | None = None
+    ) -> tuple[UserInfo, Campaign, UnitState]:
+        """For the read-only use cases of one unit: the user as stored now, the definition in
+        force and the unit's state (a clerk's own unit; ``office_unit`` for the office) — one query
+        where _actor, _campaign_in and _unit_row took three. Same refusals, in the same order."""
+        query = (
+            select(
+                UserRow.tg_id,
+                UserRow.role,
+                UserRow.campaign_id,
+                UserRow.unit,
+                UserRow.language,
+                CampaignRow.version,
+                UnitRow.name.label("unit_name"),
+                UnitRow.active,
+                UnitRow.submitted_at,
+                UnitRow.reopened_at,
+            )
+            .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
+            .outerjoin(
+                UnitRow,
+                (UnitRow.campaign_id == UserRow.campaign_id)
+                & (UnitRow.name == case((UserRow.role == "clerk", UserRow.unit), else_=literal(office_unit))),
+            )
+            .where(UserRow.tg_id == user.tg_id)
+        )
+        row = (await s.execute(query)).first()
+        if row is None or row.campaign_id != user.campaign_id:
+            raise ServiceError("user.unknown")
+        actor = UserInfo(row.tg_id, cast(Role, row.role), row.campaign_id, row.unit, row.language)
+        if role == "office" and actor.role != "office":
+            raise ServiceError("forbidden.office_only")
+        if role == "clerk" and (actor.role != "clerk" or actor.unit is None):
+            raise ServiceError("forbidden.clerk_only")
+        if row.version is None:
+            raise ServiceError("campaign.unknown", campaign=actor.campaign_id)
+        campaign = await self._campaign_at(s, actor.campaign_id, row.version)
+        name = actor.unit if actor.role == "clerk" else office_unit
+        if row.unit_name is None or not row.active:
+            raise ServiceError("unit.unknown", unit=name)
+        return actor, campaign, UnitState(campaign.id, row.unit_name, row.active, row.submitted_at, row.reopened_at)
+
     async def _actor(self, s: AsyncSession, user: UserInfo, role: Role | None = None) -> UserInfo:
         """The user as stored now (a role or unit may have changed since the chat read it)."""
         row = await s.get(UserRow, user.tg_id)
@@ -474,46 +567,61 @@ class Store:
     # ------------------------------------------------------------------ drafts and files
 
     async def load_draft(self, tg_id: int) -> Draft | None:
-        async with self.db.read() as s:
-            row = await s.get(DraftRow, tg_id)
-            if row is None:
-                return None
-            return Draft(
-                tg_id=row.tg_id,
-                campaign_id=row.campaign_id,
-                award=row.award,
-                answers=dict(row.answers),
-                step=row.step,
-                editing=row.editing,
-                alternate_for=row.alternate_for,
-                in_summary=row.in_summary,
-                updated_at=row.updated_at,
-            )
+        cache = self._drafts
+        if cache is not None and tg_id in cache:
+            cache.move_to_end(tg_id)
+            found = cache[tg_id]
+            return None if found is None else dataclasses.replace(found, answers=dict(found.answers))
+        writes = self._draft_writes
+        row = await self.db.first(_LOAD_DRAFT, {"tg_id": tg_id})
+        draft = None if row is None else Draft(**row._asdict())
+        if writes == self._draft_writes:  # no write raced this read
+            self._remember_draft(tg_id, draft)
+        return None if draft is None else dataclasses.replace(draft, answers=dict(draft.answers))
 
     async def save_draft(self, draft: Draft) -> None:
+        """One upsert in its own transaction: the whole draft, so a crash loses nothing."""
+        saved = dataclasses.replace(draft, answers=_json_safe(draft.answers), updated_at=self._now())
         values = {
-            "tg_id": draft.tg_id,
-            "campaign_id": draft.campaign_id,
-            "award": draft.award,
-            "answers": _json_safe(draft.answers),
-            "step": draft.step,
-            "editing": draft.editing,
-            "alternate_for": draft.alternate_for,
-            "in_summary": draft.in_summary,
-            "updated_at": self._now(),
+            "tg_id": saved.tg_id,
+            "campaign_id": saved.campaign_id,
+            "award": saved.award,
+            "answers": saved.answers,
+            "step": saved.step,
+            "editing": saved.editing,
+            "alternate_for": saved.alternate_for,
+            "in_summary": saved.in_summary,
+            "updated_at": saved.updated_at,
         }
-        async with self.db.write() as s:
-            await self._upsert(s, DraftRow, values, ["tg_id"])
+        self._forget_draft(draft.tg_id)  # until the write is known to have committed
+        try:
+            await self.db.execute_write(self._draft_upsert, values)
+        finally:
+            self._draft_writes += 1
+        self._remember_draft(draft.tg_id, saved)
 
     async def drop_draft(self, tg_id: int) -> None:
-        async with self.db.write() as s:
-            await s.execute(delete(DraftRow).where(DraftRow.tg_id == tg_id))
+        self._forget_draft(tg_id)
+        try:
+            async with self.db.write() as s:
+                await s.execute(delete(DraftRow).where(DraftRow.tg_id == tg_id))
+        finally:
+            self._draft_writes += 1
+        self._remember_draft(tg_id, None)
 
-    async def _upsert(self, s: AsyncSession, model: Any, values: dict[str, Any], keys: list[str]) -> None:
-        upsert = sqlite_insert if self.db.sqlite else pg_insert
-        stmt = upsert(model).values(**values)
-        rest = {k: v for k, v in values.items() if k not in keys}
-        await s.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest))
+    def _remember_draft(self, tg_id: int, draft: Draft | None) -> None:
+        cache = self._drafts
+        if cache is None:
+            return
+        cache[tg_id] = draft
+        cache.move_to_end(tg_id)
+        if len(cache) > DRAFT_CACHE_SIZE:
+            cache.popitem(last=False)
+
+    def _forget_draft(self, tg_id: int) -> None:
+        self._draft_writes += 1
+        if self._drafts is not None:
+            self._drafts.pop(tg_id, None)
 
     async def store_file(self, data: bytes, mime: str, filename: str, uploaded_by: int) -> str:
         """Stores the bytes once per content hash under files_dir; returns the hash as reference."""
@@ -571,7 +679,7 @@ class Store:
         except KeyError:
             raise ServiceError("unit.unknown", unit=unit) from None
 
-    def _check_open(self, campaign: Campaign, row: UnitRow) -> None:
+    def _check_open(self, campaign: Campaign, row: UnitRow | UnitState) -> None:
         """Clerks may change a list until it is submitted or its entry deadline has passed."""
         if row.submitted_at is not None:
             raise ServiceError("unit.submitted", unit=row.name)
@@ -752,11 +860,21 @@ class Store:
         the current counts (``exclude``: the nominee being edited, whose own place is left out).
         Claims nothing: advisory, for greying out choices; the save decides. A closed list is a
         ``closed`` refusal whose ``code`` is the ServiceError code a save would raise."""
+        return (await self.precheck_many(user, award, [partial], exclude=exclude))[0]
+
+    async def precheck_many(
+        self,
+        user: UserInfo,
+        award: str,
+        partials: Sequence[Mapping[str, Any]],
+        *,
+        exclude: int | None = None,
+    ) -> list[Decision]:
+        """:meth:`precheck` for several alternatives (the category buttons) on one reading of the
+        counts: one transaction instead of one per button."""
         async with self.db.read() as s:
-            actor = await self._actor(s, user, "clerk")
+            actor, campaign, unit_state = await self._reading(s, user, "clerk")
             assert actor.unit is not None
-            campaign = await self._campaign_in(s, actor.campaign_id)
-            unit_row = await self._unit_row(s, campaign.id, actor.unit)
             try:
                 campaign.award(award)
             except KeyError:
@@ -764,18 +882,18 @@ class Store:
             unit = self._unit_def(campaign, actor.unit)
             current = await self._own_nominee(s, actor, exclude, lock=False) if exclude is not None else None
             if current is not None and current.alternate_for is not None:
-                return Decision()  # an alternate takes no place
+                return [Decision() for _ in partials]  # an alternate takes no place
             if current is None or current.status == "saved":
                 try:
-                    self._check_open(campaign, unit_row)
+                    self._check_open(campaign, unit_state)
                 except ServiceError as err:
-                    return Decision((Refusal("closed", {"code": err.code, **err.params}),))
+                    return [Decision((Refusal("closed", {"code": err.code, **err.params}),)) for _ in partials]
             others = await self._unit_answers(s, campaign.id, unit.name, award, exclude)
             used = await self._limit_counts(s, campaign.id, [lim.key for lim in limits(campaign, award)])
             for key in current.claims if current is not None else []:
                 if key in used:
                     used[key] -= 1
-            return check_add_partial(campaign, unit, award, others, used, partial)
+            return [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
 
     async def _check_alternate(
         self,
@@ -1257,12 +1375,8 @@ class Store:
     async def unit_quota(self, user: UserInfo, unit: str | None = None) -> UnitQuota:
         """What is left for the clerk's unit (the office names the unit)."""
         async with self.db.read() as s:
-            campaign = await self._campaign_in(s, user.campaign_id)
-            actor = await self._actor(s, user)
-            name = actor.unit if actor.role == "clerk" else unit
-            if name is None:
-                raise ServiceError("unit.unknown", unit=None)
-            await self._unit_row(s, campaign.id, name)
+            _actor, campaign, unit_state = await self._reading(s, user, office_unit=unit)
+            name = unit_state.name
             unit_def = self._unit_def(campaign, name)
             holding = (
                 await s.execute(
