@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import String, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from core.campaign import Campaign, Unit
 from core.eligibility import evaluate
@@ -183,6 +183,53 @@ _DRAFT_COLUMNS = (
 _LOAD_DRAFT = select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
 
 
+# The read-only use cases behind the chat's buttons (prechecks, places left): built once too.
+_READING = (
+    select(
+        UserRow.tg_id,
+        UserRow.role,
+        UserRow.campaign_id,
+        UserRow.unit,
+        UserRow.language,
+        CampaignRow.version,
+        UnitRow.name.label("unit_name"),
+        UnitRow.active,
+        UnitRow.submitted_at,
+        UnitRow.reopened_at,
+    )
+    .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
+    .outerjoin(
+        UnitRow,
+        (UnitRow.campaign_id == UserRow.campaign_id)
+        & (UnitRow.name == case((UserRow.role == "clerk", UserRow.unit), else_=bindparam("office_unit", type_=String))),
+    )
+    .where(UserRow.tg_id == bindparam("tg_id"))
+)
+_UNIT_ANSWERS = select(NomineeRow.answers).where(
+    NomineeRow.campaign_id == bindparam("campaign_id"),
+    NomineeRow.unit == bindparam("unit"),
+    NomineeRow.award == bindparam("award"),
+    NomineeRow.status.in_(PLACE_HOLDING),
+    NomineeRow.alternate_for.is_(None),
+)
+_UNIT_ANSWERS_EXCEPT = _UNIT_ANSWERS.where(NomineeRow.id != bindparam("exclude"))
+_UNIT_HOLDING = select(NomineeRow.award, NomineeRow.answers).where(
+    NomineeRow.campaign_id == bindparam("campaign_id"),
+    NomineeRow.unit == bindparam("unit"),
+    NomineeRow.status.in_(PLACE_HOLDING),
+    NomineeRow.alternate_for.is_(None),
+)
+_LIMIT_COUNTS = select(LimitCounterRow.key, LimitCounterRow.used).where(
+    LimitCounterRow.campaign_id == bindparam("campaign_id"),
+    LimitCounterRow.key.in_(bindparam("keys", expanding=True)),
+)
+_NOMINEE_CLAIMS = select(
+    NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
+).where(NomineeRow.id == bindparam("id"))
+
+Reader = AsyncSession | AsyncConnection  # a transaction to read in: ORM session or Core connection
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -264,7 +311,7 @@ class Store:
             raise ServiceError("campaign.unknown", campaign=campaign_id)
         return await self._campaign_at(s, campaign_id, version)
 
-    async def _campaign_at(self, s: AsyncSession, campaign_id: str, version: int) -> Campaign:
+    async def _campaign_at(self, s: Reader, campaign_id: str, version: int) -> Campaign:
         """The definition of a version just read: parsed once, then from memory."""
         cached = self._campaigns.get(campaign_id)
         if cached is not None and cached[0] == version:
@@ -510,33 +557,12 @@ class Store:
         return await self._campaign_in(s, actor.campaign_id), actor, unit_row
 
     async def _reading(
-        self, s: AsyncSession, user: UserInfo, role: Role | None = None, *, office_unit: str | None = None
+        self, s: Reader, user: UserInfo, role: Role | None = None, *, office_unit: str | None = None
     ) -> tuple[UserInfo, Campaign, UnitState]:
         """For the read-only use cases of one unit: the user as stored now, the definition in
         force and the unit's state (a clerk's own unit; ``office_unit`` for the office) — one query
         where _actor, _campaign_in and _unit_row took three. Same refusals, in the same order."""
-        query = (
-            select(
-                UserRow.tg_id,
-                UserRow.role,
-                UserRow.campaign_id,
-                UserRow.unit,
-                UserRow.language,
-                CampaignRow.version,
-                UnitRow.name.label("unit_name"),
-                UnitRow.active,
-                UnitRow.submitted_at,
-                UnitRow.reopened_at,
-            )
-            .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
-            .outerjoin(
-                UnitRow,
-                (UnitRow.campaign_id == UserRow.campaign_id)
-                & (UnitRow.name == case((UserRow.role == "clerk", UserRow.unit), else_=literal(office_unit))),
-            )
-            .where(UserRow.tg_id == user.tg_id)
-        )
-        row = (await s.execute(query)).first()
+        row = (await s.execute(_READING, {"tg_id": user.tg_id, "office_unit": office_unit})).first()
         if row is None or row.campaign_id != user.campaign_id:
             raise ServiceError("user.unknown")
         actor = UserInfo(row.tg_id, cast(Role, row.role), row.campaign_id, row.unit, row.language)
@@ -872,7 +898,7 @@ class Store:
     ) -> list[Decision]:
         """:meth:`precheck` for several alternatives (the category buttons) on one reading of the
         counts: one transaction instead of one per button."""
-        async with self.db.read() as s:
+        async with self.db.reading() as s:
             actor, campaign, unit_state = await self._reading(s, user, "clerk")
             assert actor.unit is not None
             try:
@@ -880,7 +906,11 @@ class Store:
             except KeyError:
                 raise ServiceError("award.unknown", award=award) from None
             unit = self._unit_def(campaign, actor.unit)
-            current = await self._own_nominee(s, actor, exclude, lock=False) if exclude is not None else None
+            current = None
+            if exclude is not None:
+                current = (await s.execute(_NOMINEE_CLAIMS, {"id": exclude})).first()
+                if current is None or current.campaign_id != actor.campaign_id or current.unit != actor.unit:
+                    raise ServiceError("nominee.not_found", nominee=exclude)
             if current is not None and current.alternate_for is not None:
                 return [Decision() for _ in partials]  # an alternate takes no place
             if current is None or current.status == "saved":
@@ -926,25 +956,16 @@ class Store:
             raise ServiceError("alternate.exists", nominee=principal_id)
 
     async def _unit_answers(
-        self, s: AsyncSession, campaign_id: str, unit: str, award_key: str, exclude: int | None
+        self, s: Reader, campaign_id: str, unit: str, award_key: str, exclude: int | None
     ) -> list[dict[str, Any]]:
         """The answers of the unit's place-holding nominees of one award (alternates excluded)."""
-        query = select(NomineeRow.answers).where(
-            NomineeRow.campaign_id == campaign_id,
-            NomineeRow.unit == unit,
-            NomineeRow.award == award_key,
-            NomineeRow.status.in_(PLACE_HOLDING),
-            NomineeRow.alternate_for.is_(None),
-        )
-        if exclude is not None:
-            query = query.where(NomineeRow.id != exclude)
-        return [dict(a) for a in (await s.execute(query)).scalars()]
+        params = {"campaign_id": campaign_id, "unit": unit, "award": award_key, "exclude": exclude}
+        query = _UNIT_ANSWERS if exclude is None else _UNIT_ANSWERS_EXCEPT
+        return [dict(a) for a in (await s.execute(query, params)).scalars()]
 
-    async def _limit_counts(self, s: AsyncSession, campaign_id: str, keys: Iterable[str]) -> dict[str, int]:
-        query = select(LimitCounterRow.key, LimitCounterRow.used).where(
-            LimitCounterRow.campaign_id == campaign_id, LimitCounterRow.key.in_(list(keys))
-        )
-        return {k: u for k, u in (await s.execute(query)).all()}
+    async def _limit_counts(self, s: Reader, campaign_id: str, keys: Iterable[str]) -> dict[str, int]:
+        rows = await s.execute(_LIMIT_COUNTS, {"campaign_id": campaign_id, "keys": list(keys)})
+        return {k: u for k, u in rows.all()}
 
     async def _claim_unit(
         self,
@@ -1374,27 +1395,18 @@ class Store:
 
     async def unit_quota(self, user: UserInfo, unit: str | None = None) -> UnitQuota:
         """What is left for the clerk's unit (the office names the unit)."""
-        async with self.db.read() as s:
+        async with self.db.reading() as s:
             _actor, campaign, unit_state = await self._reading(s, user, office_unit=unit)
             name = unit_state.name
             unit_def = self._unit_def(campaign, name)
-            holding = (
-                await s.execute(
-                    select(NomineeRow.award, NomineeRow.answers).where(
-                        NomineeRow.campaign_id == campaign.id,
-                        NomineeRow.unit == name,
-                        NomineeRow.status.in_(PLACE_HOLDING),
-                        NomineeRow.alternate_for.is_(None),
-                    )
-                )
-            ).all()
+            holding = (await s.execute(_UNIT_HOLDING, {"campaign_id": campaign.id, "unit": name})).all()
             awards = tuple(
                 unit_status(campaign, unit_def, a.key, [ans for k, ans in holding if k == a.key])
                 for a in campaign.awards
             )
             return UnitQuota(name, awards, await self._limit_statuses(s, campaign))
 
-    async def _limit_statuses(self, s: AsyncSession, campaign: Campaign) -> tuple[LimitStatus, ...]:
+    async def _limit_statuses(self, s: Reader, campaign: Campaign) -> tuple[LimitStatus, ...]:
         all_limits = limits(campaign)
         used = await self._limit_counts(s, campaign.id, [lim.key for lim in all_limits])
         return tuple(LimitStatus(lim, used.get(lim.key, 0)) for lim in all_limits)
