@@ -68,6 +68,8 @@ class FieldDef(Model):
     key: Key
     label: Text
     label_en: Text | None = None
+    short: Name | None = Field(None, max_length=20, description="a short label for buttons and tables")
+    short_en: Name | None = Field(None, max_length=32)
     type: FieldType
     required: bool = True
     choices: list[Name] = []

@@ -11,7 +11,7 @@ from core.form import IntakeForm, Step
 from core.ports import NomineeInfo
 from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
-from handlers.texts import category_label, option_label, step_label
+from handlers.texts import category_label, option_label, short_label
 
 
 def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
@@ -54,7 +54,7 @@ def summary_keyboard(form: IntakeForm, steps: Sequence[Step], *, complete: bool)
     kb = InlineKeyboardBuilder()
     edit = [
         InlineKeyboardButton(
-            text=_("✎ {label}").format(label=step_label(form, s))[:40],
+            text=_("✎ {label}").format(label=short_label(form, s))[:24],
             callback_data=SummaryCb(action="edit", key=s.key).pack(),
         )
         for s in steps

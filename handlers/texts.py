@@ -59,6 +59,13 @@ def step_label(form: IntakeForm, step: Step) -> str:
     return field_label(step.field)
 
 
+def short_label(form: IntakeForm, step: Step) -> str:
+    """For buttons: the definition's short label when it has one."""
+    if step.field is not None and step.field.short:
+        return pick(step.field.short, step.field.short_en)
+    return step_label(form, step)
+
+
 STATUS = {
     "saved": "saved",
     "submitted": "submitted",
