@@ -605,6 +605,10 @@ async def measure(
         file=sys.stderr,
         flush=True,
     )
+    if len(stats.by_kind) > 1:
+        kinds = sorted(stats.by_kind.items(), key=lambda kv: -statistics.median(kv[1]))
+        median = ", ".join(f"{k} {statistics.median(v) * 1000:.1f}" for k, v in kinds)
+        print(f"    median ms to the whole reaction by step: {median}", file=sys.stderr, flush=True)
     return row
 
 
