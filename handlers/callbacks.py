@@ -21,8 +21,9 @@ class NavCb(CallbackData, prefix="nv"):
 
 
 class SummaryCb(CallbackData, prefix="sm"):
-    action: str  # edit | confirm | cancel
+    action: str  # edit | confirm | cancel | resume
     key: str = ""
+    v: str = ""  # confirm: fingerprint of the answers the card shows (an older card must not save newer answers)
 
 
 class DraftCb(CallbackData, prefix="df"):

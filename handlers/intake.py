@@ -114,7 +114,9 @@ async def show_summary(
     form = form_of(campaign, draft)
     draft = dataclasses.replace(draft, step=SUMMARY, in_summary=True)
     await service.save_draft(draft)
-    markup = keyboards.summary_keyboard(form, form.steps(draft.answers), complete=not form.missing(draft.answers))
+    markup = keyboards.summary_keyboard(
+        form, form.steps(draft.answers), draft.answers, complete=not form.missing(draft.answers)
+    )
     await show(event, texts.summary(form, draft.answers, today, notice), markup, edit=edit)
 
 
@@ -181,6 +183,14 @@ def is_stale(draft: Draft, started_at: datetime, now: datetime) -> bool:
     return updated < started_at or now - updated > IDLE_RESUME
 
 
+def discard_question(draft: Draft) -> str:
+    if draft.editing is not None:
+        return _("Stop editing #{id}? The changes are dropped; the saved nominee stays as it was.").format(
+            id=draft.editing
+        )
+    return _("Discard this draft? The answers given so far will be lost.")
+
+
 # ------------------------------------------------------------------------------ router
 
 
@@ -211,7 +221,10 @@ def setup() -> Router:
             return
         if callback_data.action == "discard":
             await service.drop_draft(user.tg_id)
-            await show(query, _("The draft has been discarded. Send /new to start again."))
+            if draft.editing is not None:
+                await show(query, _("Editing stopped; the saved nominee #{id} is unchanged.").format(id=draft.editing))
+            else:
+                await show(query, _("The draft has been discarded. Send /new to start again."))
             return
         await resume(query, service, user, campaign, draft, today)
 
@@ -308,8 +321,8 @@ def setup() -> Router:
         if callback_data.action == "cancel":
             await show(
                 query,
-                _("Discard this draft? The answers given so far will be lost."),
-                keyboards.discard_keyboard(),
+                discard_question(draft),
+                keyboards.discard_keyboard(editing=draft.editing is not None),
                 edit=False,
             )
             return
@@ -361,8 +374,8 @@ def setup() -> Router:
             await query.answer()
             await show(
                 query,
-                _("Discard this draft? The answers given so far will be lost."),
-                keyboards.discard_keyboard(),
+                discard_question(draft),
+                keyboards.discard_keyboard(editing=draft.editing is not None),
                 edit=False,
             )
             return
@@ -378,6 +391,9 @@ def setup() -> Router:
                 today,
                 edit=False,
             )
+            return
+        if callback_data.v != keyboards.fingerprint(draft.answers):
+            await outdated(query)  # an older card: it shows other answers than the draft now holds
             return
         await query.answer(_("Checking and saving…"))
         assert draft.award is not None
@@ -431,7 +447,12 @@ def setup() -> Router:
         message: Message, bot: Bot, service: NomineeService, user: UserInfo, campaign: Campaign, today: date
     ) -> None:
         draft = await service.load_draft(user.tg_id)
-        if draft is None or draft.award is None or draft.step in (None, SUMMARY):
+        if draft is not None and draft.award is not None and draft.step == SUMMARY:
+            await show_summary(
+                message, service, campaign, draft, today, _("Please use the buttons below the summary."), edit=False
+            )
+            return
+        if draft is None or draft.award is None or draft.step is None:
             await message.answer(
                 _("A file is only needed when the form asks for a photo. Send /new to enter a nominee.")
             )
@@ -442,9 +463,8 @@ def setup() -> Router:
             await resume(message, service, user, campaign, draft, today)
             return
         if step.field is None or step.field.type != "photo":
-            await ask(
-                message, service, user, campaign, draft, step, texts.field_error(FieldError("field.type")), today=today
-            )
+            code = "choice.invalid" if step.kind == "category" or step.choices else "field.type"
+            await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError(code)), today=today)
             return
         if message.photo:
             file_id, mime, name = message.photo[-1].file_id, "image/jpeg", "photo.jpg"
@@ -485,9 +505,11 @@ def setup() -> Router:
             return
         ref = await service.store_file(photo.data, "image/jpeg", name.rsplit(".", 1)[0] + ".jpg", user.tg_id)
         answers = form.accept_value(draft.answers, step.key, ref)
-        note = _("Photo received: {w}×{h} pixels.").format(w=photo.width, h=photo.height)
         if photo.scaled:
-            note += " " + _("It was scaled down to fit the limit.")
+            note = _("Photo received and scaled down to fit the limit: {w}×{h} pixels.")
+        else:
+            note = _("Photo received: {w}×{h} pixels.")
+        note = note.format(w=photo.width, h=photo.height)
         await advance(message, service, user, campaign, draft, answers, today, note, edit=False)
 
     @router.message(F.text & ~F.text.startswith("/"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -50,7 +53,14 @@ def step_keyboard(
     return kb.as_markup()
 
 
-def summary_keyboard(form: IntakeForm, steps: Sequence[Step], *, complete: bool) -> InlineKeyboardMarkup:
+def fingerprint(answers: Mapping[str, Any]) -> str:
+    blob = json.dumps(answers, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2s(blob.encode(), digest_size=5).hexdigest()
+
+
+def summary_keyboard(
+    form: IntakeForm, steps: Sequence[Step], answers: Mapping[str, Any], *, complete: bool
+) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     edit = [
         InlineKeyboardButton(
@@ -61,7 +71,11 @@ def summary_keyboard(form: IntakeForm, steps: Sequence[Step], *, complete: bool)
     ]
     kb.row(*edit, width=2)
     if complete:
-        kb.row(InlineKeyboardButton(text=_("✔ Confirm and save"), callback_data=SummaryCb(action="confirm").pack()))
+        kb.row(
+            InlineKeyboardButton(
+                text=_("✔ Confirm and save"), callback_data=SummaryCb(action="confirm", v=fingerprint(answers)).pack()
+            )
+        )
     else:
         kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=SummaryCb(action="resume").pack()))
     kb.row(InlineKeyboardButton(text=_("Cancel"), callback_data=SummaryCb(action="cancel").pack()))
@@ -77,10 +91,11 @@ def resume_keyboard() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def discard_keyboard() -> InlineKeyboardMarkup:
+def discard_keyboard(*, editing: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    yes = _("Yes, stop editing") if editing else _("Yes, discard the draft")
     kb.row(
-        InlineKeyboardButton(text=_("Yes, discard the draft"), callback_data=DraftCb(action="discard").pack()),
+        InlineKeyboardButton(text=yes, callback_data=DraftCb(action="discard").pack()),
         InlineKeyboardButton(text=_("No, keep answering"), callback_data=DraftCb(action="continue").pack()),
     )
     return kb.as_markup()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart, ExceptionTypeFilter
+from aiogram.filters import Command, CommandObject, CommandStart, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from core.ports import NomineeService, ServiceError, UserInfo
@@ -13,6 +13,7 @@ from handlers import keyboards, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import show
 from handlers.i18n import LANGUAGES, _
+from handlers.intake import discard_question
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,15 @@ def setup() -> Router:
     router = Router(name="misc")
 
     @router.message(CommandStart())
-    async def start(message: Message) -> None:
+    async def start(message: Message, command: CommandObject, user: UserInfo) -> None:
+        if command.args:  # a new invitation link opened by someone already registered: the code stays unused
+            await message.answer(
+                _(
+                    "You are already registered as the clerk of {unit}; this invitation was not used. "
+                    "To change your unit or role, please contact the office."
+                ).format(unit=texts.esc(user.unit or "—"))
+            )
+            return
         await message.answer(_("Welcome back. /new enters a nominee, /help lists the commands."))
 
     @router.message(Command("help"))
@@ -48,7 +57,7 @@ def setup() -> Router:
             await message.answer(_("There is nothing to cancel."))
             return
         await message.answer(
-            _("Discard this draft? The answers given so far will be lost."), reply_markup=keyboards.discard_keyboard()
+            discard_question(draft), reply_markup=keyboards.discard_keyboard(editing=draft.editing is not None)
         )
 
     @router.callback_query(DraftAskCb.filter())
@@ -61,8 +70,8 @@ def setup() -> Router:
             return
         await show(  # a new message: the offer may be far up in the chat
             query,
-            _("Discard this draft? The answers given so far will be lost."),
-            keyboards.discard_keyboard(),
+            discard_question(draft),
+            keyboards.discard_keyboard(editing=draft.editing is not None),
             edit=False,
         )
 

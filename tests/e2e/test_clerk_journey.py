@@ -143,7 +143,7 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
 
     # a PNG of 2000×3000 sent as a file: converted to JPG and scaled into 850×1276
     await clerk.send_file(png(2000, 3000), "证件照.png", "image/png")
-    clerk.expect("照片已收到：850×1275 像素。", "已按尺寸要求自动缩小。")
+    clerk.expect("照片已收到，已按尺寸要求自动缩小为 850×1275 像素。")
     await clerk.fill(answers)
 
     summary = clerk.expect(
@@ -269,7 +269,7 @@ async def test_editing_a_saved_nominee_goes_through_the_summary(stack: BotStack)
     clerk.expect("第 1/23 步 · 人员类别")
     await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
     clerk.expect("请核对填报信息", "姓名：周建华")
-    await clerk.tap("✎ 工作单位及职务（职级）")
+    await clerk.tap("✎ 工作单位及职务")
     clerk.expect("当前填写：郑州某电子科技有限公司 装配车间班长")
     await clerk.answer("郑州某电子科技有限公司 总装车间主任")
     clerk.expect("请核对填报信息", "工作单位及职务（职级）：郑州某电子科技有限公司 总装车间主任")
@@ -417,3 +417,48 @@ async def test_deadlines_help_and_language(stack: BotStack) -> None:
 async def test_zz_the_bot_never_logged_or_showed_an_id_number(stack: BotStack) -> None:
     await stack.assert_no_id_number_leaked()
     stack.assert_log_clean()
+
+
+async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack: BotStack) -> None:
+    clerk = await stack.clerk(100351, "郑东新区")
+    _items, before = await stack.db.nominees(await stack.clerk_info(100351))
+    await clerk.start_nominee("五一劳动奖章")
+    await clerk.fill(medal_answers("钱学军", id_number(351)))
+    old_card = await clerk.keyboard_message()
+    await clerk.tap("✎ 姓名")
+    await clerk.answer("钱学民")
+    clerk.expect("请核对填报信息", "姓名：钱学民")
+
+    await clerk.tap("✔ 确认保存", message=old_card)  # the card still reads 钱学军
+    assert "已过期" in clerk.alert
+    _items, after = await stack.db.nominees(await stack.clerk_info(100351))
+    assert after == before
+
+    await clerk.tap("✔ 确认保存")  # the newest card
+    clerk.expect("已保存：#", "钱学民")
+
+
+async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(stack: BotStack) -> None:
+    clerk = await stack.clerk(100361, "郑东新区")
+    items, _total = await stack.db.nominees(await stack.clerk_info(100361), limit=100)
+    nominee = next(n.id for n in items if n.answers.get("name") == "钱学民")  # saved in the story above
+    await clerk.say(f"/edit {nominee}")
+    await clerk.tap("✎ 姓名")
+    await clerk.answer("钱某某")
+    await clerk.say("/cancel")
+    clerk.expect(f"是否取消对 #{nominee} 的修改？")
+    await clerk.tap("确定")
+    clerk.expect(f"已取消修改，已保存的推荐对象 #{nominee} 未作改动。")
+    await clerk.say(f"/status {nominee}")
+    clerk.expect("钱学民")
+    clerk.expect_not("钱某某")
+
+
+async def test_a_registered_clerk_who_opens_another_invitation_is_told_it_was_not_used(stack: BotStack) -> None:
+    clerk = await stack.clerk(100371, "郑东新区")
+    code = await stack.invite("中原区")
+    await clerk.say(f"/start {code}")
+    clerk.expect("您已注册为郑东新区的填报人员，本邀请码未被使用")
+    colleague = await stack.clerk(100372)  # the code is still good for the person it was meant for
+    await colleague.join(code)
+    colleague.expect("欢迎使用", "中原区")

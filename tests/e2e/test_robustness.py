@@ -196,7 +196,6 @@ async def paste_5000_characters(c: Clerk) -> object:
 OLD_BUTTON = Garbage("an old button", press_an_old_button, OUTDATED, alert=True, reasks=False)
 PASTE_5000 = Garbage("5000 characters", paste_5000_characters)
 TOO_LONG = "长" * 4096  # the most one Telegram message carries
-PDF_NOT_PHOTO = "仅在填报表要求上传照片时才需发送文件"
 
 COMMON = [
     text("\u200b\u200b"),  # zero-width spaces: looks empty (Telegram refuses a truly empty message)
@@ -269,7 +268,10 @@ CASES: dict[str, tuple[list[Garbage], object]] = {
         jpeg(640, 900),
     ),
     "@summary": (
-        [text("确认", "请使用核对信息下方的按钮进行操作。"), Garbage("a PDF", lambda c: c.send_pdf(), PDF_NOT_PHOTO)],
+        [
+            text("确认", "请使用核对信息下方的按钮进行操作。"),
+            Garbage("a PDF", lambda c: c.send_pdf(), "请使用核对信息下方的按钮进行操作。"),
+        ],
         None,
     ),
 }
