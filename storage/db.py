@@ -12,6 +12,7 @@ serialising (see storage/service.py).
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, nullcontext
@@ -22,8 +23,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Row, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, Result, Row, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.base import Executable
 
@@ -72,22 +74,27 @@ def make_engine(
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: AsyncEngine | Engine, *, busy_ms: int = SQLITE_BUSY_TIMEOUT_S * 1000) -> None:
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    query_only = not isinstance(engine, AsyncEngine)  # the inline reading engine never writes
+
+    @event.listens_for(sync, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (below) instead of the driver's legacy implicit BEGIN.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             # In WAL mode NORMAL loses no committed transaction on a process crash, only on power loss.
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if query_only:
+                cursor.execute("PRAGMA query_only=ON")
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(sync, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get(_SINGLE):
@@ -110,6 +117,50 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
     return lock
 
 
+# Reads of an SQLite file in the event loop's own thread. aiosqlite hands every statement to a
+# worker thread: two thread switches (and, on a busy machine, two trips through the scheduler) per
+# statement, for work SQLite does in microseconds. In WAL mode a read takes no lock a writer holds
+# and waits for none, so it cannot block the loop — except in rare moments (another connection
+# recovering the WAL after a crash, or holding the file exclusively), which INLINE_BUSY_MS bounds:
+# then the read goes the usual way, through aiosqlite. Writes always go through aiosqlite, where
+# waiting for another process's write lock blocks nothing. NOMINEE_SQLITE_INLINE_READS=0 turns
+# this off.
+INLINE_READS = os.environ.get("NOMINEE_SQLITE_INLINE_READS", "1") != "0"
+INLINE_BUSY_MS = 20
+_inline_engines: weakref.WeakKeyDictionary[Any, Engine] = weakref.WeakKeyDictionary()
+
+
+def _inline_engine(engine: AsyncEngine) -> Engine | None:
+    """The synchronous twin of an SQLite file engine, for reads in the loop's thread (shared by
+    every Database on the engine); None for PostgreSQL, in-memory or URI databases."""
+    url = engine.url
+    if not INLINE_READS or not is_sqlite(engine) or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:") or url.query:
+        return None
+    inline = _inline_engines.get(engine.sync_engine)
+    if inline is None:
+        inline = create_engine(url.set(drivername="sqlite"), hide_parameters=True, pool_size=2, max_overflow=8)
+        _configure_sqlite(inline, busy_ms=INLINE_BUSY_MS)
+        _inline_engines[engine.sync_engine] = inline
+    return inline
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+class InlineReader:
+    """A synchronous connection with the ``execute`` of an async one (nothing is awaited)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
+        return self.conn.execute(statement, parameters)
+
+
 class Database:
     """Transactions for the repositories and services: ``read()`` and ``write()`` each yield a
     session inside one transaction, committed when the block ends and rolled back on an exception."""
@@ -117,6 +168,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sqlite = is_sqlite(engine)
+        self._inline = _inline_engine(engine)
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
         self._single_engine = engine.execution_options(**{_SINGLE: True})
@@ -134,18 +186,40 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
+    async def reading(self) -> AsyncIterator[AsyncConnection | InlineReader]:
         """Like :meth:`read` with a Core connection instead of an ORM session (one consistent
-        snapshot for several statements, less work per statement)."""
-        async with self.engine.connect() as conn, conn.begin():
-            yield conn
+        snapshot for several statements, less work per statement); on an SQLite file, in the
+        loop's thread (see INLINE_READS)."""
+        if self._inline is not None:
+            conn = self._inline.connect()
+            try:
+                conn.begin()
+                try:
+                    conn.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1")  # takes the snapshot now
+                except OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                else:
+                    yield InlineReader(conn)
+                    return
+            finally:
+                conn.close()  # a read: rolled back, nothing to keep
+        async with self.engine.connect() as aconn, aconn.begin():
+            yield aconn
 
     async def first(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
         """The first row of one read-only Core statement, without an ORM session: the cheapest
         round trip, for lookups made on every update. On SQLite the statement is its own
-        transaction (no BEGIN/COMMIT around it)."""
-        async with self._single_engine.connect() as conn:
-            return (await conn.execute(statement, parameters)).first()
+        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE_READS)."""
+        if self._inline is not None:
+            try:
+                with self._inline.connect().execution_options(**{_SINGLE: True}) as conn:
+                    return conn.execute(statement, parameters).first()
+            except OperationalError as exc:
+                if not _busy(exc):
+                    raise
+        async with self._single_engine.connect() as aconn:
+            return (await aconn.execute(statement, parameters)).first()
 
     async def execute_write(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> None:
         """One Core write statement, atomic by itself (an upsert of a draft), queued behind this
@@ -156,6 +230,8 @@ class Database:
             await conn.execute(statement, parameters)
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
 
 

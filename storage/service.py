@@ -83,7 +83,7 @@ from core.quota import (
     valid_alternate,
 )
 from storage.campaigns import LoadReport, StoredNominee, blockers, compare
-from storage.db import Database
+from storage.db import Database, InlineReader
 from storage.models import (
     AuditRow,
     CampaignRow,
@@ -227,7 +227,7 @@ _NOMINEE_CLAIMS = select(
     NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
 ).where(NomineeRow.id == bindparam("id"))
 
-Reader = AsyncSession | AsyncConnection  # a transaction to read in: ORM session or Core connection
+Reader = AsyncSession | AsyncConnection | InlineReader  # a transaction to read in
 
 
 def _utcnow() -> datetime:
@@ -965,7 +965,7 @@ class Store:
 
     async def _limit_counts(self, s: Reader, campaign_id: str, keys: Iterable[str]) -> dict[str, int]:
         rows = await s.execute(_LIMIT_COUNTS, {"campaign_id": campaign_id, "keys": list(keys)})
-        return {k: u for k, u in rows.all()}
+        return {row.key: row.used for row in rows}
 
     async def _claim_unit(
         self,
@@ -1401,7 +1401,7 @@ class Store:
             unit_def = self._unit_def(campaign, name)
             holding = (await s.execute(_UNIT_HOLDING, {"campaign_id": campaign.id, "unit": name})).all()
             awards = tuple(
-                unit_status(campaign, unit_def, a.key, [ans for k, ans in holding if k == a.key])
+                unit_status(campaign, unit_def, a.key, [row.answers for row in holding if row.award == a.key])
                 for a in campaign.awards
             )
             return UnitQuota(name, awards, await self._limit_statuses(s, campaign))
