@@ -74,9 +74,14 @@ def make_engine(
     )
 
 
-def _configure_sqlite(engine: AsyncEngine | Engine, *, busy_ms: int = SQLITE_BUSY_TIMEOUT_S * 1000) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine | Engine,
+    *,
+    busy_ms: int = SQLITE_BUSY_TIMEOUT_S * 1000,
+    query_only: bool = False,
+    checkpoints: bool = True,
+) -> None:
     sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
-    query_only = not isinstance(engine, AsyncEngine)  # the inline reading engine never writes
 
     @event.listens_for(sync, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -91,6 +96,8 @@ def _configure_sqlite(engine: AsyncEngine | Engine, *, busy_ms: int = SQLITE_BUS
             cursor.execute("PRAGMA synchronous=NORMAL")
             if query_only:
                 cursor.execute("PRAGMA query_only=ON")
+            if not checkpoints:  # the loop's writer leaves the WAL to the other connections (see _inline_engine)
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
         finally:
             cursor.close()
 
@@ -117,33 +124,44 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
     return lock
 
 
-# Reads of an SQLite file in the event loop's own thread. aiosqlite hands every statement to a
-# worker thread: two thread switches (and, on a busy machine, two trips through the scheduler) per
-# statement, for work SQLite does in microseconds. In WAL mode a read takes no lock a writer holds
-# and waits for none, so it cannot block the loop — except in rare moments (another connection
-# recovering the WAL after a crash, or holding the file exclusively), which INLINE_BUSY_MS bounds:
-# then the read goes the usual way, through aiosqlite. Writes always go through aiosqlite, where
-# waiting for another process's write lock blocks nothing. NOMINEE_SQLITE_INLINE_READS=0 turns
-# this off.
-INLINE_READS = os.environ.get("NOMINEE_SQLITE_INLINE_READS", "1") != "0"
+# SQLite statements in the event loop's own thread. aiosqlite hands every statement to a worker
+# thread: two thread switches (and, on a busy machine, two trips through the scheduler) per
+# statement, for work SQLite does in microseconds.
+#
+# - Reads: in WAL mode a read takes no lock a writer holds and waits for none, so it cannot block
+#   the loop — except in rare moments (another connection recovering the WAL after a crash, or
+#   holding the file exclusively), which INLINE_BUSY_MS bounds; then the read goes through aiosqlite.
+# - Single-statement writes (the draft saved at every step): after this process's write lock
+#   (storage/db.py's asyncio lock), with no busy wait at all — when another process holds
+#   SQLite's write lock the write goes through aiosqlite and waits there. This connection never
+#   checkpoints the WAL itself (a checkpoint syncs the file); the aiosqlite connections do, and
+#   Database asks for a passive checkpoint in the worker thread every CHECKPOINT_EVERY such writes.
+#
+# Transactions of several statements that write stay on aiosqlite. NOMINEE_SQLITE_INLINE=0 turns
+# all of this off.
+INLINE = os.environ.get("NOMINEE_SQLITE_INLINE", "1") != "0"
 INLINE_BUSY_MS = 20
-_inline_engines: weakref.WeakKeyDictionary[Any, Engine] = weakref.WeakKeyDictionary()
+CHECKPOINT_EVERY = 1000
+_inline_engines: weakref.WeakKeyDictionary[Any, tuple[Engine, Engine]] = weakref.WeakKeyDictionary()
 
 
-def _inline_engine(engine: AsyncEngine) -> Engine | None:
-    """The synchronous twin of an SQLite file engine, for reads in the loop's thread (shared by
-    every Database on the engine); None for PostgreSQL, in-memory or URI databases."""
+def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine] | None:
+    """The synchronous twins of an SQLite file engine — (reader, writer) for the loop's thread,
+    shared by every Database on the engine; None for PostgreSQL, in-memory or URI databases."""
     url = engine.url
-    if not INLINE_READS or not is_sqlite(engine) or not url.database or url.database == ":memory:":
+    if not INLINE or not is_sqlite(engine) or not url.database or url.database == ":memory:":
         return None
     if url.database.startswith("file:") or url.query:
         return None
-    inline = _inline_engines.get(engine.sync_engine)
-    if inline is None:
-        inline = create_engine(url.set(drivername="sqlite"), hide_parameters=True, pool_size=2, max_overflow=8)
-        _configure_sqlite(inline, busy_ms=INLINE_BUSY_MS)
-        _inline_engines[engine.sync_engine] = inline
-    return inline
+    found = _inline_engines.get(engine.sync_engine)
+    if found is None:
+        sync_url = url.set(drivername="sqlite")
+        reader = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=8)
+        _configure_sqlite(reader, busy_ms=INLINE_BUSY_MS, query_only=True)
+        writer = create_engine(sync_url, hide_parameters=True, pool_size=1, max_overflow=0)
+        _configure_sqlite(writer, busy_ms=0, checkpoints=False)
+        found = _inline_engines[engine.sync_engine] = (reader, writer)
+    return found
 
 
 def _busy(exc: OperationalError) -> bool:
@@ -168,7 +186,10 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sqlite = is_sqlite(engine)
-        self._inline = _inline_engine(engine)
+        inline = _inline_engines_of(engine)
+        self._inline: Engine | None = inline[0] if inline is not None else None
+        self._inline_writer: Engine | None = inline[1] if inline is not None else None
+        self._inline_writes = 0
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
         self._single_engine = engine.execution_options(**{_SINGLE: True})
@@ -189,7 +210,7 @@ class Database:
     async def reading(self) -> AsyncIterator[AsyncConnection | InlineReader]:
         """Like :meth:`read` with a Core connection instead of an ORM session (one consistent
         snapshot for several statements, less work per statement); on an SQLite file, in the
-        loop's thread (see INLINE_READS)."""
+        loop's thread (see INLINE)."""
         if self._inline is not None:
             conn = self._inline.connect()
             try:
@@ -210,7 +231,7 @@ class Database:
     async def first(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
         """The first row of one read-only Core statement, without an ORM session: the cheapest
         round trip, for lookups made on every update. On SQLite the statement is its own
-        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE_READS)."""
+        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE)."""
         if self._inline is not None:
             try:
                 with self._inline.connect().execution_options(**{_SINGLE: True}) as conn:
@@ -226,12 +247,28 @@ class Database:
         process's other writers like :meth:`write`. On SQLite it runs as its own transaction: a
         single statement takes the write lock for itself, so BEGIN IMMEDIATE adds nothing."""
         lock = _write_lock(self.engine) if self.sqlite else nullcontext()
-        async with lock, self._single_write_engine.begin() as conn:
-            await conn.execute(statement, parameters)
+        async with lock:
+            if self._inline_writer is not None:
+                try:
+                    with self._inline_writer.connect().execution_options(**{_SINGLE: True}) as conn:
+                        conn.execute(statement, parameters)
+                        conn.commit()
+                except OperationalError as exc:
+                    if not _busy(exc):
+                        raise
+                else:
+                    self._inline_writes += 1
+                    if self._inline_writes % CHECKPOINT_EVERY == 0:
+                        async with self._single_engine.connect() as aconn:
+                            await aconn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    return
+            async with self._single_write_engine.begin() as aconn:
+                await aconn.execute(statement, parameters)
 
     async def dispose(self) -> None:
-        if self._inline is not None:
-            self._inline.dispose()
+        for inline in (self._inline, self._inline_writer):
+            if inline is not None:
+                inline.dispose()
         await self.engine.dispose()
 
 
