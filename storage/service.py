@@ -180,6 +180,7 @@ _DRAFT_COLUMNS = (
     "in_summary",
     "updated_at",
 )
+_DROP_DRAFT = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
 _LOAD_DRAFT = select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
 
 
@@ -629,8 +630,7 @@ class Store:
     async def drop_draft(self, tg_id: int) -> None:
         self._forget_draft(tg_id)
         try:
-            async with self.db.write() as s:
-                await s.execute(delete(DraftRow).where(DraftRow.tg_id == tg_id))
+            await self.db.execute_write(_DROP_DRAFT, {"tg_id": tg_id})
         finally:
             self._draft_writes += 1
         self._remember_draft(tg_id, None)
@@ -666,8 +666,7 @@ class Store:
             "uploaded_at": self._now(),
         }
         upsert = sqlite_insert if self.db.sqlite else pg_insert
-        async with self.db.write() as s:
-            await s.execute(upsert(FileRow).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        await self.db.execute_write(upsert(FileRow).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
         return ref
 
     @staticmethod
