@@ -179,7 +179,8 @@ def answer_for(label: str, n: int) -> tuple[str, Any]:
     ("text", str) typed, ("tap", label) a button, ("photo", bytes) an upload."""
     match label:
         case "姓名":
-            return "text", SURNAMES[n % 20] + GIVEN[(n // 20) % 26] + GIVEN[(n // 520) % 26]
+            g = len(GIVEN)
+            return "text", SURNAMES[n % len(SURNAMES)] + GIVEN[(n // 20) % g] + GIVEN[(n // (20 * g)) % g]
         case "身份证号码":
             born = date(1975, 1, 1) + timedelta(days=n // 1000)
             return "text", make_id_number("410105", born, (n // 2) % 500, female=n % 2 == 0)
@@ -319,8 +320,9 @@ class Sandbox:
     async def stop(self) -> None:
         if self._pump is not None:
             self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._pump
+            self._pump = None
 
     async def _run(self, seq: int) -> None:
         while True:
@@ -648,6 +650,7 @@ class Run:
     rows: list[Row] = field(default_factory=list)
     rss: list[tuple[str, int]] = field(default_factory=list)
     office: Office | None = None
+    sandboxes: list[Sandbox] = field(default_factory=list)
 
     @property
     def counts(self) -> list[int]:
@@ -676,6 +679,7 @@ class Run:
     async def echo(self) -> None:
         """(a) the bare echo bot."""
         sb = Sandbox(self.session, self.url, ECHO_TOKEN)
+        self.sandboxes.append(sb)
         before = (await sb.state())["counts"]["get_updates_calls"]
         env = self.env | {"NOMINEE_BOT_TOKEN": ECHO_TOKEN, "NOMINEE_API_SERVER": self.url}
         echo = await self.children.start("echo", sys.executable, str(ROOT / "bench" / "echo_bot.py"), env=env)
@@ -710,6 +714,7 @@ class Run:
         await office.open()
 
         sb = Sandbox(self.session, self.url, CLERK_TOKEN)
+        self.sandboxes.append(sb)
         before = (await sb.state())["counts"]["get_updates_calls"]
         bot = await self.children.start("nominee-bot", sys.executable, "-m", "bot.cli", "run", env=env)
         pids = self.pids | {"bot": bot.pid}
@@ -761,6 +766,8 @@ async def main(args: argparse.Namespace) -> int:
                 print(f"--- {name} log (last lines) ---\n{tail}", file=sys.stderr)
         raise
     finally:
+        for sb in run.sandboxes:
+            await sb.stop()
         if run.office is not None:
             await run.office.close()
         await session.close()

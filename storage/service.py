@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Select, String, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -78,6 +78,7 @@ from core.quota import (
     limits,
     limits_hit,
     needs_alternate,
+    selector_fields,
     unit_gaps,
     unit_status,
     valid_alternate,
@@ -206,23 +207,9 @@ _READING = (
     )
     .where(UserRow.tg_id == bindparam("tg_id"))
 )
-_UNIT_ANSWERS = select(NomineeRow.answers).where(
-    NomineeRow.campaign_id == bindparam("campaign_id"),
-    NomineeRow.unit == bindparam("unit"),
-    NomineeRow.award == bindparam("award"),
-    NomineeRow.status.in_(PLACE_HOLDING),
-    NomineeRow.alternate_for.is_(None),
-)
-_UNIT_ANSWERS_EXCEPT = _UNIT_ANSWERS.where(NomineeRow.id != bindparam("exclude"))
-_UNIT_HOLDING = select(NomineeRow.award, NomineeRow.answers).where(
-    NomineeRow.campaign_id == bindparam("campaign_id"),
-    NomineeRow.unit == bindparam("unit"),
-    NomineeRow.status.in_(PLACE_HOLDING),
-    NomineeRow.alternate_for.is_(None),
-)
+_HOLDING = or_(*(NomineeRow.status == status for status in PLACE_HOLDING))  # constants: no IN list to expand
 _LIMIT_COUNTS = select(LimitCounterRow.key, LimitCounterRow.used).where(
-    LimitCounterRow.campaign_id == bindparam("campaign_id"),
-    LimitCounterRow.key.in_(bindparam("keys", expanding=True)),
+    LimitCounterRow.campaign_id == bindparam("campaign_id")
 )
 _NOMINEE_CLAIMS = select(
     NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
@@ -285,6 +272,7 @@ class Store:
         # Redis) the last one written or read is kept here, so a step costs one write, no read.
         self._drafts: OrderedDict[int, Draft | None] | None = OrderedDict() if cache_drafts else None
         self._draft_writes = 0  # bumped around every draft write: a read that raced one is not kept
+        self._holding_queries: dict[tuple[tuple[str, ...], bool, bool], Select[Any]] = {}
         upsert = (sqlite_insert if self.db.sqlite else pg_insert)(DraftRow)
         self._draft_upsert = upsert.on_conflict_do_update(
             index_elements=["tg_id"], set_={c: upsert.excluded[c] for c in _DRAFT_COLUMNS if c != "tg_id"}
@@ -917,7 +905,7 @@ class Store:
                     self._check_open(campaign, unit_state)
                 except ServiceError as err:
                     return [Decision((Refusal("closed", {"code": err.code, **err.params}),)) for _ in partials]
-            others = await self._unit_answers(s, campaign.id, unit.name, award, exclude)
+            others = await self._unit_answers(s, campaign, unit.name, award, exclude)
             used = await self._limit_counts(s, campaign.id, [lim.key for lim in limits(campaign, award)])
             for key in current.claims if current is not None else []:
                 if key in used:
@@ -954,17 +942,47 @@ class Store:
         if (await s.execute(query)).first() is not None:
             raise ServiceError("alternate.exists", nominee=principal_id)
 
+    def _holding_query(self, keys: tuple[str, ...], *, one_award: bool, exclude: bool) -> Select[Any]:
+        """The unit's place-holding nominees (alternates excluded): their award and the answers to
+        ``keys`` only, extracted by the database — the quota engine reads nothing else of another
+        nominee, and decoding whole answers (the deeds, …) of a full unit was most of a precheck."""
+        cache_key = (keys, one_award, exclude)
+        query = self._holding_queries.get(cache_key)
+        if query is None:
+            query = select(NomineeRow.award, *(NomineeRow.answers[k].label(f"a{i}") for i, k in enumerate(keys)))
+            query = query.where(
+                NomineeRow.campaign_id == bindparam("campaign_id"),
+                NomineeRow.unit == bindparam("unit"),
+                _HOLDING,
+                NomineeRow.alternate_for.is_(None),
+            )
+            if one_award:
+                query = query.where(NomineeRow.award == bindparam("award"))
+            if exclude:
+                query = query.where(NomineeRow.id != bindparam("exclude"))
+            self._holding_queries[cache_key] = query
+        return query
+
+    async def _unit_holding(
+        self, s: Reader, campaign: Campaign, unit: str, award_key: str | None, exclude: int | None = None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(award, selector answers) of the unit's place-holding nominees — of one award or all."""
+        awards = [award_key] if award_key is not None else [a.key for a in campaign.awards]
+        keys = tuple(dict.fromkeys(k for a in awards for k in selector_fields(campaign, a, None)))
+        query = self._holding_query(keys, one_award=award_key is not None, exclude=exclude is not None)
+        params = {"campaign_id": campaign.id, "unit": unit, "award": award_key, "exclude": exclude}
+        return [(row[0], dict(zip(keys, row[1:], strict=True))) for row in await s.execute(query, params)]
+
     async def _unit_answers(
-        self, s: Reader, campaign_id: str, unit: str, award_key: str, exclude: int | None
+        self, s: Reader, campaign: Campaign, unit: str, award_key: str, exclude: int | None
     ) -> list[dict[str, Any]]:
-        """The answers of the unit's place-holding nominees of one award (alternates excluded)."""
-        params = {"campaign_id": campaign_id, "unit": unit, "award": award_key, "exclude": exclude}
-        query = _UNIT_ANSWERS if exclude is None else _UNIT_ANSWERS_EXCEPT
-        return [dict(a) for a in (await s.execute(query, params)).scalars()]
+        """What the quota engine needs of the unit's place-holding nominees of one award."""
+        return [answers for _award, answers in await self._unit_holding(s, campaign, unit, award_key, exclude)]
 
     async def _limit_counts(self, s: Reader, campaign_id: str, keys: Iterable[str]) -> dict[str, int]:
-        rows = await s.execute(_LIMIT_COUNTS, {"campaign_id": campaign_id, "keys": list(keys)})
-        return {row.key: row.used for row in rows}
+        wanted = set(keys)
+        rows = await s.execute(_LIMIT_COUNTS, {"campaign_id": campaign_id})
+        return {row.key: row.used for row in rows if row.key in wanted}
 
     async def _claim_unit(
         self,
@@ -1000,7 +1018,7 @@ class Store:
                 if quota is not None:
                     raise _Refused([self._unit_refusal(campaign, award_key, quota[0], quota[1])])
                 # No counter: the unit has no allocation for this award (or none at all); the engine says which.
-        others = await self._unit_answers(s, campaign.id, unit.name, award_key, current.id if current else None)
+        others = await self._unit_answers(s, campaign, unit.name, award_key, current.id if current else None)
         hits = [lim.key for lim in limits(campaign, award_key)]
         used = await self._limit_counts(s, campaign.id, hits)
         if current is not None:
@@ -1398,9 +1416,9 @@ class Store:
             _actor, campaign, unit_state = await self._reading(s, user, office_unit=unit)
             name = unit_state.name
             unit_def = self._unit_def(campaign, name)
-            holding = (await s.execute(_UNIT_HOLDING, {"campaign_id": campaign.id, "unit": name})).all()
+            holding = await self._unit_holding(s, campaign, name, None)
             awards = tuple(
-                unit_status(campaign, unit_def, a.key, [row.answers for row in holding if row.award == a.key])
+                unit_status(campaign, unit_def, a.key, [answers for award, answers in holding if award == a.key])
                 for a in campaign.awards
             )
             return UnitQuota(name, awards, await self._limit_statuses(s, campaign))
