@@ -21,7 +21,7 @@ from core.campaign import Campaign
 from core.errors import FieldError
 from core.form import IntakeForm, Step
 from core.photo import prepare_photo
-from core.ports import Draft, NomineeService, UserInfo
+from core.ports import Draft, NomineeService, UnitQuota, UserInfo
 from core.quota import Decision, needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
@@ -46,6 +46,15 @@ class BatchPrecheck(Protocol):
     ) -> list[Decision]: ...
 
 
+@runtime_checkable
+class CategoryView(Protocol):
+    """A service that reads the category question's buttons and places in one go (storage.service.Store)."""
+
+    async def category_view(
+        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[Decision], UnitQuota]: ...
+
+
 # ------------------------------------------------------------------------------ showing steps
 
 
@@ -61,20 +70,28 @@ async def award_menu(event: Event, service: NomineeService, user: UserInfo, camp
     await show(event, _("Which award is the nominee for?"), kb.as_markup())
 
 
-async def category_labels(service: NomineeService, user: UserInfo, form: IntakeForm, draft: Draft) -> list[str]:
-    if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
-        return [texts.category_label(form.award, cat) for cat in form.categories()]
+async def category_choices(
+    service: NomineeService, user: UserInfo, form: IntakeForm, draft: Draft
+) -> tuple[list[str], UnitQuota | None]:
+    """The category buttons (✕ for those that cannot be added now) and the unit's places for the
+    award (None for an alternate, which takes no place)."""
     cats = form.categories()
+    if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
+        return [texts.category_label(form.award, cat) for cat in cats], None
     partials = [{"category": cat} for cat in cats]
-    if isinstance(service, BatchPrecheck):  # one reading of the counts for all the buttons
-        decisions = await service.precheck_many(user, form.award.key, partials, exclude=draft.editing)
+    if isinstance(service, CategoryView) and draft.editing is None:  # buttons and places on one reading
+        decisions, quota = await service.category_view(user, form.award.key, partials)
     else:
-        decisions = [await service.precheck(user, form.award.key, p, exclude=draft.editing) for p in partials]
+        if isinstance(service, BatchPrecheck):  # one reading of the counts for all the buttons
+            decisions = await service.precheck_many(user, form.award.key, partials, exclude=draft.editing)
+        else:
+            decisions = [await service.precheck(user, form.award.key, p, exclude=draft.editing) for p in partials]
+        quota = await service.unit_quota(user)
     labels = []
     for cat, decision in zip(cats, decisions, strict=True):
         label = texts.category_label(form.award, cat)
         labels.append(label if decision.ok else "✕ " + label)
-    return labels
+    return labels, quota
 
 
 async def ask(
@@ -91,12 +108,11 @@ async def ask(
 ) -> None:
     form = form_of(campaign, draft)
     first = form.previous_step(draft.answers, step.key) is None and draft.editing is None
-    labels = await category_labels(service, user, form, draft) if step.kind == "category" else None
+    labels, quota = await category_choices(service, user, form, draft) if step.kind == "category" else (None, None)
     text = texts.prompt(form, step, draft.answers, today, notice)
-    if step.kind == "category":
-        quota = await service.unit_quota(user)
+    if quota is not None:
         status = next((s for s in quota.awards if s.award == form.award.key), None)
-        if status is not None and status.cap is not None and not draft.alternate_for:
+        if status is not None and status.cap is not None:
             text += "\n\n" + texts.quota_text(campaign, dataclasses.replace(quota, awards=(status,), pools=()))
     await show(event, text, keyboards.step_keyboard(form, step, first=first, category_labels=labels), edit=edit)
 

@@ -72,6 +72,7 @@ from core.quota import (
     LimitStatus,
     ListedNominee,
     Refusal,
+    UnitAwardStatus,
     campaign_standing,
     check_add,
     check_add_partial,
@@ -886,31 +887,49 @@ class Store:
         """:meth:`precheck` for several alternatives (the category buttons) on one reading of the
         counts: one transaction instead of one per button."""
         async with self.db.reading() as s:
-            actor, campaign, unit_state = await self._reading(s, user, "clerk")
-            assert actor.unit is not None
+            decisions, _status = await self._prechecks(s, user, award, partials, exclude)
+            return decisions
+
+    async def category_view(
+        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[Decision], UnitQuota]:
+        """What the category question shows, on one reading: :meth:`precheck_many` for the buttons
+        and the unit's standing for this award (as :meth:`unit_quota` has it, without the pools)."""
+        async with self.db.reading() as s:
+            decisions, status = await self._prechecks(s, user, award, partials, None)
+            return decisions, UnitQuota(status[0], (status[1],) if status[1] is not None else (), ())
+
+    async def _prechecks(
+        self, s: Reader, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]], exclude: int | None
+    ) -> tuple[list[Decision], tuple[str, UnitAwardStatus | None]]:
+        actor, campaign, unit_state = await self._reading(s, user, "clerk")
+        assert actor.unit is not None
+        try:
+            campaign.award(award)
+        except KeyError:
+            raise ServiceError("award.unknown", award=award) from None
+        unit = self._unit_def(campaign, actor.unit)
+        current = None
+        if exclude is not None:
+            current = (await s.execute(_NOMINEE_CLAIMS, {"id": exclude})).first()
+            if current is None or current.campaign_id != actor.campaign_id or current.unit != actor.unit:
+                raise ServiceError("nominee.not_found", nominee=exclude)
+        if current is not None and current.alternate_for is not None:
+            return [Decision() for _ in partials], (unit.name, None)  # an alternate takes no place
+        others = await self._unit_answers(s, campaign, unit.name, award, exclude)
+        status = unit_status(campaign, unit, award, others) if exclude is None else None
+        if current is None or current.status == "saved":
             try:
-                campaign.award(award)
-            except KeyError:
-                raise ServiceError("award.unknown", award=award) from None
-            unit = self._unit_def(campaign, actor.unit)
-            current = None
-            if exclude is not None:
-                current = (await s.execute(_NOMINEE_CLAIMS, {"id": exclude})).first()
-                if current is None or current.campaign_id != actor.campaign_id or current.unit != actor.unit:
-                    raise ServiceError("nominee.not_found", nominee=exclude)
-            if current is not None and current.alternate_for is not None:
-                return [Decision() for _ in partials]  # an alternate takes no place
-            if current is None or current.status == "saved":
-                try:
-                    self._check_open(campaign, unit_state)
-                except ServiceError as err:
-                    return [Decision((Refusal("closed", {"code": err.code, **err.params}),)) for _ in partials]
-            others = await self._unit_answers(s, campaign, unit.name, award, exclude)
-            used = await self._limit_counts(s, campaign.id, [lim.key for lim in limits(campaign, award)])
-            for key in current.claims if current is not None else []:
-                if key in used:
-                    used[key] -= 1
-            return [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
+                self._check_open(campaign, unit_state)
+            except ServiceError as err:
+                closed = Decision((Refusal("closed", {"code": err.code, **err.params}),))
+                return [closed for _ in partials], (unit.name, status)
+        used = await self._limit_counts(s, campaign.id, [lim.key for lim in limits(campaign, award)])
+        for key in current.claims if current is not None else []:
+            if key in used:
+                used[key] -= 1
+        decisions = [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
+        return decisions, (unit.name, status)
 
     async def _check_alternate(
         self,
