@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Select, String, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -216,6 +216,42 @@ _NOMINEE_CLAIMS = select(
     NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
 ).where(NomineeRow.id == bindparam("id"))
 
+# The save path (one transaction per nominee, this process's write lock held throughout).
+_ENTER = (
+    select(UserRow, UnitRow)
+    .join(UnitRow, (UnitRow.campaign_id == UserRow.campaign_id) & (UnitRow.name == UserRow.unit))
+    .where(UserRow.tg_id == bindparam("tg_id"))
+    .with_for_update(of=UnitRow, key_share=True)
+)
+_CAMPAIGN_VERSION = select(CampaignRow.version).where(CampaignRow.id == bindparam("campaign_id"))
+_HOLDER = select(NomineeRow.unit, NomineeRow.award).where(
+    NomineeRow.campaign_id == bindparam("campaign_id"), NomineeRow.identity == bindparam("identity")
+)
+_HOLDER_EXCEPT = _HOLDER.where(NomineeRow.id != bindparam("exclude"))
+_UNIT_QUOTA_WHERE = (  # b_…: an UPDATE reserves the columns' own names for its SET clause
+    UnitQuotaRow.campaign_id == bindparam("b_campaign_id"),
+    UnitQuotaRow.unit == bindparam("b_unit"),
+    UnitQuotaRow.award == bindparam("b_award"),
+)
+_CLAIM_UNIT = (
+    update(UnitQuotaRow)
+    .where(*_UNIT_QUOTA_WHERE, UnitQuotaRow.used < UnitQuotaRow.cap)
+    .values(used=UnitQuotaRow.used + 1)
+    .execution_options(synchronize_session=False)
+)
+_UNIT_QUOTA = select(UnitQuotaRow.cap, UnitQuotaRow.used).where(*_UNIT_QUOTA_WHERE)
+_LIMIT_WHERE = (LimitCounterRow.campaign_id == bindparam("b_campaign_id"), LimitCounterRow.key == bindparam("b_key"))
+_TAKE_LIMIT = (
+    update(LimitCounterRow)
+    .where(*_LIMIT_WHERE, LimitCounterRow.used < LimitCounterRow.cap)
+    .values(used=LimitCounterRow.used + 1)
+    .execution_options(synchronize_session=False)
+)
+_LIMIT = select(LimitCounterRow.cap, LimitCounterRow.used).where(*_LIMIT_WHERE)
+_NOMINEES = cast(Table, NomineeRow.__table__)
+_INSERT_NOMINEE = insert(_NOMINEES).returning(_NOMINEES.c.id)
+_INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
+
 Reader = AsyncSession | AsyncConnection | InlineReader  # a transaction to read in
 
 
@@ -295,8 +331,7 @@ class Store:
     async def _campaign_in(self, s: AsyncSession, campaign_id: str) -> Campaign:
         """The definition in force (parsed once per stored version). Read it after locking a unit
         row: then a reload cannot change it before this transaction ends."""
-        query = select(CampaignRow.version).where(CampaignRow.id == campaign_id)
-        version = (await s.execute(query)).scalar_one_or_none()
+        version = (await s.execute(_CAMPAIGN_VERSION, {"campaign_id": campaign_id})).scalar_one_or_none()
         if version is None:
             raise ServiceError("campaign.unknown", campaign=campaign_id)
         return await self._campaign_at(s, campaign_id, version)
@@ -525,14 +560,7 @@ class Store:
     async def _enter(self, s: AsyncSession, user: UserInfo) -> tuple[Campaign, UserInfo, UnitRow]:
         """The first step of a clerk's use case: the clerk as stored now, their unit's row locked
         (one statement), then the definition in force."""
-        found = (
-            await s.execute(
-                select(UserRow, UnitRow)
-                .join(UnitRow, (UnitRow.campaign_id == UserRow.campaign_id) & (UnitRow.name == UserRow.unit))
-                .where(UserRow.tg_id == user.tg_id)
-                .with_for_update(of=UnitRow, key_share=True)
-            )
-        ).first()
+        found = (await s.execute(_ENTER, {"tg_id": user.tg_id})).first()
         if found is None:
             await self._actor(s, user, "clerk")  # says why: unknown user, or not a clerk
             raise ServiceError("unit.unknown", unit=user.unit)
@@ -754,12 +782,8 @@ class Store:
     async def _holder_in(
         s: AsyncSession, campaign_id: str, identity: str, exclude: int | None
     ) -> tuple[str, str] | None:
-        query = select(NomineeRow.unit, NomineeRow.award).where(
-            NomineeRow.campaign_id == campaign_id, NomineeRow.identity == identity
-        )
-        if exclude is not None:
-            query = query.where(NomineeRow.id != exclude)
-        row = (await s.execute(query)).first()
+        params = {"campaign_id": campaign_id, "identity": identity, "exclude": exclude}
+        row = (await s.execute(_HOLDER if exclude is None else _HOLDER_EXCEPT, params)).first()
         return None if row is None else (row[0], row[1])
 
     async def _save(
@@ -843,7 +867,7 @@ class Store:
                     "note": None,
                     "version": 1,
                 }
-                new_id = (await s.execute(insert(NomineeRow).values(**values).returning(NomineeRow.id))).scalar_one()
+                new_id = (await s.execute(_INSERT_NOMINEE, values)).scalar_one()
                 info = self._info(NomineeRow(id=new_id, **values))
                 changes, action, held = _diff({}, answers), "created", set()
             else:
@@ -857,11 +881,8 @@ class Store:
             if "identity" in str(exc.orig):
                 raise _Duplicate(identity) from None
             raise
-        await s.execute(
-            insert(AuditRow).values(
-                at=now, actor=actor.tg_id, campaign_id=campaign.id, nominee_id=new_id, action=action, changes=changes
-            )
-        )
+        audit = {"at": now, "actor": actor.tg_id, "campaign_id": campaign.id, "nominee_id": new_id}
+        await s.execute(_INSERT_AUDIT, audit | {"action": action, "changes": changes, "note": None})
         if alternate_for is None:
             # City-wide counters last: the rows every unit contends for are held only until commit.
             await self._move_limits(s, campaign.id, award_key, wanted, held)
@@ -1014,26 +1035,17 @@ class Store:
     ) -> list[str]:
         """Takes (or, for an edit, keeps) the unit's place and runs the quota engine; refuses with
         the engine's refusals. Returns the claims so far."""
-        where = (
-            UnitQuotaRow.campaign_id == campaign.id,
-            UnitQuotaRow.unit == unit.name,
-            UnitQuotaRow.award == award_key,
-        )
+        where = {"b_campaign_id": campaign.id, "b_unit": unit.name, "b_award": award_key}
         claims: list[str] = []
         held = current is not None and UNIT_CLAIM in current.claims
         if held:
             claims.append(UNIT_CLAIM)
         else:
-            result = await s.execute(
-                update(UnitQuotaRow)
-                .where(*where, UnitQuotaRow.used < UnitQuotaRow.cap)
-                .values(used=UnitQuotaRow.used + 1)
-                .execution_options(synchronize_session=False)
-            )
+            result = await s.execute(_CLAIM_UNIT, where)
             if _rowcount(result) == 1:
                 claims.append(UNIT_CLAIM)
             else:
-                quota = (await s.execute(select(UnitQuotaRow.cap, UnitQuotaRow.used).where(*where))).first()
+                quota = (await s.execute(_UNIT_QUOTA, where)).first()
                 if quota is not None:
                     raise _Refused([self._unit_refusal(campaign, award_key, quota[0], quota[1])])
                 # No counter: the unit has no allocation for this award (or none at all); the engine says which.
@@ -1069,16 +1081,11 @@ class Store:
                 await self._take_limit(s, campaign_id, wanted[key], award_key)
 
     async def _take_limit(self, s: AsyncSession, campaign_id: str, lim: Limit, award_key: str) -> None:
-        where = (LimitCounterRow.campaign_id == campaign_id, LimitCounterRow.key == lim.key)
-        result = await s.execute(
-            update(LimitCounterRow)
-            .where(*where, LimitCounterRow.used < LimitCounterRow.cap)
-            .values(used=LimitCounterRow.used + 1)
-            .execution_options(synchronize_session=False)
-        )
+        where = {"b_campaign_id": campaign_id, "b_key": lim.key}
+        result = await s.execute(_TAKE_LIMIT, where)
         if _rowcount(result) == 1:
             return
-        counter = (await s.execute(select(LimitCounterRow.cap, LimitCounterRow.used).where(*where))).first()
+        counter = (await s.execute(_LIMIT, where)).first()
         if counter is None:
             raise RuntimeError(f"counter {lim.key} missing: reload the campaign")
         raise _Refused(
