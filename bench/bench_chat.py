@@ -4,23 +4,27 @@
 
 One run starts the local Bot API server (``python -m bot.apiserver``), then in turn
 
-(a) ``bench/echo_bot.py`` — N users each send a text and wait for the echo, again and again;
+(a) ``bench/echo_bot.py`` — N users each send a text and wait for the echo, again and again; once
+    with make_bot's session (as ``nominee-bot run`` has it) and once with aiogram's stock session;
 (b) the real ``nominee-bot run`` (a separate process, embedded SQLite in a temporary data
     directory, NOMINEE_THROTTLE_RATE=0) — N clerks each join with an invitation code and enter
     complete nominees through the chat: /new, the award's button, the category's button, every
     question answered by button or by text as the form asks, the photo uploaded, then
-    “确认保存” on the summary card. Every user waits for the bot's reaction before the next step,
-    like a person.
+    “确认保存” on the summary card. Every user waits for the bot's reaction before the next step.
 
 Each row runs for ``--seconds``; users stop after the step in flight (an unfinished nominee stays a
-draft). updates/s counts the users' messages, button presses and uploads over the row's wall time;
-latency is from sending to the first thing the bot does in that chat (a message, an edit or a
-button answer); "p99 done" is until the whole reaction (for a button: its answer and the edit).
+draft). In these rows nobody pauses, so N users keep the bot saturated and latency is queueing: N
+divided by the rate (Little's law), for the echo bot as well. updates/s counts the users' messages,
+button presses and uploads over the row's wall time; latency is from sending to the first thing the
+bot does in that chat (a message, an edit or a button answer); "p99 done" is until the whole
+reaction (for a button: its answer and the edit).
 
-Afterwards the same clerks' conversation (N = 50) goes on until the campaign holds ``--fill`` saved
-nominees (100 units × 100 places; every place ends up taken), all through the chat, and the bot's
-resident memory (VmRSS from /proc/PID/status) is read when idle after start-up and after the fill.
-The children (server, bots) are stopped at the end, also on Ctrl-C.
+Then the paced row: the last N (50) clerks typing at once, each pausing 0.25-0.75 s between the
+bot's reply and their next action (far quicker than a person): the latency a clerk sees while
+the others type. Then the same clerks' conversation (no pauses) goes on until the campaign holds
+``--fill`` saved nominees (100 units × 100 places; every place ends up taken), all through the
+chat, and the bot's resident memory (VmRSS from /proc/PID/status) is read when idle after start-up
+and after the fill. The children (server, bots) are stopped at the end, also on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import asyncio
 import contextlib
 import io
 import os
+import random
 import re
 import shutil
 import signal
@@ -54,12 +59,14 @@ sys.path.insert(0, str(ROOT))
 from core.idcard import make_id_number  # noqa: E402
 
 ECHO_TOKEN = "7150101:bench-echo-bot"
+STOCK_ECHO_TOKEN = "7150103:bench-echo-bot-stock-session"
 CLERK_TOKEN = "7150102:bench-nominee-bot"
 TODAY = date(2024, 3, 15)
 CAMPAIGN = "bench-2024"
 AWARD = "medal"
 AWARD_NAME = "基准测试奖章"
 UNITS, PLACES = 100, 100
+THINK = 0.5  # seconds: the mean pause of a clerk in the paced row (uniform 0.25-0.75 s)
 STEP = re.compile(r"第 (\d+)/(\d+) 步 · ([^\n]+)")
 APOLOGY = ("系统出现异常", "请求未能完成（", "该项填写内容不符合要求（")
 
@@ -356,15 +363,18 @@ class Stats:
 class User:
     """One person in one private chat: does something, then waits for the bot's reaction."""
 
-    def __init__(self, sandbox: Sandbox, user_id: int, stats: Stats) -> None:
+    def __init__(self, sandbox: Sandbox, user_id: int, stats: Stats, think: random.Random | None = None) -> None:
         self.sb = sandbox
         self.id = user_id
         self.stats = stats
+        self.think = think  # None: the next action at once; else a pause of about THINK seconds first
         self.inbox = sandbox.inbox(user_id)
         self.text = ""  # of the bot's last message or edit
         self.keyboard: tuple[int, list[tuple[str, str]]] | None = None  # newest inline keyboard
 
     async def _act(self, kind: str, send: Callable[[], Awaitable[int]], press: bool) -> list[dict[str, Any]]:
+        if self.think is not None:  # reading the reply and typing the next answer
+            await asyncio.sleep(self.think.uniform(0.5 * THINK, 1.5 * THINK))
         started = time.perf_counter()
         seq = await send()
         events: list[dict[str, Any]] = []
@@ -472,6 +482,7 @@ class Office:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.store: Any = None
+        self.ready: dict[str, list[str]] = {}
 
     async def open(self) -> None:
         from storage.db import make_engine
@@ -481,8 +492,20 @@ class Office:
         self.store = Store(make_engine(f"sqlite+aiosqlite:///{self.db_path}"), clock=lambda: datetime.now(UTC) + shift)
 
     async def invite(self, unit: str) -> str:
+        """A code made earlier by :meth:`prepare` (the office's writes stay out of the measured
+        rows), or a new one."""
+        ready = self.ready.get(unit)
+        if ready:
+            return ready.pop()
         code: str = await self.store.create_invite(CAMPAIGN, unit, "clerk", 14)
         return code
+
+    async def prepare(self, per_unit: int) -> None:
+        for i in range(UNITS):
+            unit = f"基准单位{i:03d}"
+            codes = self.ready.setdefault(unit, [])
+            while len(codes) < per_unit:
+                codes.append(await self.store.create_invite(CAMPAIGN, unit, "clerk", 14))
 
     async def close(self) -> None:
         if self.store is not None:
@@ -506,6 +529,7 @@ class Clerks:
         self.units = units
         self.next_user = 200_000
         self.next_person = 0
+        self.think: random.Random | None = None  # pauses between actions (the paced row)
 
     async def clerk(self, stats: Stats, stop: float) -> None:
         while time.perf_counter() < stop and self.units.to_save > 0:
@@ -520,7 +544,7 @@ class Clerks:
     async def _work_unit(self, unit: str, stats: Stats, stop: float) -> None:
         """A new clerk of ``unit`` joins, then enters nominees until the unit is full or time is up."""
         self.next_user += 1
-        user = User(self.sb, self.next_user, stats)
+        user = User(self.sb, self.next_user, stats, self.think)
         await user.say(f"/start {await self.office.invite(unit)}", "join")
         if "欢迎使用" not in user.text:
             raise BenchError(f"join refused: {user.text}")
@@ -602,34 +626,36 @@ async def measure(
     print(
         f"  {workload} N={users}: {stats.updates} updates in {row.seconds:.1f} s = {row.rate:.0f}/s, "
         f"p50 {row.pct(stats.first, 0.5):.1f} ms, p99 {row.pct(stats.first, 0.99):.1f} ms"
-        + (f", {stats.saved} nominees saved" if workload != "echo" else "")
+        + ("" if workload.startswith("echo") else f", {stats.saved} nominees saved")
         + f"; CPU ms per update: {used}",
         file=sys.stderr,
         flush=True,
     )
     if len(stats.by_kind) > 1:
         kinds = sorted(stats.by_kind.items(), key=lambda kv: -statistics.median(kv[1]))
-        median = ", ".join(f"{k} {statistics.median(v) * 1000:.1f}" for k, v in kinds)
-        print(f"    median ms to the whole reaction by step: {median}", file=sys.stderr, flush=True)
+        median = ", ".join(f"{k} {statistics.median(v) * 1000:.1f}/{row.pct(v, 0.99):.0f} ({len(v)})" for k, v in kinds)
+        print(f"    ms to the whole reaction by step, median/p99 (count): {median}", file=sys.stderr, flush=True)
     return row
 
 
 def table(rows: list[Row], rss: list[tuple[str, int]]) -> str:
     lines = [
-        f"{'workload':<14}{'N':>4}{'updates':>9}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'workload':<22}{'N':>4}{'updates':>9}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'p99 done':>10}{'saved':>7}",
     ]
     for r in rows:
+        saved = "" if r.workload.startswith("echo") else str(r.stats.saved)
         lines.append(
-            f"{r.workload:<14}{r.users:>4}{r.stats.updates:>9}{r.seconds:>9.1f}{r.rate:>11.0f}"
+            f"{r.workload:<22}{r.users:>4}{r.stats.updates:>9}{r.seconds:>9.1f}{r.rate:>11.0f}"
             f"{r.pct(r.stats.first, 0.5):>9.1f}{r.pct(r.stats.first, 0.99):>9.1f}{r.pct(r.stats.done, 0.99):>10.1f}"
-            f"{(r.stats.saved if r.workload != 'echo' else ''):>7}"
+            f"{saved:>7}"
         )
-    echo = {r.users: r.rate for r in rows if r.workload == "echo"}
     clerk = {r.users: r.rate for r in rows if r.workload == "clerk"}
-    ratios = [f"N={n}: {clerk[n] / echo[n]:.2f}" for n in sorted(echo) if n in clerk and echo[n]]
-    if ratios:
-        lines.append("clerk/echo updates/s: " + ", ".join(ratios))
+    for name in ("echo", "echo, stock session"):
+        echo = {r.users: r.rate for r in rows if r.workload == name}
+        ratios = [f"N={n}: {clerk[n] / echo[n]:.2f}" for n in sorted(echo) if n in clerk and echo[n]]
+        if ratios:
+            lines.append(f"clerk / {name} updates/s: " + ", ".join(ratios))
     for what, kib in rss:
         lines.append(f"nominee-bot RSS {what}: {kib / 1024:.1f} MiB")
     return "\n".join(lines)
@@ -676,13 +702,15 @@ class Run:
         self.pids = {"server": server.pid, "bench": None}
         print(f"API server {self.url}; work directory {self.tmp}", file=sys.stderr)
 
-    async def echo(self) -> None:
-        """(a) the bare echo bot."""
-        sb = Sandbox(self.session, self.url, ECHO_TOKEN)
+    async def echo(self, *, stock: bool = False) -> None:
+        """(a) the bare echo bot: with make_bot's session, or (``stock``) aiogram's own."""
+        token = STOCK_ECHO_TOKEN if stock else ECHO_TOKEN
+        sb = Sandbox(self.session, self.url, token)
         self.sandboxes.append(sb)
         before = (await sb.state())["counts"]["get_updates_calls"]
-        env = self.env | {"NOMINEE_BOT_TOKEN": ECHO_TOKEN, "NOMINEE_API_SERVER": self.url}
-        echo = await self.children.start("echo", sys.executable, str(ROOT / "bench" / "echo_bot.py"), env=env)
+        env = self.env | {"NOMINEE_BOT_TOKEN": token, "NOMINEE_API_SERVER": self.url}
+        args = [str(ROOT / "bench" / "echo_bot.py")] + (["--stock-session"] if stock else [])
+        echo = await self.children.start("echo", sys.executable, *args, env=env)
         await sb.wait_polling(before, echo)
         await sb.start()
         ids = iter(range(1, 10**6))
@@ -690,8 +718,9 @@ class Run:
         async def one_echo(stats: Stats, stop: float) -> None:
             await echo_user(sb, next(ids), stats, stop)
 
+        label = "echo, stock session" if stock else "echo"
         for n in self.counts:
-            self.rows.append(await measure("echo", n, one_echo, self.args.seconds, self.pids | {"bot": echo.pid}))
+            self.rows.append(await measure(label, n, one_echo, self.args.seconds, self.pids | {"bot": echo.pid}))
         await sb.stop()
         await self.children.stop(echo)
 
@@ -725,11 +754,19 @@ class Run:
         await sb.start()
         clerks = Clerks(sb, office, Units({}, UNITS * PLACES))
         for n in self.counts:
+            await office.prepare(3)
             self.rows.append(await measure("clerk", n, clerks.clerk, self.args.seconds, pids))
+        if self.args.paced:
+            await office.prepare(3)
+            clerks.think = random.Random(2024)
+            label = f"clerk, {THINK:g} s pauses"
+            self.rows.append(await measure(label, self.counts[-1], clerks.clerk, max(self.args.seconds, 20.0), pids))
+            clerks.think = None
 
         if self.args.fill:
             saved = office.saved_per_unit()
             clerks.units = Units(saved, self.args.fill)
+            await office.prepare(3)
             print(f"  filling: {sum(saved.values())} saved, {clerks.units.to_save} to go", file=sys.stderr, flush=True)
             self.rows.append(await measure("clerk (fill)", self.counts[-1], clerks.clerk, 24 * 3600.0, pids))
             total = sum(office.saved_per_unit().values())
@@ -757,6 +794,8 @@ async def main(args: argparse.Namespace) -> int:
         await run.start_server()
         if args.only != "clerk":
             await run.echo()
+            if args.stock_echo:
+                await run.echo(stock=True)
         if args.only != "echo":
             await run.clerks()
     except BaseException:
@@ -786,6 +825,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fill", type=int, default=UNITS * PLACES, help="saved nominees to reach through the chat (0: skip)"
     )
     parser.add_argument("--only", choices=["echo", "clerk"], help="run one workload only")
+    parser.add_argument(
+        "--no-stock-echo",
+        dest="stock_echo",
+        action="store_false",
+        help="skip the echo bot with aiogram's stock session (the reference the issue quotes, ~1,000/s)",
+    )
+    parser.add_argument(
+        "--no-paced", dest="paced", action="store_false", help=f"skip the row of clerks pausing ~{THINK:g} s per step"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, database)")
     return parser.parse_args(argv)
 

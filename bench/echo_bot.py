@@ -1,10 +1,12 @@
 """A bare aiogram 3 echo bot: the yardstick for bench/bench_chat.py.
 
-    NOMINEE_BOT_TOKEN=1:x NOMINEE_API_SERVER=http://127.0.0.1:8081 python bench/echo_bot.py
+    NOMINEE_BOT_TOKEN=1:x NOMINEE_API_SERVER=http://127.0.0.1:8081 python bench/echo_bot.py [--stock-session]
 
-Same Bot as ``nominee-bot run`` (bot.app.make_bot: aiohttp session, the given Bot API server,
-HTML parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and one
-handler that sends every text back: what the framework and the HTTP round trips cost by themselves.
+Same Bot as ``nominee-bot run`` (bot.app.make_bot: its session, the given Bot API server, HTML
+parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and one handler
+that sends every text back: what the framework and the HTTP round trips cost by themselves.
+``--stock-session`` uses aiogram's own AiohttpSession instead of make_bot's BotSession (which
+keeps pydantic's response models alive and sends JSON bodies): the echo as aiogram ships it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
 from aiogram.types import Message
 
 from bot.app import make_bot
@@ -25,7 +31,12 @@ from bot.app import make_bot
 
 async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
-    bot = make_bot(os.environ["NOMINEE_BOT_TOKEN"], os.environ.get("NOMINEE_API_SERVER") or None)
+    token, server = os.environ["NOMINEE_BOT_TOKEN"], os.environ.get("NOMINEE_API_SERVER") or None
+    if "--stock-session" in sys.argv[1:]:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(server)) if server else AiohttpSession()
+        bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    else:
+        bot = make_bot(token, server)
     dp = Dispatcher()
 
     @dp.message()
