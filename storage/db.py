@@ -12,6 +12,7 @@ serialising (see storage/service.py).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import weakref
 from collections.abc import AsyncIterator, Mapping
@@ -29,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.base import Executable
 
+log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10
 _WRITE = "nominee_write"  # execution option marking a connection whose transactions will write
@@ -79,7 +81,6 @@ def _configure_sqlite(
     *,
     busy_ms: int = SQLITE_BUSY_TIMEOUT_S * 1000,
     query_only: bool = False,
-    checkpoints: bool = True,
 ) -> None:
     sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
@@ -96,8 +97,10 @@ def _configure_sqlite(
             cursor.execute("PRAGMA synchronous=NORMAL")
             if query_only:
                 cursor.execute("PRAGMA query_only=ON")
-            if not checkpoints:  # the loop's writer leaves the WAL to the other connections (see _inline_engine)
-                cursor.execute("PRAGMA wal_autocheckpoint=0")
+            # No checkpoint as a transaction commits: it would copy the WAL into the database file
+            # and sync it while this process's write lock is held — every writer waiting behind it,
+            # for hundreds of milliseconds on a slow disk. Database.checkpoint runs in the background.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         finally:
             cursor.close()
 
@@ -134,14 +137,13 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
 # - Single-statement writes (the draft saved at every step): after this process's write lock
 #   (storage/db.py's asyncio lock), with no busy wait at all — when another process holds
 #   SQLite's write lock the write goes through aiosqlite and waits there. This connection never
-#   checkpoints the WAL itself (a checkpoint syncs the file); the aiosqlite connections do, and
-#   Database asks for a passive checkpoint in the worker thread every CHECKPOINT_EVERY such writes.
+#   checkpoints the WAL (no connection does as it commits, see _configure_sqlite).
 #
 # Transactions of several statements that write stay on aiosqlite. NOMINEE_SQLITE_INLINE=0 turns
 # all of this off.
 INLINE = os.environ.get("NOMINEE_SQLITE_INLINE", "1") != "0"
 INLINE_BUSY_MS = 20
-CHECKPOINT_EVERY = 1000
+CHECKPOINT_EVERY = 500  # SQLite writes of this process between two background checkpoints
 _inline_engines: weakref.WeakKeyDictionary[Any, tuple[Engine, Engine]] = weakref.WeakKeyDictionary()
 
 
@@ -159,7 +161,7 @@ def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine] | None:
         reader = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=8)
         _configure_sqlite(reader, busy_ms=INLINE_BUSY_MS, query_only=True)
         writer = create_engine(sync_url, hide_parameters=True, pool_size=1, max_overflow=0)
-        _configure_sqlite(writer, busy_ms=0, checkpoints=False)
+        _configure_sqlite(writer, busy_ms=0)
         found = _inline_engines[engine.sync_engine] = (reader, writer)
     return found
 
@@ -189,7 +191,8 @@ class Database:
         inline = _inline_engines_of(engine)
         self._inline: Engine | None = inline[0] if inline is not None else None
         self._inline_writer: Engine | None = inline[1] if inline is not None else None
-        self._inline_writes = 0
+        self._writes = 0
+        self._checkpoint: asyncio.Task[None] | None = None
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
         self._single_engine = engine.execution_options(**{_SINGLE: True})
@@ -205,6 +208,7 @@ class Database:
         lock = _write_lock(self.engine) if self.sqlite else nullcontext()
         async with lock, self._writer() as session, session.begin():
             yield session
+        self._written()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection | InlineReader]:
@@ -257,15 +261,33 @@ class Database:
                     if not _busy(exc):
                         raise
                 else:
-                    self._inline_writes += 1
-                    if self._inline_writes % CHECKPOINT_EVERY == 0:
-                        async with self._single_engine.connect() as aconn:
-                            await aconn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    self._written()
                     return
             async with self._single_write_engine.begin() as aconn:
                 await aconn.execute(statement, parameters)
+        self._written()
+
+    def _written(self) -> None:
+        """Counts this process's SQLite writes; every CHECKPOINT_EVERY starts a checkpoint in the
+        background (one at a time), so the WAL stays small and nobody waits for it."""
+        if not self.sqlite:
+            return
+        self._writes += 1
+        if self._writes % CHECKPOINT_EVERY == 0 and (self._checkpoint is None or self._checkpoint.done()):
+            self._checkpoint = asyncio.get_running_loop().create_task(self.checkpoint())
+
+    async def checkpoint(self) -> None:
+        """Copies committed WAL pages into the database file and syncs it, in aiosqlite's worker
+        thread, without waiting for readers or writers (PRAGMA wal_checkpoint(PASSIVE))."""
+        try:
+            async with self._single_engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # housekeeping: the next one will do
+            log.warning("WAL checkpoint failed", exc_info=True)
 
     async def dispose(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
         for inline in (self._inline, self._inline_writer):
             if inline is not None:
                 inline.dispose()
