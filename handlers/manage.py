@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from core.campaign import Campaign
-from core.ports import EDITABLE, Draft, NomineeService, ServiceError, UserInfo
+from core.ports import EDITABLE, Draft, NomineeInfo, NomineeService, ServiceError, UserInfo
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Event, show
@@ -18,16 +18,26 @@ from handlers.intake import show_summary
 from handlers.queries import parse_id
 
 
-async def start_edit(
-    event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int, today: date
-) -> None:
+async def editable_nominee(
+    event: Event, service: NomineeService, user: UserInfo, nominee_id: int
+) -> NomineeInfo | None:
+    """The unit's nominee if it may still be changed; otherwise the clerk is told why and None."""
     try:
         nominee, _history = await service.nominee(user, nominee_id)
     except ServiceError as err:
         await show(event, texts.service_error(err.code, err.params), edit=False)
-        return
+        return None
     if nominee.status not in EDITABLE:
         await show(event, texts.service_error("nominee.locked", {"status": nominee.status}), edit=False)
+        return None
+    return nominee
+
+
+async def start_edit(
+    event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int, today: date
+) -> None:
+    nominee = await editable_nominee(event, service, user, nominee_id)
+    if nominee is None:
         return
     draft = await service.load_draft(user.tg_id)
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
@@ -86,13 +96,8 @@ def setup() -> Router:
     async def ask_withdraw(
         event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int
     ) -> None:
-        try:
-            nominee, _history = await service.nominee(user, nominee_id)
-        except ServiceError as err:
-            await show(event, texts.service_error(err.code, err.params), edit=False)
-            return
-        if nominee.status not in EDITABLE:
-            await show(event, texts.service_error("nominee.locked", {"status": nominee.status}), edit=False)
+        nominee = await editable_nominee(event, service, user, nominee_id)
+        if nominee is None:
             return
         await show(
             event,
