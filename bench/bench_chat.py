@@ -554,13 +554,16 @@ class Clerks:
 
     async def join_ahead(self, n: int) -> None:
         """Clerks joined before a row starts (not measured), so that the row is only typing."""
-        while len(self.idle) < n:
-            unit = self.units.take()
-            if unit is None:
-                return
-            try:
+        taken: list[str] = []  # held until all have joined, so that each clerk gets a unit of their own
+        try:
+            while len(self.idle) < n:
+                unit = self.units.take()
+                if unit is None:
+                    return
+                taken.append(unit)
                 self.idle.append((await self._join(unit, Stats()), unit))
-            finally:
+        finally:
+            for unit in taken:
                 self.units.give_back(unit)
 
     async def clerk(self, stats: Stats, stop: float) -> None:
@@ -792,7 +795,7 @@ class Run:
         self.rss.append(("idle after start-up", rss_kib(bot.pid)))
         await sb.start()
         clerks = Clerks(sb, office, Units({}, UNITS * PLACES))
-        for n in self.counts:
+        for n in self.counts if self.args.only != "paced" else ():
             await office.prepare(3)
             self.rows.append(await measure("clerk", n, clerks.clerk, self.args.seconds, pids))
         if self.args.paced:
@@ -832,7 +835,7 @@ async def main(args: argparse.Namespace) -> int:
     run = Run(args, tmp, Children(tmp), session, env)
     try:
         await run.start_server()
-        if args.only != "clerk":
+        if args.only not in ("clerk", "paced"):
             await run.echo()
             if args.stock_echo:
                 await run.echo(stock=True)
@@ -864,7 +867,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--fill", type=int, default=UNITS * PLACES, help="saved nominees to reach through the chat (0: skip)"
     )
-    parser.add_argument("--only", choices=["echo", "clerk"], help="run one workload only")
+    parser.add_argument(
+        "--only", choices=["echo", "clerk", "paced"], help="run one workload only (paced: only the paced clerks' row)"
+    )
     parser.add_argument(
         "--no-stock-echo",
         dest="stock_echo",

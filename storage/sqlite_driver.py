@@ -146,9 +146,85 @@ class LeanDbapi(AsyncAdapt_aiosqlite_dbapi):
         return LeanConnection(self, await_(connection))
 
 
+class _LoopThreadSqlite:
+    """What the adapter uses of an ``aiosqlite.Connection``, done at once in the calling thread."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._connection: sqlite3.Connection | None = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._conn.isolation_level
+
+    async def _execute(self, fn: Any) -> Any:
+        return fn()
+
+    async def commit(self) -> None:
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        self._conn.rollback()
+
+    async def create_function(self, *args: Any, **kw: Any) -> None:
+        self._conn.create_function(*args, **kw)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._connection = None
+        self._conn.close()
+
+
+class InlineConnection(LeanConnection):
+    """A LeanConnection whose statements run in the event loop's thread (see InlineDbapi)."""
+
+    __slots__ = ()
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._connection.isolation_level  # type: ignore[no-any-return]
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._connection._conn.isolation_level = value
+
+
+class InlineDbapi(LeanDbapi):
+    """The same adapter without the worker thread: every statement runs in the event loop's
+    thread, blocking it for as long as SQLite takes. storage/db.py uses it only where SQLite
+    cannot make it wait: write transactions begun with ``BEGIN IMMEDIATE`` under a zero busy
+    timeout (once that succeeds this connection holds SQLite's write lock and, in WAL mode, no
+    reader or writer can stall it; when another process holds the lock, the transaction goes
+    through aiosqlite instead)."""
+
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:  # type: ignore[override]
+        kw.pop("async_creator_fn", None)
+        kw["check_same_thread"] = False  # the pool may close it from the garbage collector
+        return InlineConnection(self, _LoopThreadSqlite(sqlite3.connect(*arg, **kw)))
+
+
+def inline_dbapi() -> InlineDbapi:
+    return InlineDbapi(aiosqlite, sqlite3)
+
+
 def lean_dbapi() -> LeanDbapi | None:
     """The ``module`` argument for create_async_engine (None: SQLAlchemy's own adapter)."""
     return LeanDbapi(aiosqlite, sqlite3) if ENABLED else None
 
 
-__all__ = ["ENABLED", "LeanConnection", "LeanCursor", "LeanDbapi", "lean_dbapi"]
+__all__ = [
+    "ENABLED",
+    "InlineConnection",
+    "InlineDbapi",
+    "LeanConnection",
+    "LeanCursor",
+    "LeanDbapi",
+    "inline_dbapi",
+    "lean_dbapi",
+]
