@@ -203,10 +203,10 @@ class InlineDbapi(LeanDbapi):
     reader or writer can stall it; when another process holds the lock, the transaction goes
     through aiosqlite instead)."""
 
-    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:  # type: ignore[override]
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
         kw.pop("async_creator_fn", None)
         kw["check_same_thread"] = False  # the pool may close it from the garbage collector
-        return InlineConnection(self, _LoopThreadSqlite(sqlite3.connect(*arg, **kw)))
+        return InlineConnection(self, _LoopThreadSqlite(sqlite3.connect(*arg, **kw)))  # type: ignore[arg-type]
 
 
 def inline_dbapi() -> InlineDbapi:
