@@ -116,6 +116,9 @@ def make_dispatcher(
         observer.outer_middleware(language)
         if throttling is not None:
             observer.outer_middleware(throttling)
+    # The error handler runs outside the observers above; it needs the user's language as well.
+    dp.errors.outer_middleware(ContextMiddleware(service, clock, tolerant=True))
+    dp.errors.outer_middleware(language)
     dp.include_router(handlers.setup())
     return dp
 

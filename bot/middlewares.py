@@ -31,9 +31,10 @@ class ContextMiddleware(BaseMiddleware):
     """Injects ``service``, ``user`` (None until joined), ``campaign``, ``now``, ``today`` (the
     campaign's local date) and ``started_at`` (when this process started, on the same clock)."""
 
-    def __init__(self, service: NomineeService, clock: Callable[[], datetime]) -> None:
+    def __init__(self, service: NomineeService, clock: Callable[[], datetime], *, tolerant: bool = False) -> None:
         self.service = service
         self.clock = clock
+        self.tolerant = tolerant  # for the error handler: a failing lookup leaves user None
         self.started_at = clock()
         # The storage's one-round-trip lookup when it has one (storage.service.Store does).
         self._lookup = service.user_context if isinstance(service, UserContextSource) else None
@@ -46,7 +47,12 @@ class ContextMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
-        found = await self._context(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
+        try:
+            found = await self._context(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
+        except Exception:
+            if not self.tolerant:
+                raise
+            found = None  # the database may be what failed: apologise in Telegram's language
         data["service"] = self.service
         data["user"], data["campaign"] = found if found is not None else (None, None)
         now = self.clock()

@@ -1,0 +1,80 @@
+"""When the server itself fails in the middle of a step.
+
+The bot's data directory loses its photo store (a disk error) just as a clerk sends the photo:
+the clerk gets the short apology in their own language, not silence; the draft keeps every
+answer; once the disk is back the same photo continues the form. The error is logged — without
+the clerk's personal data.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.e2e.conftest import HANGKONGGANG, PHOTO, BotStack, id_number, medal_answers
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+MEDAL = "五一劳动奖章"
+
+
+async def _break_photo_store(stack: BotStack) -> None:
+    files = stack.data_dir / "files"
+    if files.exists():
+        shutil.rmtree(files)
+    files.write_text("not a directory")  # every photo written below it fails
+
+
+def _repair_photo_store(stack: BotStack) -> None:
+    (stack.data_dir / "files").unlink()
+
+
+async def test_a_disk_error_at_the_photo_gets_an_apology_and_the_draft_waits(stack: BotStack) -> None:
+    clerk = await stack.clerk(400101, HANGKONGGANG)
+    await clerk.start_nominee(MEDAL)
+    answers = medal_answers("秦立新", id_number(4101))
+    await clerk.fill(answers, until="photo")
+    where = clerk.progress
+
+    await _break_photo_store(stack)
+    clerk.apology_expected = True
+    try:
+        await clerk.send_photo(PHOTO)
+    finally:
+        _repair_photo_store(stack)
+    clerk.apology_expected = False
+    clerk.expect("系统出现异常", "已填写的内容均已保存")
+    assert "Traceback" in stack.log_text() and "NotADirectoryError" in stack.log_text()
+
+    await clerk.say("/new")
+    await clerk.tap("继续填写")
+    assert clerk.progress == where  # the photo question again, every earlier answer kept
+    await clerk.send_photo(PHOTO)
+    await clerk.fill(answers)
+    clerk.expect("姓名：秦立新")
+    await clerk.tap("✔ 确认保存")
+    clerk.expect("秦立新 · 郑州市五一劳动奖章。")
+
+
+async def test_the_apology_speaks_the_clerks_chosen_language(stack: BotStack) -> None:
+    clerk = await stack.clerk(400102, HANGKONGGANG)
+    await clerk.start_nominee(MEDAL)
+    await clerk.fill(medal_answers("李明", id_number(4102)), until="photo")
+    await clerk.say("/lang")
+    await clerk.tap("English")
+    await clerk.say("/new")
+    await clerk.tap("Continue")
+    clerk.expect("Photo")
+
+    await _break_photo_store(stack)
+    clerk.apology_expected = True
+    try:
+        await clerk.send_photo(PHOTO)
+    finally:
+        _repair_photo_store(stack)
+    clerk.expect("Sorry, something went wrong on our side. Your answers so far are saved")
+
+
+async def test_zz_the_error_log_holds_no_id_number(stack: BotStack) -> None:
+    await stack.assert_no_id_number_leaked()
