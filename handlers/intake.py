@@ -7,6 +7,7 @@ summary card with "change" buttons → confirm → atomic save with the full che
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -515,7 +516,9 @@ def setup() -> Router:
         data = await bot.download(file_id)
         raw = data.read() if data is not None else b""
         try:
-            photo = prepare_photo(raw, step.field.max_width, step.field.max_height)
+            # Pillow decodes and encodes without the GIL: in a worker thread the other clerks'
+            # updates go on meanwhile (tens of milliseconds for a large photo).
+            photo = await asyncio.to_thread(prepare_photo, raw, step.field.max_width, step.field.max_height)
         except FieldError as err:
             await ask(message, service, user, campaign, draft, step, texts.field_error(err), today=today)
             return
