@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -430,6 +431,15 @@ async def test_drafts_files_and_reminders(zz: Store, tmp_path) -> None:
     assert await zz.claim_reminder(ZZ, AIRPORT, "initial", "3d", 1501)
     assert not await zz.claim_reminder(ZZ, AIRPORT, "initial", "3d", 1501)
     assert await zz.claim_reminder(ZZ, AIRPORT, "initial", "1d", 1501)
+
+
+async def test_two_clerks_sending_the_same_photo_at_once_both_keep_it(zz: Store) -> None:
+    data = b"\xff\xd8" + bytes(range(256)) * 400
+    refs = await asyncio.gather(*(zz.store_file(data, "image/jpeg", f"{i}.jpg", 1700 + i) for i in range(12)))
+    assert len(set(refs)) == 1
+    info = await zz.file(refs[0])
+    assert info is not None and info.path.read_bytes() == data
+    assert [p.name for p in info.path.parent.iterdir()] == [info.path.name]  # no temporary file left
 
 
 async def test_the_audit_log_is_append_only(zz: Store, engine: AsyncEngine) -> None:
