@@ -53,6 +53,13 @@ class IntakeForm:
         self.award: Award = campaign.award(award_key)
         self.alternate = alternate
         self._rules = rules_for(campaign, award_key)
+        # The answers the list of questions depends on (conditions of fields and of soft rules):
+        # a chat update asks for the steps several times, for the same answers.
+        self._depends = sorted(
+            {key for fkey in self.award.fields for key in (campaign.fields[fkey].when or {})}
+            | {key for rule in self._rules if rule.kind == "soft" for key in rule.when}
+        )
+        self._steps: dict[tuple[Any, ...], tuple[Step, ...]] = {}
 
     # ------------------------------------------------------------------ structure
 
@@ -66,6 +73,16 @@ class IntakeForm:
 
     def steps(self, answers: Answers) -> list[Step]:
         """The questions that apply given the answers so far, in the order they are asked."""
+        key = tuple((k in answers, answers.get(k)) for k in self._depends)
+        try:
+            found = self._steps.get(key)
+        except TypeError:  # an unhashable answer among them: not remembered
+            return self._compute_steps(answers)
+        if found is None:
+            found = self._steps[key] = tuple(self._compute_steps(answers))
+        return list(found)
+
+    def _compute_steps(self, answers: Answers) -> list[Step]:
         out: list[Step] = []
         if self.award.categories:
             out.append(Step("category", "category"))

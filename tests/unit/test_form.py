@@ -146,3 +146,21 @@ def test_a_collective_has_no_person_questions(zhengzhou):
     with pytest.raises(FieldError) as err:
         form.accept({}, "staff_count", "0", TODAY)
     assert err.value.code == "int.range"
+
+
+def test_one_form_asked_again_and_again_answers_as_a_fresh_one(zhengzhou):
+    """The form remembers its list of questions per answers that matter; a clerk changing the
+    category back and forth, or a condition's answer, always sees the questions of now."""
+    form = IntakeForm(zhengzhou, "medal")
+    seen = set()
+    for category in ["企业负责人", "一线产业工人", "企业负责人", "农民工"]:
+        for same_award in [None, "是", "否", "是"]:
+            answers = {"category": category, "name": "王五"}
+            if same_award is not None:
+                answers["same_award"] = same_award  # "是" adds the soft rule's reason question
+            keys = [s.key for s in form.steps(answers)]
+            assert keys == [s.key for s in IntakeForm(zhengzhou, "medal").steps(answers)]
+            seen.add(tuple(keys))
+    assert len(seen) >= 4  # the conditions did change the list
+    form.steps({"category": "农民工"}).clear()  # a caller's list is its own
+    assert form.steps({"category": "农民工"})
