@@ -14,21 +14,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Mapping
+from collections import namedtuple
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine, Result, Row, make_url
+from sqlalchemy import Select, create_engine, event
+from sqlalchemy.engine import Connection, Dialect, Engine, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -167,7 +172,8 @@ def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine, AsyncEngine
         sync_url = url.set(drivername="sqlite")
         reader = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=8)
         _configure_sqlite(reader, busy_ms=INLINE_BUSY_MS, query_only=True)
-        writer = create_engine(sync_url, hide_parameters=True, pool_size=1, max_overflow=0)
+        # two: one kept by Database for its Plain statements; writers take turns under the write lock
+        writer = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=0)
         _configure_sqlite(writer, busy_ms=0)
         from storage.sqlite_driver import inline_dbapi
 
@@ -194,6 +200,52 @@ class InlineReader:
         return self.conn.execute(statement, parameters)
 
 
+class Plain:
+    """A Core statement made ready once to run on SQLite's own connection in the loop's thread —
+    for the two statements of every chat update (who is writing; the draft's upsert), where
+    SQLAlchemy's execution machinery (a connection from the pool, an execution context, the
+    result object) cost about twice what SQLite does. The SQL is SQLAlchemy's own compilation
+    and values go through the column types' own bind and result processors, so the statement
+    means exactly what it means on the other paths; where there is no such connection (PostgreSQL,
+    another process holding the lock, NOMINEE_SQLITE_INLINE=0) the Core statement runs as usual.
+
+    ``keys``: for an INSERT, the columns the parameters will hold (SQLAlchemy compiles one per set
+    of keys)."""
+
+    def __init__(self, statement: Executable, keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self.keys = list(keys) if keys is not None else None
+        self._compiled: tuple[str, list[tuple[str, Any]], Callable[[Sequence[Any]], Any]] | None = None
+
+    def compiled(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any]], Callable[[Sequence[Any]], Any]]:
+        """(SQL, [(parameter, bind processor)], row maker)."""
+        if self._compiled is None:
+            compiled = cast(
+                SQLCompiler, cast(ClauseElement, self.statement).compile(dialect=dialect, column_keys=self.keys)
+            )
+            names = compiled.positiontup or []
+            binds = [(n, compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+            columns = list(self.statement.selected_columns) if isinstance(self.statement, Select) else []
+            convert = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+            shape = namedtuple("PlainRow", [c.key for c in columns])  # type: ignore[misc]
+
+            def maker(raw: Sequence[Any]) -> Any:
+                return shape._make(f(v) if f is not None else v for f, v in zip(convert, raw, strict=True))
+
+            self._compiled = (compiled.string, binds, maker if any(convert) else shape._make)
+        return self._compiled
+
+
+def _plain_parameters(binds: list[tuple[str, Any]], parameters: Mapping[str, Any] | None) -> list[Any]:
+    values = parameters or {}
+    return [f(values[n]) if f is not None else values[n] for n, f in binds]
+
+
+def _sqlite_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 class Database:
     """Transactions for the repositories and services: ``read()`` and ``write()`` each yield a
     session inside one transaction, committed when the block ends and rolled back on an exception."""
@@ -205,6 +257,8 @@ class Database:
         self._inline: Engine | None = inline[0] if inline is not None else None
         self._inline_writer: Engine | None = inline[1] if inline is not None else None
         self._inline_engine: AsyncEngine | None = inline[2] if inline is not None else None
+        self._raw_reader: PoolProxiedConnection | None = None
+        self._raw_writer: PoolProxiedConnection | None = None
         self._inline_transactions = (
             async_sessionmaker(inline[2].execution_options(**{_WRITE: True}), expire_on_commit=False)
             if inline is not None
@@ -274,10 +328,22 @@ class Database:
         async with self.engine.connect() as aconn, aconn.begin():
             yield aconn
 
-    async def first(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Row[Any] | None:
+    async def first(self, statement: Executable | Plain, parameters: Mapping[str, Any] | None = None) -> Any:
         """The first row of one read-only Core statement, without an ORM session: the cheapest
         round trip, for lookups made on every update. On SQLite the statement is its own
-        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE)."""
+        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE); a
+        :class:`Plain` one on SQLite's own connection."""
+        if isinstance(statement, Plain):
+            if self._inline is not None:
+                sql, binds, maker = statement.compiled(self.engine.dialect)
+                try:
+                    raw = self._plain_reader().execute(sql, _plain_parameters(binds, parameters)).fetchone()
+                except sqlite3.OperationalError as exc:
+                    if not _sqlite_busy(exc):
+                        raise
+                else:
+                    return None if raw is None else maker(raw)
+            statement = statement.statement
         if self._inline is not None:
             try:
                 with self._inline.connect().execution_options(**{_SINGLE: True}) as conn:
@@ -288,12 +354,24 @@ class Database:
         async with self._single_engine.connect() as aconn:
             return (await aconn.execute(statement, parameters)).first()
 
-    async def execute_write(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> None:
+    async def execute_write(self, statement: Executable | Plain, parameters: Mapping[str, Any] | None = None) -> None:
         """One Core write statement, atomic by itself (an upsert of a draft), queued behind this
         process's other writers like :meth:`write`. On SQLite it runs as its own transaction: a
         single statement takes the write lock for itself, so BEGIN IMMEDIATE adds nothing."""
         lock = _write_lock(self.engine) if self.sqlite else nullcontext()
         async with lock:
+            if isinstance(statement, Plain):
+                if self._inline_writer is not None:
+                    sql, binds, _maker = statement.compiled(self.engine.dialect)
+                    try:
+                        self._plain_writer().execute(sql, _plain_parameters(binds, parameters))
+                    except sqlite3.OperationalError as exc:
+                        if not _sqlite_busy(exc):
+                            raise
+                    else:
+                        self._written()
+                        return
+                statement = statement.statement
             if self._inline_writer is not None:
                 try:
                     with self._inline_writer.connect().execution_options(**{_SINGLE: True}) as conn:
@@ -308,6 +386,20 @@ class Database:
             async with self._single_write_engine.begin() as aconn:
                 await aconn.execute(statement, parameters)
         self._written()
+
+    def _plain_reader(self) -> sqlite3.Connection:
+        """SQLite's own connection behind the inline reader (query only, short busy bound), kept."""
+        if self._raw_reader is None:
+            assert self._inline is not None
+            self._raw_reader = self._inline.raw_connection()
+        return self._raw_reader.driver_connection  # type: ignore[return-value]
+
+    def _plain_writer(self) -> sqlite3.Connection:
+        """SQLite's own connection behind the inline writer (autocommit, no busy wait), kept."""
+        if self._raw_writer is None:
+            assert self._inline_writer is not None
+            self._raw_writer = self._inline_writer.raw_connection()
+        return self._raw_writer.driver_connection  # type: ignore[return-value]
 
     def _written(self) -> None:
         """Counts this process's SQLite writes; every CHECKPOINT_EVERY starts a checkpoint in the
@@ -330,6 +422,10 @@ class Database:
     async def dispose(self) -> None:
         if self._checkpoint is not None:
             await self._checkpoint
+        for raw in (self._raw_reader, self._raw_writer):
+            if raw is not None:
+                raw.close()  # back to its pool
+        self._raw_reader = self._raw_writer = None
         for inline in (self._inline, self._inline_writer):
             if inline is not None:
                 inline.dispose()
@@ -405,6 +501,7 @@ async def check_schema(engine: AsyncEngine) -> None:
 
 __all__ = [
     "Database",
+    "Plain",
     "SchemaOutOfDate",
     "alembic_config",
     "check_schema",

@@ -86,7 +86,7 @@ from core.quota import (
     valid_alternate,
 )
 from storage.campaigns import LoadReport, StoredNominee, blockers, compare
-from storage.db import Database, InlineReader
+from storage.db import Database, InlineReader, Plain
 from storage.models import (
     AuditRow,
     CampaignRow,
@@ -167,7 +167,8 @@ class _Duplicate(Exception):
 
 
 # Statements of the per-update path, built once (SQLAlchemy then reuses their compiled form).
-_USER_CONTEXT = (
+# Read or written on every chat update: Plain (storage/db.py) on SQLite.
+_USER_CONTEXT = Plain(
     select(UserRow.tg_id, UserRow.role, UserRow.campaign_id, UserRow.unit, UserRow.language, CampaignRow.version)
     .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
     .where(UserRow.tg_id == bindparam("tg_id"))
@@ -183,8 +184,10 @@ _DRAFT_COLUMNS = (
     "in_summary",
     "updated_at",
 )
-_DROP_DRAFT = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
-_LOAD_DRAFT = select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
+_DROP_DRAFT = Plain(delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id")))
+_LOAD_DRAFT = Plain(
+    select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
+)
 
 
 # The read-only use cases behind the chat's buttons (prechecks, places left): built once too.
@@ -312,8 +315,11 @@ class Store:
         self._draft_writes = 0  # bumped around every draft write: a read that raced one is not kept
         self._holding_queries: dict[tuple[tuple[str, ...], bool, bool], Select[Any]] = {}
         upsert = (sqlite_insert if self.db.sqlite else pg_insert)(DraftRow)
-        self._draft_upsert = upsert.on_conflict_do_update(
-            index_elements=["tg_id"], set_={c: upsert.excluded[c] for c in _DRAFT_COLUMNS if c != "tg_id"}
+        self._draft_upsert = Plain(
+            upsert.on_conflict_do_update(
+                index_elements=["tg_id"], set_={c: upsert.excluded[c] for c in _DRAFT_COLUMNS if c != "tg_id"}
+            ),
+            keys=_DRAFT_COLUMNS,
         )
 
     @property
