@@ -199,6 +199,32 @@ class InlineReader:
     async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
         return self.conn.execute(statement, parameters)
 
+    def plain(self, statement: Plain, parameters: Mapping[str, Any] | None) -> PlainRows:
+        """A Plain statement in this connection's transaction, on SQLite's own connection."""
+        sql, binds, maker = statement.compiled(self.conn.dialect)
+        raw = self.conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return PlainRows(map(maker, raw.execute(sql, _plain_parameters(binds, parameters)).fetchall()))
+
+
+class PlainRows(list[Any]):
+    """The rows of a Plain statement, with the one method of a Result the services use."""
+
+    def first(self) -> Any:
+        return self[0] if self else None
+
+
+async def execute(
+    s: AsyncSession | AsyncConnection | InlineReader, statement: Executable | Plain, parameters: Mapping[str, Any]
+) -> Result[Any] | PlainRows:
+    """``s.execute``, taking a Plain statement as well: on SQLite's own connection when ``s`` is
+    an inline reading (Database.reading), as its Core statement otherwise."""
+    if isinstance(statement, Plain):
+        if isinstance(s, InlineReader):
+            return s.plain(statement, parameters)
+        statement = statement.statement
+    return await s.execute(statement, parameters)
+
 
 class Plain:
     """A Core statement made ready once to run on SQLite's own connection in the loop's thread —
@@ -215,16 +241,25 @@ class Plain:
     def __init__(self, statement: Executable, keys: Sequence[str] | None = None) -> None:
         self.statement = statement
         self.keys = list(keys) if keys is not None else None
-        self._compiled: tuple[str, list[tuple[str, Any]], Callable[[Sequence[Any]], Any]] | None = None
+        self._compiled: tuple[str, list[tuple[str, Any, Any]], Callable[[Sequence[Any]], Any]] | None = None
 
-    def compiled(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any]], Callable[[Sequence[Any]], Any]]:
-        """(SQL, [(parameter, bind processor)], row maker)."""
+    def compiled(self, dialect: Dialect) -> tuple[str, list[tuple[str, Any, Any]], Callable[[Sequence[Any]], Any]]:
+        """(SQL, [(parameter, bind processor, fixed value)], row maker)."""
         if self._compiled is None:
             compiled = cast(
                 SQLCompiler, cast(ClauseElement, self.statement).compile(dialect=dialect, column_keys=self.keys)
             )
             names = compiled.positiontup or []
-            binds = [(n, compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
+            # (name, processor, fixed value): literals in the statement (``role == "clerk"``) are
+            # binds with a value of their own; the others come from the call's parameters.
+            binds = [
+                (
+                    n,
+                    compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect),
+                    _NEEDED if compiled.binds[n].required else compiled.binds[n].effective_value,
+                )
+                for n in names
+            ]
             columns = list(self.statement.selected_columns) if isinstance(self.statement, Select) else []
             convert = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
             shape = namedtuple("PlainRow", [c.key for c in columns])  # type: ignore[misc]
@@ -236,9 +271,16 @@ class Plain:
         return self._compiled
 
 
-def _plain_parameters(binds: list[tuple[str, Any]], parameters: Mapping[str, Any] | None) -> list[Any]:
+_NEEDED = object()  # a bind whose value the call gives
+
+
+def _plain_parameters(binds: list[tuple[str, Any, Any]], parameters: Mapping[str, Any] | None) -> list[Any]:
     values = parameters or {}
-    return [f(values[n]) if f is not None else values[n] for n, f in binds]
+    out = []
+    for name, process, fixed in binds:
+        value = values[name] if fixed is _NEEDED else fixed
+        out.append(process(value) if process is not None else value)
+    return out
 
 
 def _sqlite_busy(exc: sqlite3.OperationalError) -> bool:
@@ -501,12 +543,15 @@ async def check_schema(engine: AsyncEngine) -> None:
 
 __all__ = [
     "Database",
+    "InlineReader",
     "Plain",
+    "PlainRows",
     "SchemaOutOfDate",
     "alembic_config",
     "check_schema",
     "current_revision",
     "downgrade",
+    "execute",
     "head_revision",
     "is_sqlite",
     "make_engine",

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, Table, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import String, Table, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
@@ -86,7 +86,7 @@ from core.quota import (
     valid_alternate,
 )
 from storage.campaigns import LoadReport, StoredNominee, blockers, compare
-from storage.db import Database, InlineReader, Plain
+from storage.db import Database, InlineReader, Plain, execute
 from storage.models import (
     AuditRow,
     CampaignRow,
@@ -190,8 +190,9 @@ _LOAD_DRAFT = Plain(
 )
 
 
-# The read-only use cases behind the chat's buttons (prechecks, places left): built once too.
-_READING = (
+# The read-only use cases behind the chat's buttons (prechecks, places left): built once too,
+# Plain (storage/db.py) in an inline reading on SQLite.
+_READING = Plain(
     select(
         UserRow.tg_id,
         UserRow.role,
@@ -213,12 +214,14 @@ _READING = (
     .where(UserRow.tg_id == bindparam("tg_id"))
 )
 _HOLDING = or_(*(NomineeRow.status == status for status in PLACE_HOLDING))  # constants: no IN list to expand
-_LIMIT_COUNTS = select(LimitCounterRow.key, LimitCounterRow.used).where(
-    LimitCounterRow.campaign_id == bindparam("campaign_id")
+_LIMIT_COUNTS = Plain(
+    select(LimitCounterRow.key, LimitCounterRow.used).where(LimitCounterRow.campaign_id == bindparam("campaign_id"))
 )
-_NOMINEE_CLAIMS = select(
-    NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
-).where(NomineeRow.id == bindparam("id"))
+_NOMINEE_CLAIMS = Plain(
+    select(
+        NomineeRow.campaign_id, NomineeRow.unit, NomineeRow.status, NomineeRow.alternate_for, NomineeRow.claims
+    ).where(NomineeRow.id == bindparam("id"))
+)
 
 # The save path (one transaction per nominee, this process's write lock held throughout).
 _ENTER = (
@@ -313,7 +316,7 @@ class Store:
         # Redis) the last one written or read is kept here, so a step costs one write, no read.
         self._drafts: OrderedDict[int, Draft | None] | None = OrderedDict() if cache_drafts else None
         self._draft_writes = 0  # bumped around every draft write: a read that raced one is not kept
-        self._holding_queries: dict[tuple[tuple[str, ...], bool, bool], Select[Any]] = {}
+        self._holding_queries: dict[tuple[tuple[str, ...], bool, bool], Plain] = {}
         upsert = (sqlite_insert if self.db.sqlite else pg_insert)(DraftRow)
         self._draft_upsert = Plain(
             upsert.on_conflict_do_update(
@@ -587,7 +590,7 @@ class Store:
         """For the read-only use cases of one unit: the user as stored now, the definition in
         force and the unit's state (a clerk's own unit; ``office_unit`` for the office) — one query
         where _actor, _campaign_in and _unit_row took three. Same refusals, in the same order."""
-        row = (await s.execute(_READING, {"tg_id": user.tg_id, "office_unit": office_unit})).first()
+        row = (await execute(s, _READING, {"tg_id": user.tg_id, "office_unit": office_unit})).first()
         if row is None or row.campaign_id != user.campaign_id:
             raise ServiceError("user.unknown")
         actor = UserInfo(row.tg_id, cast(Role, row.role), row.campaign_id, row.unit, row.language)
@@ -946,7 +949,7 @@ class Store:
         unit = self._unit_def(campaign, actor.unit)
         current = None
         if exclude is not None:
-            current = (await s.execute(_NOMINEE_CLAIMS, {"id": exclude})).first()
+            current = (await execute(s, _NOMINEE_CLAIMS, {"id": exclude})).first()
             if current is None or current.campaign_id != actor.campaign_id or current.unit != actor.unit:
                 raise ServiceError("nominee.not_found", nominee=exclude)
         if current is not None and current.alternate_for is not None:
@@ -996,13 +999,13 @@ class Store:
         if (await s.execute(query)).first() is not None:
             raise ServiceError("alternate.exists", nominee=principal_id)
 
-    def _holding_query(self, keys: tuple[str, ...], *, one_award: bool, exclude: bool) -> Select[Any]:
+    def _holding_query(self, keys: tuple[str, ...], *, one_award: bool, exclude: bool) -> Plain:
         """The unit's place-holding nominees (alternates excluded): their award and the answers to
         ``keys`` only, extracted by the database — the quota engine reads nothing else of another
         nominee, and decoding whole answers (the deeds, …) of a full unit was most of a precheck."""
         cache_key = (keys, one_award, exclude)
-        query = self._holding_queries.get(cache_key)
-        if query is None:
+        found = self._holding_queries.get(cache_key)
+        if found is None:
             query = select(NomineeRow.award, *(NomineeRow.answers[k].label(f"a{i}") for i, k in enumerate(keys)))
             query = query.where(
                 NomineeRow.campaign_id == bindparam("campaign_id"),
@@ -1014,8 +1017,8 @@ class Store:
                 query = query.where(NomineeRow.award == bindparam("award"))
             if exclude:
                 query = query.where(NomineeRow.id != bindparam("exclude"))
-            self._holding_queries[cache_key] = query
-        return query
+            found = self._holding_queries[cache_key] = Plain(query)
+        return found
 
     async def _unit_holding(
         self, s: Reader, campaign: Campaign, unit: str, award_key: str | None, exclude: int | None = None
@@ -1025,7 +1028,7 @@ class Store:
         keys = tuple(dict.fromkeys(k for a in awards for k in selector_fields(campaign, a, None)))
         query = self._holding_query(keys, one_award=award_key is not None, exclude=exclude is not None)
         params = {"campaign_id": campaign.id, "unit": unit, "award": award_key, "exclude": exclude}
-        return [(row[0], dict(zip(keys, row[1:], strict=True))) for row in await s.execute(query, params)]
+        return [(row[0], dict(zip(keys, row[1:], strict=True))) for row in await execute(s, query, params)]
 
     async def _unit_answers(
         self, s: Reader, campaign: Campaign, unit: str, award_key: str, exclude: int | None
@@ -1035,7 +1038,7 @@ class Store:
 
     async def _limit_counts(self, s: Reader, campaign_id: str, keys: Iterable[str]) -> dict[str, int]:
         wanted = set(keys)
-        rows = await s.execute(_LIMIT_COUNTS, {"campaign_id": campaign_id})
+        rows = await execute(s, _LIMIT_COUNTS, {"campaign_id": campaign_id})
         return {row.key: row.used for row in rows if row.key in wanted}
 
     async def _claim_unit(
