@@ -191,20 +191,20 @@ def _busy(exc: OperationalError) -> bool:
 
 
 class InlineReader:
-    """A synchronous connection with the ``execute`` of an async one (nothing is awaited)."""
+    """A read transaction on SQLite's own connection in the loop's thread, with the ``execute`` of
+    an async connection (nothing is awaited). Statements run as :class:`Plain` ones; a Core
+    statement given as such is made ready on the spot."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, raw: sqlite3.Connection, dialect: Dialect) -> None:
+        self.raw = raw
+        self.dialect = dialect
 
-    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> Result[Any]:
-        return self.conn.execute(statement, parameters)
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None = None) -> PlainRows:
+        return self.plain(Plain(statement), parameters)
 
     def plain(self, statement: Plain, parameters: Mapping[str, Any] | None) -> PlainRows:
-        """A Plain statement in this connection's transaction, on SQLite's own connection."""
-        sql, binds, maker = statement.compiled(self.conn.dialect)
-        raw = self.conn.connection.driver_connection
-        assert isinstance(raw, sqlite3.Connection)
-        return PlainRows(map(maker, raw.execute(sql, _plain_parameters(binds, parameters)).fetchall()))
+        sql, binds, maker = statement.compiled(self.dialect)
+        return PlainRows(map(maker, self.raw.execute(sql, _plain_parameters(binds, parameters)).fetchall()))
 
 
 class PlainRows(list[Any]):
@@ -353,20 +353,22 @@ class Database:
         """Like :meth:`read` with a Core connection instead of an ORM session (one consistent
         snapshot for several statements, less work per statement); on an SQLite file, in the
         loop's thread (see INLINE)."""
-        if self._inline is not None:
-            conn = self._inline.connect()
+        raw = self._plain_reader() if self._inline is not None else None
+        if raw is not None and not raw.in_transaction:  # (in one when a reading awaits another: rare)
             try:
-                conn.begin()
+                raw.execute("BEGIN")
+                raw.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # takes the snapshot now
+            except sqlite3.OperationalError as exc:
+                if raw.in_transaction:
+                    raw.rollback()
+                if not _sqlite_busy(exc):
+                    raise
+            else:
                 try:
-                    conn.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1")  # takes the snapshot now
-                except OperationalError as exc:
-                    if not _busy(exc):
-                        raise
-                else:
-                    yield InlineReader(conn)
-                    return
-            finally:
-                conn.close()  # a read: rolled back, nothing to keep
+                    yield InlineReader(raw, self.engine.dialect)
+                finally:
+                    raw.rollback()  # a read: nothing to keep
+                return
         async with self.engine.connect() as aconn, aconn.begin():
             yield aconn
 

@@ -214,6 +214,7 @@ _READING = Plain(
     .where(UserRow.tg_id == bindparam("tg_id"))
 )
 _HOLDING = or_(*(NomineeRow.status == status for status in PLACE_HOLDING))  # constants: no IN list to expand
+_CAMPAIGN_DEFINITION = Plain(select(CampaignRow.definition).where(CampaignRow.id == bindparam("campaign_id")))
 _LIMIT_COUNTS = Plain(
     select(LimitCounterRow.key, LimitCounterRow.used).where(LimitCounterRow.campaign_id == bindparam("campaign_id"))
 )
@@ -351,7 +352,10 @@ class Store:
         cached = self._campaigns.get(campaign_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        text = (await s.execute(select(CampaignRow.definition).where(CampaignRow.id == campaign_id))).scalar_one()
+        row = (await execute(s, _CAMPAIGN_DEFINITION, {"campaign_id": campaign_id})).first()
+        if row is None:
+            raise ServiceError("campaign.unknown", campaign=campaign_id)
+        text = row[0]
         campaign = parse(text, f"{campaign_id} (stored v{version})")
         self._campaigns[campaign_id] = (version, campaign)
         return campaign
