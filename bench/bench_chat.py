@@ -1,8 +1,11 @@
 """Chat throughput and reply latency: a bare aiogram echo bot vs. clerks entering nominees.
 
-    python bench/bench_chat.py [--seconds 10] [--users 1,10,50] [--fill 10000]
+    python bench/bench_chat.py [--seconds 10] [--users 1,10,50] [--rounds 3] [--fill 10000]
 
-One run starts the local Bot API server (``python -m bot.apiserver``), then in turn
+One run starts the local Bot API server (``python -m bot.apiserver``) and the bots below, then
+measures ``--rounds`` rounds (default 3): for each N the echo rows and the clerk row one after
+the other, so that rows compared are measured close together on a machine whose speed drifts
+(it does, here, by a third within minutes); the table gives each row's median and every round.
 
 (a) ``bench/echo_bot.py`` — N users each send a text and wait for the echo, again and again; once
     with make_bot's session (as ``nominee-bot run`` has it) and once with aiogram's stock session;
@@ -630,6 +633,9 @@ class Clerks:
         return False
 
 
+RowMaker = Callable[[int], Awaitable["Row"]]
+
+
 @dataclass
 class Row:
     workload: str
@@ -681,23 +687,45 @@ async def measure(
 
 
 def table(rows: list[Row], rss: list[tuple[str, int]]) -> str:
-    lines = [
-        f"{'workload':<22}{'N':>4}{'updates':>9}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'p99 done':>10}{'saved':>7}",
-    ]
+    """One line per workload and N: updates/s is the median of its rounds (all of them in
+    brackets), latencies over every round's requests together."""
+    groups: dict[tuple[str, int], list[Row]] = {}
     for r in rows:
-        saved = "" if r.workload.startswith("echo") else str(r.stats.saved)
+        groups.setdefault((r.workload, r.users), []).append(r)
+    lines = [
+        f"{'workload':<22}{'N':>4}{'updates/s':>11}{'  (rounds)':<22}{'p50 ms':>8}{'p99 ms':>8}{'p99 done':>10}"
+        f"{'saved':>7}",
+    ]
+    median: dict[tuple[str, int], float] = {}
+    for (workload, users), group in groups.items():
+        merged = Stats(
+            updates=sum(r.stats.updates for r in group),
+            first=[v for r in group for v in r.stats.first],
+            done=[v for r in group for v in r.stats.done],
+            saved=sum(r.stats.saved for r in group),
+        )
+        one = Row(workload, users, merged, sum(r.seconds for r in group))
+        rates = [r.rate for r in group]
+        median[workload, users] = statistics.median(rates)
+        spread = "  (" + " ".join(f"{x:.0f}" for x in rates) + ")" if len(rates) > 1 else ""
+        saved = "" if workload.startswith("echo") else str(merged.saved)
         lines.append(
-            f"{r.workload:<22}{r.users:>4}{r.stats.updates:>9}{r.seconds:>9.1f}{r.rate:>11.0f}"
-            f"{r.pct(r.stats.first, 0.5):>9.1f}{r.pct(r.stats.first, 0.99):>9.1f}{r.pct(r.stats.done, 0.99):>10.1f}"
+            f"{workload:<22}{users:>4}{median[workload, users]:>11.0f}{spread:<22}"
+            f"{one.pct(merged.first, 0.5):>8.1f}{one.pct(merged.first, 0.99):>8.1f}{one.pct(merged.done, 0.99):>10.1f}"
             f"{saved:>7}"
         )
-    clerk = {r.users: r.rate for r in rows if r.workload == "clerk"}
     for name in ("echo", "echo, stock session"):
-        echo = {r.users: r.rate for r in rows if r.workload == name}
-        ratios = [f"N={n}: {clerk[n] / echo[n]:.2f}" for n in sorted(echo) if n in clerk and echo[n]]
+        ratios = []
+        for (workload, users), rate in median.items():
+            echo = median.get((name, users))
+            if workload == "clerk" and echo:
+                per_round = [
+                    c.rate / e.rate for c, e in zip(groups["clerk", users], groups[name, users], strict=False) if e.rate
+                ]
+                rounds = " (" + " ".join(f"{x:.2f}" for x in per_round) + ")" if len(per_round) > 1 else ""
+                ratios.append(f"N={users}: {rate / echo:.2f}{rounds}")
         if ratios:
-            lines.append(f"clerk / {name} updates/s: " + ", ".join(ratios))
+            lines.append(f"clerk / {name}, median updates/s (each round): " + ", ".join(ratios))
     for what, kib in rss:
         lines.append(f"nominee-bot RSS {what}: {kib / 1024:.1f} MiB")
     return "\n".join(lines)
@@ -719,6 +747,8 @@ class Run:
     rss: list[tuple[str, int]] = field(default_factory=list)
     office: Office | None = None
     sandboxes: list[Sandbox] = field(default_factory=list)
+    bot: asyncio.subprocess.Process | None = None
+    clerk_sandbox: Sandbox | None = None
 
     @property
     def counts(self) -> list[int]:
@@ -744,15 +774,17 @@ class Run:
         self.pids = {"server": server.pid, "bench": None}
         print(f"API server {self.url}; work directory {self.tmp}", file=sys.stderr)
 
-    async def echo(self, *, stock: bool = False) -> None:
-        """(a) the bare echo bot: with make_bot's session, or (``stock``) aiogram's own."""
+    async def start_echo(self, *, stock: bool = False) -> RowMaker:
+        """(a) the bare echo bot, started and polling: with make_bot's session, or (``stock``)
+        aiogram's own. Returns what measures one of its rows."""
         token = STOCK_ECHO_TOKEN if stock else ECHO_TOKEN
         sb = Sandbox(self.session, self.url, token)
         self.sandboxes.append(sb)
         before = (await sb.state())["counts"]["get_updates_calls"]
         env = self.env | {"NOMINEE_BOT_TOKEN": token, "NOMINEE_API_SERVER": self.url}
         args = [str(ROOT / "bench" / "echo_bot.py")] + (["--stock-session"] if stock else [])
-        echo = await self.children.start("echo", sys.executable, *args, env=env)
+        name = "echo-stock" if stock else "echo"
+        echo = await self.children.start(name, sys.executable, *args, env=env)
         await sb.wait_polling(before, echo)
         await sb.start()
         ids = iter(range(1, 10**6))
@@ -761,13 +793,14 @@ class Run:
             await echo_user(sb, next(ids), stats, stop)
 
         label = "echo, stock session" if stock else "echo"
-        for n in self.counts:
-            self.rows.append(await measure(label, n, one_echo, self.args.seconds, self.pids | {"bot": echo.pid}))
-        await sb.stop()
-        await self.children.stop(echo)
 
-    async def clerks(self) -> None:
-        """(b) nominee-bot run on embedded SQLite."""
+        async def row(n: int) -> Row:
+            return await measure(label, n, one_echo, self.args.seconds, self.pids | {"bot": echo.pid})
+
+        return row
+
+    async def start_clerks(self) -> tuple[RowMaker, Clerks, dict[str, int | None]]:
+        """(b) nominee-bot run on embedded SQLite, started and polling, its campaign loaded."""
         data = self.tmp / "data"
         env = self.env | {
             "NOMINEE_BOT_TOKEN": CLERK_TOKEN,
@@ -784,10 +817,10 @@ class Run:
         self.office = office = Office(data / "nominee.db")
         await office.open()
 
-        sb = Sandbox(self.session, self.url, CLERK_TOKEN)
+        sb = self.clerk_sandbox = Sandbox(self.session, self.url, CLERK_TOKEN)
         self.sandboxes.append(sb)
         before = (await sb.state())["counts"]["get_updates_calls"]
-        bot = await self.children.start("nominee-bot", sys.executable, "-m", "bot.cli", "run", env=env)
+        self.bot = bot = await self.children.start("nominee-bot", sys.executable, "-m", "bot.cli", "run", env=env)
         pids = self.pids | {"bot": bot.pid}
         await sb.wait_polling(before, bot)
         print(f"nominee-bot pid {bot.pid}", file=sys.stderr, flush=True)
@@ -795,9 +828,39 @@ class Run:
         self.rss.append(("idle after start-up", rss_kib(bot.pid)))
         await sb.start()
         clerks = Clerks(sb, office, Units({}, UNITS * PLACES))
-        for n in self.counts if self.args.only != "paced" else ():
+
+        async def row(n: int) -> Row:
             await office.prepare(3)
-            self.rows.append(await measure("clerk", n, clerks.clerk, self.args.seconds, pids))
+            return await measure("clerk", n, clerks.clerk, self.args.seconds, pids)
+
+        return row, clerks, pids
+
+    async def rounds(self) -> None:
+        """Every workload started first (an idle bot only long-polls), then ``--rounds`` rounds:
+        for each N the echo row(s) and the clerk row one after the other — on a shared machine
+        whose speed drifts, the rows compared are measured minutes apart at most."""
+        makers: list[RowMaker] = []
+        clerks: Clerks | None = None
+        pids: dict[str, int | None] = {}
+        if self.args.only != "echo":
+            clerk_row, clerks, pids = await self.start_clerks()
+        if self.args.only not in ("clerk", "paced"):
+            makers.append(await self.start_echo())
+            if self.args.stock_echo:
+                makers.append(await self.start_echo(stock=True))
+        if self.args.only != "echo":
+            makers.append(clerk_row)
+        for i in range(self.args.rounds if self.args.only != "paced" else 0):
+            print(f"round {i + 1}/{self.args.rounds}", file=sys.stderr, flush=True)
+            for n in self.counts:
+                for make in makers:
+                    self.rows.append(await make(n))
+        if clerks is not None:
+            await self.paced_and_fill(clerks, pids)
+
+    async def paced_and_fill(self, clerks: Clerks, pids: dict[str, int | None]) -> None:
+        office, bot, sb = self.office, self.bot, self.clerk_sandbox
+        assert office is not None and bot is not None and sb is not None
         if self.args.paced:
             await office.prepare(3)
             await clerks.join_ahead(self.counts[-1])
@@ -835,14 +898,9 @@ async def main(args: argparse.Namespace) -> int:
     run = Run(args, tmp, Children(tmp), session, env)
     try:
         await run.start_server()
-        if args.only not in ("clerk", "paced"):
-            await run.echo()
-            if args.stock_echo:
-                await run.echo(stock=True)
-        if args.only != "echo":
-            await run.clerks()
+        await run.rounds()
     except BaseException:
-        for name in ("nominee-bot", "echo", "apiserver"):
+        for name in ("nominee-bot", "echo", "echo-stock", "apiserver"):
             tail = run.children.log_tail(name, 15)
             if tail:
                 print(f"--- {name} log (last lines) ---\n{tail}", file=sys.stderr)
@@ -864,6 +922,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="run time of each row (default 10)")
     parser.add_argument("--users", default="1,10,50", help="concurrent users per row (default 1,10,50)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of echo and clerk rows, interleaved (default 3; the median counts)",
+    )
     parser.add_argument(
         "--fill", type=int, default=UNITS * PLACES, help="saved nominees to reach through the chat (0: skip)"
     )
