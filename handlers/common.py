@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.magic_filter import MagicFilter
 
 from handlers.i18n import _
 from handlers.texts import clip
 
 Event = Message | CallbackQuery
+
+
+class Magic(Filter):
+    """An ``F`` expression checked in the event loop. aiogram calls a bare magic filter as a plain
+    function, and every plain function in a worker thread (``asyncio.to_thread``): a thread
+    round trip, and a wait for the GIL, each time a message is tried against the handler."""
+
+    def __init__(self, magic: MagicFilter) -> None:
+        self.magic = magic
+
+    async def __call__(self, event: TelegramObject) -> bool:
+        return bool(self.magic.resolve(event))
 
 
 async def show(event: Event, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = True) -> None:

@@ -26,7 +26,7 @@ from core.ports import Draft, NomineeService, UnitQuota, UserInfo
 from core.quota import Decision, needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
-from handlers.common import Event, outdated, show
+from handlers.common import Event, Magic, outdated, show
 from handlers.i18n import _
 
 SUMMARY = "@summary"
@@ -459,7 +459,7 @@ def setup() -> Router:
         draft = Draft(tg_id=user.tg_id, campaign_id=campaign.id, award=nominee.award, alternate_for=nominee.id)
         await advance(query, service, user, campaign, draft, {}, today, edit=False)
 
-    @router.message(F.photo | F.document)
+    @router.message(Magic(F.photo | F.document))
     async def on_file(
         message: Message, bot: Bot, service: NomineeService, user: UserInfo, campaign: Campaign, today: date
     ) -> None:
@@ -531,7 +531,7 @@ def setup() -> Router:
         note = note.format(w=photo.width, h=photo.height)
         await advance(message, service, user, campaign, draft, answers, today, note, edit=False)
 
-    @router.message(F.text & ~F.text.startswith("/"))
+    @router.message(Magic(F.text & ~F.text.startswith("/")))
     async def on_text(
         message: Message,
         service: NomineeService,

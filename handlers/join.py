@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from core.ports import NomineeService, ServiceError
 from handlers import texts
+from handlers.common import Magic
 from handlers.i18n import _
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
@@ -38,7 +39,7 @@ def setup() -> Router:
             return
         await try_join(message, service, code)
 
-    @router.message(F.text)
+    @router.message(Magic(F.text))
     async def code_or_help(message: Message, service: NomineeService) -> None:
         text = (message.text or "").strip()
         if CODE.match(text):
