@@ -43,7 +43,8 @@ def prepare_photo(data: bytes, max_width: int | None, max_height: int | None, qu
         raise FieldError("photo.too_large", max_mb=MAX_BYTES // (1024 * 1024))
     try:
         with Image.open(io.BytesIO(data)) as opened:
-            img: Image.Image = ImageOps.exif_transpose(opened)
+            img: Image.Image = opened
+            ImageOps.exif_transpose(img, in_place=True)  # upright; no copy of the pixels
             if img.mode not in ("RGB", "L"):
                 # flatten transparency onto white: JPEG has no alpha and black backgrounds look wrong
                 rgba = img.convert("RGBA")
@@ -56,7 +57,7 @@ def prepare_photo(data: bytes, max_width: int | None, max_height: int | None, qu
                 img.thumbnail((limit_w, limit_h), Image.Resampling.LANCZOS)
                 scaled = True
             out = io.BytesIO()
-            img.convert("RGB").save(out, "JPEG", quality=quality, optimize=True)
+            (img if img.mode == "RGB" else img.convert("RGB")).save(out, "JPEG", quality=quality, optimize=True)
             return Photo(out.getvalue(), img.width, img.height, scaled)
     except (OSError, ValueError, Image.DecompressionBombError):
         raise FieldError("photo.corrupt") from None

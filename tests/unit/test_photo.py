@@ -42,3 +42,33 @@ def test_anything_but_a_readable_jpg_or_png_is_refused_with_the_reason(data, cod
     assert err.value.code in {code, "photo.format", "photo.corrupt"}
     if code in {"photo.empty", "photo.format"}:
         assert err.value.code == code
+
+
+def test_a_phone_photo_taken_sideways_is_stored_upright_without_its_exif():
+    """Phones store the pixels as the sensor saw them and a rotation tag; the stored photo is
+    turned upright (so the office prints it the right way up) and carries no EXIF (no location)."""
+    buf = io.BytesIO()
+    img = Image.new("RGB", (1200, 800), (30, 60, 200))
+    img.paste((250, 250, 0), (0, 0, 100, 100))  # a yellow corner to follow
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    exif[0x8825] = {2: (34.0, 45.0, 0.0)}  # GPS latitude
+    img.save(buf, "JPEG", exif=exif.tobytes())
+    photo = prepare_photo(buf.getvalue(), 850, 1276)
+    assert (photo.width, photo.height) == (800, 1200) and not photo.scaled
+    with Image.open(io.BytesIO(photo.data)) as out:
+        assert out.size == (800, 1200)
+        assert not out.getexif()
+        r, g, b = out.getpixel((out.width - 10, 10))  # the corner, now top right
+        assert r > 200 and g > 200 and b < 80
+
+
+def test_a_grey_or_transparent_png_becomes_an_rgb_jpeg_on_white():
+    grey = io.BytesIO()
+    Image.new("L", (300, 400), 128).save(grey, "PNG")
+    with Image.open(io.BytesIO(prepare_photo(grey.getvalue(), 850, 1276).data)) as out:
+        assert out.mode == "RGB"
+    clear = io.BytesIO()
+    Image.new("RGBA", (300, 400), (0, 0, 0, 0)).save(clear, "PNG")
+    with Image.open(io.BytesIO(prepare_photo(clear.getvalue(), 850, 1276).data)) as out:
+        assert out.mode == "RGB" and min(out.getpixel((150, 200))) > 240
