@@ -5,8 +5,10 @@
 Same Bot as ``nominee-bot run`` (bot.app.make_bot: its session, the given Bot API server, HTML
 parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and one handler
 that sends every text back: what the framework and the HTTP round trips cost by themselves.
+It also tunes the garbage collector as ``nominee-bot run`` does (bot.app.settle_memory).
 ``--stock-session`` uses aiogram's own AiohttpSession instead of make_bot's BotSession (which
-keeps pydantic's response models alive and sends JSON bodies): the echo as aiogram ships it.
+keeps pydantic's response models alive and sends JSON bodies) and leaves the collector alone:
+the echo as aiogram ships it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import Message
 
-from bot.app import make_bot
+from bot.app import make_bot, settle_memory
 
 
 async def main() -> None:
@@ -43,6 +45,8 @@ async def main() -> None:
     async def echo(message: Message) -> None:
         await message.answer(message.text or "…")
 
+    if "--stock-session" not in sys.argv[1:]:
+        settle_memory()  # as nominee-bot run does after start-up
     try:
         await bot.delete_webhook(drop_pending_updates=False)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)

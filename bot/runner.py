@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -57,7 +56,7 @@ async def run(settings: Settings) -> int:
     from aiogram.exceptions import TelegramUnauthorizedError
     from aiogram.fsm.storage.base import BaseEventIsolation
 
-    from bot.app import make_bot, make_dispatcher, run_polling
+    from bot.app import make_bot, make_dispatcher, run_polling, settle_memory
     from bot.logging import setup_logging
     from storage.db import SchemaOutOfDate
     from storage.fsm import make_fsm_storage
@@ -87,18 +86,7 @@ async def run(settings: Settings) -> int:
         clock=make_clock(settings),
         throttle=(settings.throttle_rate, settings.throttle_window),
     )
-    # What exists now lives as long as the process (aiogram's types, pydantic's schemas,
-    # SQLAlchemy's metadata, the catalogues): a full garbage collection walked all of it with the
-    # event loop stopped, 100-230 ms each time under load — the tail of the reply latency.
-    # Frozen, the collector never walks it again.
-    gc.collect()
-    gc.freeze()
-    # An update allocates thousands of short-lived objects (pydantic models of the update, the
-    # reply, its keyboard), nearly all freed by reference counting at once; with the default
-    # thresholds (700, 10, 10) the collector still ran a young collection every few updates and a
-    # full one every few seconds: 5% of the busy bot's CPU, 11-16% of its throughput. Cycles are
-    # still collected, just in larger batches (RSS: see the README's Performance section).
-    gc.set_threshold(20_000, 50, 100)
+    settle_memory()
     try:
         await run_polling(bot, dp)
     except TelegramUnauthorizedError:
