@@ -184,6 +184,7 @@ _DRAFT_COLUMNS = (
     "in_summary",
     "updated_at",
 )
+_FILE_COLUMNS = ("sha256", "size", "mime", "filename", "path", "uploaded_by", "uploaded_at")
 _DROP_DRAFT = Plain(delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id")))
 _LOAD_DRAFT = Plain(
     select(*(DraftRow.__table__.c[c] for c in _DRAFT_COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
@@ -324,6 +325,10 @@ class Store:
                 index_elements=["tg_id"], set_={c: upsert.excluded[c] for c in _DRAFT_COLUMNS if c != "tg_id"}
             ),
             keys=_DRAFT_COLUMNS,
+        )
+        self._file_insert = Plain(
+            (sqlite_insert if self.db.sqlite else pg_insert)(FileRow).on_conflict_do_nothing(index_elements=["sha256"]),
+            keys=_FILE_COLUMNS,
         )
 
     @property
@@ -696,8 +701,7 @@ class Store:
             "uploaded_by": uploaded_by,
             "uploaded_at": self._now(),
         }
-        upsert = sqlite_insert if self.db.sqlite else pg_insert
-        await self.db.execute_write(upsert(FileRow).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        await self.db.execute_write(self._file_insert, values)
         return ref
 
     @staticmethod
