@@ -32,6 +32,11 @@ from handlers.i18n import _
 SUMMARY = "@summary"
 IDLE_RESUME = timedelta(minutes=30)  # after this pause a message first offers to continue the draft
 PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
+# Telegram carries at most 4,096 characters a message: a client sends a longer paste as several
+# messages at once. After an over-long text is refused, what follows within SPLIT_WINDOW is its
+# rest, not an answer (the 904 characters after 4,096 would pass as the deeds).
+SPLIT_AT = 4000
+SPLIT_WINDOW = 2.0  # seconds between the parts' send times (Telegram dates messages to the second)
 
 
 def form_of(campaign: Campaign, draft: Draft) -> IntakeForm:
@@ -213,6 +218,7 @@ def discard_question(draft: Draft) -> str:
 
 def setup() -> Router:
     router = Router(name="intake")
+    pasted: dict[int, float] = {}  # user → send time of the last part of a split paste refused
 
     @router.message(Command("new"))
     async def new(message: Message, service: NomineeService, user: UserInfo, campaign: Campaign) -> None:
@@ -590,9 +596,22 @@ def setup() -> Router:
                     today=today,
                 )
                 return
+        sent = message.date.timestamp()
+        if 0 <= sent - pasted.get(user.tg_id, -SPLIT_WINDOW - 1) <= SPLIT_WINDOW:
+            if len(message.text or "") >= SPLIT_AT:
+                pasted[user.tg_id] = sent  # a middle part: more follows
+            else:
+                del pasted[user.tg_id]  # the last part
+            await ask(message, service, user, campaign, draft, step, texts.split_rest(step), today=today)
+            return
+        pasted.pop(user.tg_id, None)
         try:
             answers = form.accept(draft.answers, step.key, message.text or "", today)
         except FieldError as err:
+            if err.code == "text.too_long" and len(message.text or "") >= SPLIT_AT:
+                if len(pasted) > 10_000:  # only the last few seconds matter
+                    pasted.clear()
+                pasted[user.tg_id] = sent
             await ask(message, service, user, campaign, draft, step, texts.field_error(err, step), today=today)
             return
         note = texts.accepted_note(form, step.key, answers, today)

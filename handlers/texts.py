@@ -465,6 +465,20 @@ def _hint(fdef: FieldDef) -> str:
     return _("Type the answer.")
 
 
+def split_rest(step: Step) -> str:
+    """For the rest of an over-long paste that Telegram sent as several messages."""
+    text = _(
+        "This is the rest of the over-long text above, which Telegram sent as several messages; "
+        "it was not taken as the answer."
+    )
+    limit = step.field.max_length if step.field is not None else None
+    if limit:
+        text += " " + _("Please shorten the whole text to at most {max} characters and send it again.").format(
+            max=limit
+        )
+    return text
+
+
 def accepted_note(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date) -> str:
     """A short confirmation after a typed answer (derived values shown, never asked)."""
     if key == "id_number":

@@ -201,7 +201,7 @@ COMMON = [
     text("\u200b\u200b"),  # zero-width spaces: looks empty (Telegram refuses a truly empty message)
     text("。。。"),
     text(TOO_LONG),
-    PASTE_5000,  # (not at 简要事迹, where the 904-character rest is a valid answer)
+    PASTE_5000,  # the 904-character rest is not taken either (at 简要事迹 it would be a valid answer)
     text("😀👍🎉"),
     text("１２３４５６"),
     Garbage("an unknown command", lambda c: c.answer("/frobnicate"), "无法识别该命令", reasks=False),
@@ -308,7 +308,6 @@ async def test_garbage_at_every_step_gets_a_clear_answer_and_leaves_the_draft_in
         if not (step == "photo" and g.what.startswith(("photo", "file", "a PDF")))
         and not (step in ("category", "name") and g is OLD_BUTTON)  # no earlier question yet
         and not (step == "@summary" and "sm:confirm" in g.what)
-        and not (step == "deeds" and g is PASTE_5000)
     ]
     for garbage in [*specific, *common]:
         await garbage.send(walker)
@@ -338,6 +337,24 @@ async def test_garbage_at_every_step_gets_a_clear_answer_and_leaves_the_draft_in
     assert walker.progress == where
     await walker.give(valid)
     assert walker.on_summary or walker.progress[0] == where[0] + 1, f"the valid answer at {step}:\n{walker.text}"
+
+
+async def test_5000_characters_pasted_as_the_deeds_are_not_taken_in_parts(stack: BotStack) -> None:
+    """Telegram sends the paste as 4,096 + 904 characters: the first part is too long, and the
+    rest, a valid length on its own, is not taken as the deeds either."""
+    clerk = await stack.clerk(300130, HANGKONGGANG)
+    await clerk.start_nominee(MEDAL)
+    answers = medal_answers("谢知远", id_number(3130))
+    await clerk.fill(answers, until="deeds")
+    where = clerk.progress
+    await clerk.answer("长" * 4096)
+    clerk.expect("内容过长：当前 4096 字，最多允许 2200 字。")
+    await clerk.answer("长" * 904)
+    clerk.expect("本条消息为上一段超长文字被 Telegram 自动拆分后的后续部分", "请将全文精简至 2200 字以内后重新发送。")
+    assert clerk.progress == where
+    await asyncio.sleep(2.5)  # the clerk shortens the text: a new answer, not a part of the paste
+    await clerk.answer("长" * 904)
+    assert clerk.progress[0] == where[0] + 1
 
 
 async def test_zz_the_bot_never_logged_or_showed_an_id_number(stack: BotStack) -> None:
