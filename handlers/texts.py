@@ -20,7 +20,7 @@ from core.phone import mask_phone
 from core.ports import HistoryEntry, NomineeInfo, UnitQuota
 from core.quota import Gap, LimitStatus, Refusal, UnitAwardStatus
 from core.workdays import days_left
-from handlers.i18n import _, lang, pick
+from handlers.i18n import _, _n, lang, pick
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # times are shown in the campaign's time zone
 MAX_MESSAGE = 4000  # Telegram allows 4096; keep room for markup
@@ -338,7 +338,11 @@ def gaps_text(campaign: Campaign, gaps: Sequence[Gap], names: Mapping[int, str])
         p = gap.params
         if gap.rule == "reserved_open":
             lines.append(
-                _("• {award}: {needed} place(s) reserved for {name} are not filled.").format(
+                _n(
+                    "• {award}: {needed} place reserved for {name} is not filled.",
+                    "• {award}: {needed} places reserved for {name} are not filled.",
+                    p["needed"],
+                ).format(
                     award=award_name(campaign, p["award"]),
                     needed=p["needed"],
                     name=esc(pick(p["name"], p.get("name_en"))),
@@ -352,9 +356,11 @@ def gaps_text(campaign: Campaign, gaps: Sequence[Gap], names: Mapping[int, str])
             )
         elif gap.rule == "below_minimum":
             lines.append(
-                _("• {award}: at least {min} nomination(s) expected.").format(
-                    award=award_name(campaign, p["award"]), min=p["min"]
-                )
+                _n(
+                    "• {award}: at least {min} nomination expected.",
+                    "• {award}: at least {min} nominations expected.",
+                    p["min"],
+                ).format(award=award_name(campaign, p["award"]), min=p["min"])
             )
         elif gap.rule == "answers_missing":
             lines.append(
@@ -500,7 +506,9 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
         )
     missing = form.missing(answers)
     if missing:
-        lines.append(_("Still missing: {n} answer(s).").format(n=len(missing)))
+        lines.append(
+            _n("Still missing: {n} answer.", "Still missing: {n} answers.", len(missing)).format(n=len(missing))
+        )
     else:
         lines.append(_("Tap “Confirm and save” to save the nominee, or a button to change an answer."))
     if notice:
@@ -515,9 +523,11 @@ def saved_text(campaign: Campaign, nominee: NomineeInfo, quota: UnitQuota) -> st
     lines = [_("Saved: #{id} {who} · {award}.").format(id=nominee.id, who=esc(who), award=award)]
     if status is not None and status.cap is not None and not status.competitive:
         lines.append(
-            _("{award}: {left} place(s) left for your unit, {free} of them free.").format(
-                award=award, left=status.left, free=status.free
-            )
+            _n(
+                "{award}: {left} place left for your unit, {free} of them free.",
+                "{award}: {left} places left for your unit, {free} of them free.",
+                status.left,
+            ).format(award=award, left=status.left, free=status.free)
         )
     return "\n".join(lines)
 
@@ -584,11 +594,11 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
             continue
         left = days_left(stage.deadline, today)
         if left > 0:
-            when = _("{n} day(s) left").format(n=left)
+            when = _n("{n} day left", "{n} days left", left).format(n=left)
         elif left == 0:
             when = _("today is the last day")
         else:
-            when = _("passed {n} day(s) ago").format(n=-left)
+            when = _n("passed {n} day ago", "passed {n} days ago", -left).format(n=-left)
         lines.append(_("• {name}: {date} ({when})").format(name=name, date=stage.deadline.isoformat(), when=when))
     return "\n".join(lines)
 

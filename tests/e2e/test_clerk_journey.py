@@ -405,7 +405,7 @@ async def test_deadlines_help_and_language(stack: BotStack) -> None:
     await clerk.answer("1234")
     clerk.expect("An ID number has 18 characters; you entered 4.", "Step 3/23")
     await clerk.say("/deadlines")
-    clerk.expect("Initial-review material due: 2024-03-20 (5 day(s) left)")
+    clerk.expect("Initial-review material due: 2024-03-20 (5 days left)")
 
     await clerk.say("/lang")
     await clerk.tap("中文")
