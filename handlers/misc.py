@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
@@ -115,7 +117,8 @@ async def _reply(event: ErrorEvent, text: str) -> None:
         if update.message is not None:
             await update.message.answer(text)
         elif update.callback_query is not None:
-            await update.callback_query.answer()
+            with contextlib.suppress(TelegramAPIError):  # the handler may have answered the press already
+                await update.callback_query.answer()
             if isinstance(update.callback_query.message, Message):
                 await update.callback_query.message.answer(text)
     except Exception:  # the apology itself failed (network); nothing more to do

@@ -141,6 +141,12 @@ def service_error(code: str, params: Mapping[str, Any]) -> str:
         "forbidden.clerk_only": _("You are not allowed to do this."),
         "forbidden.office_only": _("You are not allowed to do this."),
         "file.too_large": _("The file is too large (at most {max_mb} MB).").format(max_mb=params.get("max_mb", 20)),
+        # the office changed the campaign's definition under a clerk's feet
+        "unit.unknown": _(
+            "Your unit is not (or no longer) part of this campaign's allocation. Please contact the office."
+        ),
+        "award.unknown": _("This award is not (or no longer) part of the campaign. Please send /new to start again."),
+        "campaign.unknown": _("The campaign you joined is no longer available. Please contact the office."),
     }
     return texts.get(code, _("The request could not be completed ({code}).").format(code=esc(code)))
 

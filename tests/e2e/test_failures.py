@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from tests.e2e.conftest import HANGKONGGANG, PHOTO, BotStack, id_number, medal_answers
+from core.loader import builtin_text
+from tests.e2e.conftest import HANGKONGGANG, PHOTO, ZHENGZHOU, BotStack, id_number, medal_answers
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -74,6 +75,21 @@ async def test_the_apology_speaks_the_clerks_chosen_language(stack: BotStack) ->
     finally:
         _repair_photo_store(stack)
     clerk.expect("Sorry, something went wrong on our side. Your answers so far are saved")
+
+
+async def test_a_unit_dropped_from_the_allocation_is_told_to_contact_the_office(stack: BotStack) -> None:
+    """The office reloads the definition with 郑东新区's places under another unit's name (it had
+    no nominee yet): its clerk, in the middle of /new, is told why nothing can be entered — not an
+    error code."""
+    clerk = await stack.clerk(400103, "郑东新区")
+    await clerk.say("/new")
+    text = builtin_text(ZHENGZHOU)
+    assert text.count('name = "郑东新区"') == 1
+    await stack.load_campaign(text.replace('name = "郑东新区"', 'name = "郑东新区（新）"'))
+    await clerk.say("/quota")
+    clerk.expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")
+    await clerk.tap("郑州市五一劳动奖章")
+    clerk.expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")
 
 
 async def test_zz_the_error_log_holds_no_id_number(stack: BotStack) -> None:
