@@ -21,6 +21,7 @@ class Joined(Filter):
 
 def setup() -> Router:
     from handlers import intake, join, manage, misc, queries
+    from handlers.common import with_turn
 
     root = Router(name="root")
     guest = join.setup()
@@ -29,6 +30,8 @@ def setup() -> Router:
     member = Router(name="member")
     member.message.filter(Joined(True))
     member.callback_query.filter(Joined(True))
+    member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
+    member.callback_query.middleware(with_turn)
     member.include_routers(intake.setup(), queries.setup(), manage.setup(), misc.setup())
     root.include_routers(guest, member)
     misc.setup_errors(root)

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.magic_filter import MagicFilter
 
+from core.campaign import Campaign
+from core.ports import NomineeService, UserInfo
 from handlers.i18n import _
 from handlers.texts import clip
 
 Event = Message | CallbackQuery
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One update from a member: the event, and what every reply needs (handlers ask for ``turn``)."""
+
+    event: Event
+    service: NomineeService
+    user: UserInfo
+    campaign: Campaign
+    today: date
+
+
+async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Inner middleware of the member router: the matched handler may take ``turn``."""
+    assert isinstance(event, Message | CallbackQuery)
+    data["turn"] = Turn(event, data["service"], data["user"], data["campaign"], data["today"])
+    return await handler(event, data)
 
 
 class Magic(Filter):

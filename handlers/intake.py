@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from aiogram import Bot, F, Router
@@ -26,7 +26,7 @@ from core.ports import Draft, NomineeService, UnitQuota, UserInfo
 from core.quota import Decision, needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
-from handlers.common import Event, Magic, outdated, show
+from handlers.common import Magic, Turn, outdated, show
 from handlers.i18n import _
 
 SUMMARY = "@summary"
@@ -64,8 +64,9 @@ class CategoryView(Protocol):
 # ------------------------------------------------------------------------------ showing steps
 
 
-async def award_menu(event: Event, service: NomineeService, user: UserInfo, campaign: Campaign) -> None:
-    quota = await service.unit_quota(user)
+async def award_menu(turn: Turn) -> None:
+    campaign = turn.campaign
+    quota = await turn.service.unit_quota(turn.user)
     kb = InlineKeyboardBuilder()
     for status in quota.awards:
         kb.row(
@@ -73,7 +74,7 @@ async def award_menu(event: Event, service: NomineeService, user: UserInfo, camp
                 text=texts.places_button(campaign, status), callback_data=AwardCb(key=status.award).pack()
             )
         )
-    await show(event, _("Which award is the nominee for?"), kb.as_markup())
+    await show(turn.event, _("Which award is the nominee for?"), kb.as_markup())
 
 
 async def category_choices(
@@ -100,88 +101,59 @@ async def category_choices(
     return labels, quota
 
 
-async def ask(
-    event: Event,
-    service: NomineeService,
-    user: UserInfo,
-    campaign: Campaign,
-    draft: Draft,
-    step: Step,
-    notice: str = "",
-    *,
-    today: date,
-    edit: bool = True,
-) -> None:
+async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: bool = True) -> None:
+    """The question ``step`` of the draft, with its buttons (and, for the category, the places)."""
+    campaign = turn.campaign
     form = form_of(campaign, draft)
     first = form.previous_step(draft.answers, step.key) is None and draft.editing is None
-    labels, quota = await category_choices(service, user, form, draft) if step.kind == "category" else (None, None)
-    text = texts.prompt(form, step, draft.answers, today, notice)
+    category = step.kind == "category"
+    labels, quota = await category_choices(turn.service, turn.user, form, draft) if category else (None, None)
+    text = texts.prompt(form, step, draft.answers, turn.today, notice)
     if quota is not None:
         status = next((s for s in quota.awards if s.award == form.award.key), None)
         if status is not None and status.cap is not None:
             text += "\n\n" + texts.quota_text(campaign, dataclasses.replace(quota, awards=(status,), pools=()))
-    await show(event, text, keyboards.step_keyboard(form, step, first=first, category_labels=labels), edit=edit)
+    await show(turn.event, text, keyboards.step_keyboard(form, step, first=first, category_labels=labels), edit=edit)
 
 
-async def show_summary(
-    event: Event,
-    service: NomineeService,
-    campaign: Campaign,
-    draft: Draft,
-    today: date,
-    notice: str = "",
-    *,
-    edit: bool,
-) -> None:
-    form = form_of(campaign, draft)
+async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool) -> None:
+    """The summary card: every answer, with a button to change each, and 确认保存 when complete."""
+    form = form_of(turn.campaign, draft)
     draft = dataclasses.replace(draft, step=SUMMARY, in_summary=True)
-    await service.save_draft(draft)
+    await turn.service.save_draft(draft)
     markup = keyboards.summary_keyboard(
         form, form.steps(draft.answers), draft.answers, complete=not form.missing(draft.answers)
     )
-    await show(event, texts.summary(form, draft.answers, today, notice), markup, edit=edit)
+    await show(turn.event, texts.summary(form, draft.answers, turn.today, notice), markup, edit=edit)
 
 
-async def advance(
-    event: Event,
-    service: NomineeService,
-    user: UserInfo,
-    campaign: Campaign,
-    draft: Draft,
-    answers: dict[str, Any],
-    today: date,
-    notice: str = "",
-    *,
-    edit: bool = True,
-) -> None:
+async def advance(turn: Turn, draft: Draft, answers: dict[str, Any], notice: str = "", *, edit: bool = True) -> None:
     """Stores the new answers and shows what comes next: the next question, or the summary."""
-    form = form_of(campaign, draft)
+    form = form_of(turn.campaign, draft)
     nxt = form.next_step(answers)
     if nxt is None or (draft.in_summary and not form.missing(answers)):
-        await show_summary(
-            event, service, campaign, dataclasses.replace(draft, answers=answers), today, notice, edit=edit
-        )
+        await show_summary(turn, dataclasses.replace(draft, answers=answers), notice, edit=edit)
         return
     draft = dataclasses.replace(draft, answers=answers, step=nxt.key)
-    await service.save_draft(draft)
-    await ask(event, service, user, campaign, draft, nxt, notice, edit=edit, today=today)
+    await turn.service.save_draft(draft)
+    await ask(turn, draft, nxt, notice, edit=edit)
 
 
-async def resume(
-    event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, draft: Draft, today: date
-) -> None:
+async def resume(turn: Turn, draft: Draft) -> None:
+    """Where the draft stopped: its question, its summary, or the award menu."""
     if draft.award is None:
-        await award_menu(event, service, user, campaign)
+        await award_menu(turn)
         return
-    form = form_of(campaign, draft)
+    form = form_of(turn.campaign, draft)
     step = form.step(draft.step or "", draft.answers) if draft.step != SUMMARY else None
     if step is None:
         step = None if draft.in_summary else form.next_step(draft.answers)
     if step is None:
-        await show_summary(event, service, campaign, draft, today, edit=True)
+        await show_summary(turn, draft, edit=True)
         return
-    await service.save_draft(dataclasses.replace(draft, step=step.key))
-    await ask(event, service, user, campaign, dataclasses.replace(draft, step=step.key), step, today=today)
+    draft = dataclasses.replace(draft, step=step.key)
+    await turn.service.save_draft(draft)
+    await ask(turn, draft, step)
 
 
 def resume_offer(campaign: Campaign, draft: Draft) -> str:
@@ -221,22 +193,17 @@ def setup() -> Router:
     pasted: dict[int, float] = {}  # user → send time of the last part of a split paste refused
 
     @router.message(Command("new"))
-    async def new(message: Message, service: NomineeService, user: UserInfo, campaign: Campaign) -> None:
+    async def new(message: Message, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is not None and draft.award is not None:
             await message.answer(resume_offer(campaign, draft), reply_markup=keyboards.resume_keyboard())
             return
-        await award_menu(message, service, user, campaign)
+        await award_menu(turn)
 
     @router.callback_query(DraftCb.filter())
-    async def on_draft(
-        query: CallbackQuery,
-        callback_data: DraftCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> None:
+        service, user = turn.service, turn.user
         draft = await service.load_draft(user.tg_id)
         await query.answer()
         if draft is None:
@@ -249,17 +216,11 @@ def setup() -> Router:
             else:
                 await show(query, _("The draft has been discarded. Send /new to start again."))
             return
-        await resume(query, service, user, campaign, draft, today)
+        await resume(turn, draft)
 
     @router.callback_query(AwardCb.filter())
-    async def on_award(
-        query: CallbackQuery,
-        callback_data: AwardCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is not None and draft.award is not None:
             await outdated(query)
@@ -277,17 +238,11 @@ def setup() -> Router:
                 await show(query, texts.refusals_text(campaign, decision.refusals), edit=False)
                 return
         draft = Draft(tg_id=user.tg_id, campaign_id=campaign.id, award=callback_data.key, alternate_for=alt)
-        await advance(query, service, user, campaign, draft, {}, today)
+        await advance(turn, draft, {})
 
     @router.callback_query(PickCb.filter())
-    async def on_pick(
-        query: CallbackQuery,
-        callback_data: PickCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is None or draft.award is None or draft.step != callback_data.step:
             await outdated(query)
@@ -303,38 +258,20 @@ def setup() -> Router:
             decision = await service.precheck(user, form.award.key, {"category": value}, exclude=draft.editing)
             if not decision.ok:
                 await query.answer()
-                await ask(
-                    query,
-                    service,
-                    user,
-                    campaign,
-                    draft,
-                    step,
-                    texts.refusals_text(campaign, decision.refusals),
-                    edit=False,
-                    today=today,
-                )
+                await ask(turn, draft, step, texts.refusals_text(campaign, decision.refusals), edit=False)
                 return
         try:
             answers = form.accept_value(draft.answers, step.key, value)
         except FieldError as err:
             await query.answer()
-            await ask(
-                query, service, user, campaign, draft, step, texts.field_error(err, step), edit=False, today=today
-            )
+            await ask(turn, draft, step, texts.field_error(err, step), edit=False)
             return
         await query.answer()
-        await advance(query, service, user, campaign, draft, answers, today)
+        await advance(turn, draft, answers)
 
     @router.callback_query(NavCb.filter())
-    async def on_nav(
-        query: CallbackQuery,
-        callback_data: NavCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is None or draft.award is None or draft.step != callback_data.step:
             await outdated(query)
@@ -355,29 +292,23 @@ def setup() -> Router:
             except FieldError as err:
                 await show(query, texts.field_error(err), edit=False)
                 return
-            await advance(query, service, user, campaign, draft, answers, today)
+            await advance(turn, draft, answers)
             return
         prev = form.previous_step(draft.answers, callback_data.step)
         if prev is None:
             if draft.editing is None and draft.alternate_for is None:
                 await service.save_draft(dataclasses.replace(draft, award=None, answers={}, step=None))
-                await award_menu(query, service, user, campaign)
+                await award_menu(turn)
             else:  # the first question of a nominee being changed: back to its card (the button did nothing)
-                await show_summary(query, service, campaign, draft, today, edit=True)
+                await show_summary(turn, draft, edit=True)
             return
         draft = dataclasses.replace(draft, step=prev.key, in_summary=False)
         await service.save_draft(draft)
-        await ask(query, service, user, campaign, draft, prev, today=today)
+        await ask(turn, draft, prev)
 
     @router.callback_query(SummaryCb.filter())
-    async def on_summary(
-        query: CallbackQuery,
-        callback_data: SummaryCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_summary(query: CallbackQuery, callback_data: SummaryCb, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is None or draft.award is None or draft.step != SUMMARY:
             await outdated(query)
@@ -391,7 +322,7 @@ def setup() -> Router:
             await query.answer()
             draft = dataclasses.replace(draft, step=step.key, in_summary=True)
             await service.save_draft(draft)
-            await ask(query, service, user, campaign, draft, step, edit=False, today=today)
+            await ask(turn, draft, step, edit=False)
             return
         if callback_data.action == "cancel":
             await query.answer()
@@ -404,16 +335,7 @@ def setup() -> Router:
             return
         if callback_data.action == "resume":
             await query.answer()
-            await advance(
-                query,
-                service,
-                user,
-                campaign,
-                dataclasses.replace(draft, in_summary=False),
-                dict(draft.answers),
-                today,
-                edit=False,
-            )
+            await advance(turn, dataclasses.replace(draft, in_summary=False), dict(draft.answers), edit=False)
             return
         if callback_data.v != keyboards.fingerprint(draft.answers):
             await outdated(query)  # an older card: it shows other answers than the draft now holds
@@ -425,7 +347,7 @@ def setup() -> Router:
         )
         if not outcome.ok or outcome.nominee is None:
             notice = _("<b>Not saved.</b>") + "\n" + texts.refusals_text(campaign, outcome.refusals)
-            await show_summary(query, service, campaign, draft, today, notice, edit=False)
+            await show_summary(turn, draft, notice, edit=False)
             return
         await service.drop_draft(user.tg_id)
         nominee = outcome.nominee
@@ -447,14 +369,8 @@ def setup() -> Router:
         await show(query, text, markup)
 
     @router.callback_query(ItemCb.filter(F.action == "alt"))
-    async def on_alternate(
-        query: CallbackQuery,
-        callback_data: ItemCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is not None and draft.award is not None:
             await query.answer()
@@ -463,17 +379,14 @@ def setup() -> Router:
         nominee, _history = await service.nominee(user, callback_data.id)
         await query.answer()
         draft = Draft(tg_id=user.tg_id, campaign_id=campaign.id, award=nominee.award, alternate_for=nominee.id)
-        await advance(query, service, user, campaign, draft, {}, today, edit=False)
+        await advance(turn, draft, {}, edit=False)
 
     @router.message(Magic(F.photo | F.document))
-    async def on_file(
-        message: Message, bot: Bot, service: NomineeService, user: UserInfo, campaign: Campaign, today: date
-    ) -> None:
+    async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
         draft = await service.load_draft(user.tg_id)
         if draft is not None and draft.award is not None and draft.step == SUMMARY:
-            await show_summary(
-                message, service, campaign, draft, today, _("Please use the buttons below the summary."), edit=False
-            )
+            await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)
             return
         if draft is None or draft.award is None or draft.step is None:
             await message.answer(
@@ -483,11 +396,11 @@ def setup() -> Router:
         form = form_of(campaign, draft)
         step = form.step(draft.step or "", draft.answers)
         if step is None:
-            await resume(message, service, user, campaign, draft, today)
+            await resume(turn, draft)
             return
         if step.field is None or step.field.type != "photo":
             code = "choice.invalid" if step.kind == "category" or step.choices else "field.type"
-            await ask(message, service, user, campaign, draft, step, texts.field_error(FieldError(code)), today=today)
+            await ask(turn, draft, step, texts.field_error(FieldError(code)))
             return
         if message.photo:
             file_id, mime, name = message.photo[-1].file_id, "image/jpeg", "photo.jpg"
@@ -496,28 +409,10 @@ def setup() -> Router:
             doc = message.document
             file_id, mime, name = doc.file_id, (doc.mime_type or ""), (doc.file_name or "file")
             if mime not in PHOTO_MIMES:
-                await ask(
-                    message,
-                    service,
-                    user,
-                    campaign,
-                    draft,
-                    step,
-                    texts.field_error(FieldError("photo.format")),
-                    today=today,
-                )
+                await ask(turn, draft, step, texts.field_error(FieldError("photo.format")))
                 return
             if doc.file_size and doc.file_size > 20 * 1024 * 1024:
-                await ask(
-                    message,
-                    service,
-                    user,
-                    campaign,
-                    draft,
-                    step,
-                    texts.field_error(FieldError("photo.too_large", max_mb=20)),
-                    today=today,
-                )
+                await ask(turn, draft, step, texts.field_error(FieldError("photo.too_large", max_mb=20)))
                 return
         data = await bot.download(file_id)
         raw = data.read() if data is not None else b""
@@ -526,7 +421,7 @@ def setup() -> Router:
             # updates go on meanwhile (tens of milliseconds for a large photo).
             photo = await asyncio.to_thread(prepare_photo, raw, step.field.max_width, step.field.max_height)
         except FieldError as err:
-            await ask(message, service, user, campaign, draft, step, texts.field_error(err), today=today)
+            await ask(turn, draft, step, texts.field_error(err))
             return
         ref = await service.store_file(photo.data, "image/jpeg", name.rsplit(".", 1)[0] + ".jpg", user.tg_id)
         answers = form.accept_value(draft.answers, step.key, ref)
@@ -535,18 +430,12 @@ def setup() -> Router:
         else:
             note = _("Photo received: {w}×{h} pixels.")
         note = note.format(w=photo.width, h=photo.height)
-        await advance(message, service, user, campaign, draft, answers, today, note, edit=False)
+        await advance(turn, draft, answers, note, edit=False)
 
     @router.message(Magic(F.text & ~F.text.startswith("/")))
-    async def on_text(
-        message: Message,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-        started_at: datetime,
-        now: datetime,
-    ) -> None:
+    async def on_text(message: Message, turn: Turn, started_at: datetime, now: datetime) -> None:
+        service, user, campaign = turn.service, turn.user, turn.campaign
+        today = turn.today
         draft = await service.load_draft(user.tg_id)
         if draft is None or draft.award is None:
             await message.answer(_("To enter a nominee send /new; /help lists all commands."))
@@ -556,45 +445,25 @@ def setup() -> Router:
             await message.answer(resume_offer(campaign, draft), reply_markup=keyboards.resume_keyboard())
             return
         if draft.step == SUMMARY:
-            await show_summary(
-                message, service, campaign, draft, today, _("Please use the buttons below the summary."), edit=False
-            )
+            await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)
             return
         form = form_of(campaign, draft)
         step = form.step(draft.step, draft.answers)
         if step is None:
-            await resume(message, service, user, campaign, draft, today)
+            await resume(turn, draft)
             return
         if step.field is not None and step.field.type == "photo":
-            await ask(
-                message,
-                service,
-                user,
-                campaign,
-                draft,
-                step,
-                texts.field_error(FieldError("photo.expected")),
-                today=today,
-            )
+            await ask(turn, draft, step, texts.field_error(FieldError("photo.expected")))
             return
         if step.kind == "category" and draft.alternate_for is None:
             try:
                 value = form.accept(draft.answers, step.key, message.text or "", today)["category"]
             except FieldError as err:
-                await ask(message, service, user, campaign, draft, step, texts.field_error(err, step), today=today)
+                await ask(turn, draft, step, texts.field_error(err, step))
                 return
             decision = await service.precheck(user, form.award.key, {"category": value}, exclude=draft.editing)
             if not decision.ok:
-                await ask(
-                    message,
-                    service,
-                    user,
-                    campaign,
-                    draft,
-                    step,
-                    texts.refusals_text(campaign, decision.refusals),
-                    today=today,
-                )
+                await ask(turn, draft, step, texts.refusals_text(campaign, decision.refusals))
                 return
         sent = message.date.timestamp()
         if 0 <= sent - pasted.get(user.tg_id, -SPLIT_WINDOW - 1) <= SPLIT_WINDOW:
@@ -602,7 +471,7 @@ def setup() -> Router:
                 pasted[user.tg_id] = sent  # a middle part: more follows
             else:
                 del pasted[user.tg_id]  # the last part
-            await ask(message, service, user, campaign, draft, step, texts.split_rest(step), today=today)
+            await ask(turn, draft, step, texts.split_rest(step))
             return
         pasted.pop(user.tg_id, None)
         try:
@@ -612,9 +481,9 @@ def setup() -> Router:
                 if len(pasted) > 10_000:  # only the last few seconds matter
                     pasted.clear()
                 pasted[user.tg_id] = sent
-            await ask(message, service, user, campaign, draft, step, texts.field_error(err, step), today=today)
+            await ask(turn, draft, step, texts.field_error(err, step))
             return
         note = texts.accepted_note(form, step.key, answers, today)
-        await advance(message, service, user, campaign, draft, answers, today, note, edit=False)
+        await advance(turn, draft, answers, note, edit=False)
 
     return router

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -12,7 +10,7 @@ from core.campaign import Campaign
 from core.ports import EDITABLE, Draft, NomineeInfo, NomineeService, ServiceError, UserInfo
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
-from handlers.common import Event, show
+from handlers.common import Event, Turn, show
 from handlers.i18n import _
 from handlers.intake import show_summary
 from handlers.queries import parse_id
@@ -33,9 +31,9 @@ async def editable_nominee(
     return nominee
 
 
-async def start_edit(
-    event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int, today: date
-) -> None:
+async def start_edit(turn: Turn, nominee_id: int) -> None:
+    """The summary card of a saved nominee, to change it (the edit is a draft until confirmed)."""
+    event, service, user = turn.event, turn.service, turn.user
     nominee = await editable_nominee(event, service, user, nominee_id)
     if nominee is None:
         return
@@ -45,7 +43,7 @@ async def start_edit(
         return
     draft = Draft(
         tg_id=user.tg_id,
-        campaign_id=campaign.id,
+        campaign_id=turn.campaign.id,
         award=nominee.award,
         answers=dict(nominee.answers),
         editing=nominee.id,
@@ -53,13 +51,7 @@ async def start_edit(
         in_summary=True,
     )
     await show_summary(
-        event,
-        service,
-        campaign,
-        draft,
-        today,
-        _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id),
-        edit=False,
+        turn, draft, _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id), edit=False
     )
 
 
@@ -67,31 +59,17 @@ def setup() -> Router:
     router = Router(name="manage")
 
     @router.message(Command("edit"))
-    async def edit(
-        message: Message,
-        command: CommandObject,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def edit(message: Message, command: CommandObject, turn: Turn) -> None:
         nominee_id = parse_id(command)
         if nominee_id is None:
             await message.answer(_("Please give the nominee's number, e.g. /edit 12."))
             return
-        await start_edit(message, service, user, campaign, nominee_id, today)
+        await start_edit(turn, nominee_id)
 
     @router.callback_query(ItemCb.filter(F.action == "edit"))
-    async def edit_tap(
-        query: CallbackQuery,
-        callback_data: ItemCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
         await query.answer()
-        await start_edit(query, service, user, campaign, callback_data.id, today)
+        await start_edit(turn, callback_data.id)
 
     async def ask_withdraw(
         event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int

@@ -14,7 +14,7 @@ from core.ports import EDITABLE, NomineeService, ServiceError, UserInfo
 from core.quota import needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
-from handlers.common import Event, show
+from handlers.common import Event, Turn, show
 from handlers.i18n import _
 
 PAGE = 8
@@ -26,24 +26,17 @@ def parse_id(command: CommandObject) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-async def show_nominee(
-    event: Event,
-    service: NomineeService,
-    user: UserInfo,
-    campaign: Campaign,
-    nominee_id: int,
-    today: date,
-    *,
-    edit: bool = True,
-) -> None:
+async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> None:
+    """One nominee's whole record, its history and what is missing, with what may be done to it."""
+    event, campaign = turn.event, turn.campaign
     try:
-        nominee, history = await service.nominee(user, nominee_id)
+        nominee, history = await turn.service.nominee(turn.user, nominee_id)
     except ServiceError as err:
         await show(event, texts.service_error(err.code, err.params), edit=False)
         return
     form = IntakeForm(campaign, nominee.award, alternate=nominee.alternate_for is not None)
     missing = [texts.step_label(form, s) for s in form.steps(nominee.answers) if s.key in form.missing(nominee.answers)]
-    text = texts.nominee_card(campaign, nominee, history, missing, today)
+    text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
     alive = nominee.status != "withdrawn"
     markup = keyboards.nominee_keyboard(
         nominee,
@@ -91,31 +84,17 @@ def setup() -> Router:
         await show_list(query, service, user, campaign, max(0, callback_data.offset))
 
     @router.message(Command("status"))
-    async def status(
-        message: Message,
-        command: CommandObject,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def status(message: Message, command: CommandObject, turn: Turn) -> None:
         nominee_id = parse_id(command)
         if nominee_id is None:
             await message.answer(_("Please give the nominee's number, e.g. /status 12. /list shows the numbers."))
             return
-        await show_nominee(message, service, user, campaign, nominee_id, today)
+        await show_nominee(turn, nominee_id)
 
     @router.callback_query(ItemCb.filter(F.action == "show"))
-    async def tapped(
-        query: CallbackQuery,
-        callback_data: ItemCb,
-        service: NomineeService,
-        user: UserInfo,
-        campaign: Campaign,
-        today: date,
-    ) -> None:
+    async def tapped(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
         await query.answer()
-        await show_nominee(query, service, user, campaign, callback_data.id, today, edit=False)
+        await show_nominee(turn, callback_data.id, edit=False)
 
     @router.message(Command("deadlines"))
     async def deadlines(message: Message, campaign: Campaign, today: date) -> None:
