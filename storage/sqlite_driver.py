@@ -12,6 +12,9 @@ skips a commit or rollback when SQLite has no transaction open. Same driver, sam
 transactions and locking (storage/db.py); only fewer trips. ``make_engine`` uses it for
 ``sqlite+aiosqlite`` URLs; :data:`ENABLED` false (NOMINEE_SQLITE_LEAN=0) falls back to the stock
 adapter.
+
+:class:`InlineDbapi` is the same adapter with no trip at all: the statements run in the event
+loop's thread. storage/db.py uses it for write transactions that already hold SQLite's lock.
 """
 
 from __future__ import annotations
