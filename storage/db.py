@@ -230,8 +230,9 @@ class Plain:
     """A Core statement made ready once to run on SQLite's own connection in the loop's thread —
     for the statements of every chat update (who is writing, the draft's upsert) and the quota
     readings behind its buttons, where SQLAlchemy's execution machinery (a connection from the
-    pool, an execution context, the result object) cost about twice what SQLite does. The SQL is SQLAlchemy's own compilation
-    and values go through the column types' own bind and result processors, so the statement
+    pool, an execution context, the result object) cost about twice what SQLite does. The SQL is
+    SQLAlchemy's own compilation and values go through the column types' own bind and result
+    processors, so the statement
     means exactly what it means on the other paths; where there is no such connection (PostgreSQL,
     another process holding the lock, NOMINEE_SQLITE_INLINE=0) the Core statement runs as usual.
 
