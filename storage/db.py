@@ -232,9 +232,9 @@ class Plain:
     readings behind its buttons, where SQLAlchemy's execution machinery (a connection from the
     pool, an execution context, the result object) cost about twice what SQLite does. The SQL is
     SQLAlchemy's own compilation and values go through the column types' own bind and result
-    processors, so the statement
-    means exactly what it means on the other paths; where there is no such connection (PostgreSQL,
-    another process holding the lock, NOMINEE_SQLITE_INLINE=0) the Core statement runs as usual.
+    processors, so the statement means exactly what it means on the other paths; where there is
+    no such connection (PostgreSQL, another process holding the lock, NOMINEE_SQLITE_INLINE=0) the
+    Core statement runs as usual.
 
     ``keys``: for an INSERT, the columns the parameters will hold (SQLAlchemy compiles one per set
     of keys)."""
