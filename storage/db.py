@@ -204,7 +204,7 @@ class InlineReader:
 
     def plain(self, statement: Plain, parameters: Mapping[str, Any] | None) -> PlainRows:
         sql, binds, maker = statement.compiled(self.dialect)
-        return PlainRows(map(maker, self.raw.execute(sql, _plain_parameters(binds, parameters)).fetchall()))
+        return PlainRows(map(maker, _run_plain(self.raw, sql, _plain_parameters(binds, parameters), many=True)))
 
 
 class PlainRows(list[Any]):
@@ -284,6 +284,17 @@ def _plain_parameters(binds: list[tuple[str, Any, Any]], parameters: Mapping[str
     return out
 
 
+def _run_plain(raw: sqlite3.Connection, sql: str, values: list[Any], *, many: bool) -> Any:
+    """Rows of one statement on a kept connection, its cursor closed at once: a statement left
+    unfinished (one row read of a lookup, or an exception while reading) would hold its read
+    snapshot, and every later read on the connection would see the database as it was then."""
+    cursor = raw.execute(sql, values)
+    try:
+        return cursor.fetchall() if many else cursor.fetchone()
+    finally:
+        cursor.close()
+
+
 def _sqlite_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
@@ -358,7 +369,7 @@ class Database:
         if raw is not None and not raw.in_transaction:  # (in one when a reading awaits another: rare)
             try:
                 raw.execute("BEGIN")
-                raw.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # takes the snapshot now
+                _run_plain(raw, "SELECT 1 FROM sqlite_master LIMIT 1", [], many=True)  # takes the snapshot now
             except sqlite3.OperationalError as exc:
                 if raw.in_transaction:
                     raw.rollback()
@@ -382,7 +393,7 @@ class Database:
             if self._inline is not None:
                 sql, binds, maker = statement.compiled(self.engine.dialect)
                 try:
-                    raw = self._plain_reader().execute(sql, _plain_parameters(binds, parameters)).fetchone()
+                    raw = _run_plain(self._plain_reader(), sql, _plain_parameters(binds, parameters), many=False)
                 except sqlite3.OperationalError as exc:
                     if not _sqlite_busy(exc):
                         raise
@@ -409,7 +420,7 @@ class Database:
                 if self._inline_writer is not None:
                     sql, binds, _maker = statement.compiled(self.engine.dialect)
                     try:
-                        self._plain_writer().execute(sql, _plain_parameters(binds, parameters))
+                        _run_plain(self._plain_writer(), sql, _plain_parameters(binds, parameters), many=True)
                     except sqlite3.OperationalError as exc:
                         if not _sqlite_busy(exc):
                             raise
