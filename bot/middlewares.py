@@ -8,23 +8,17 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from core.campaign import Campaign
-from core.ports import NomineeService, UserInfo
+from core.ports import NomineeService
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # deadlines and "today" are dates of the campaign's time zone
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-@runtime_checkable
-class UserContextSource(Protocol):
-    async def user_context(self, tg_id: int) -> tuple[UserInfo, Campaign] | None: ...
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -36,19 +30,11 @@ class ContextMiddleware(BaseMiddleware):
         self.clock = clock
         self.tolerant = tolerant  # for the error handler: a failing lookup leaves user None
         self.started_at = clock()
-        # The storage's one-round-trip lookup when it has one (storage.service.Store does).
-        self._lookup = service.user_context if isinstance(service, UserContextSource) else None
-
-    async def _context(self, tg_id: int) -> tuple[UserInfo, Campaign] | None:
-        if self._lookup is not None:
-            return await self._lookup(tg_id)
-        user = await self.service.get_user(tg_id)
-        return None if user is None else (user, await self.service.campaign(user.campaign_id))
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
         try:
-            found = await self._context(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
+            found = await self.service.user_context(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
         except Exception:
             if not self.tolerant:
                 raise

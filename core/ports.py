@@ -6,7 +6,7 @@ Plain data objects in, plain data objects out: no ORM object, no Telegram type c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -100,6 +100,7 @@ class NomineeService(Protocol):
     async def campaign(self, campaign_id: str) -> Campaign: ...
 
     async def get_user(self, tg_id: int) -> UserInfo | None: ...
+    async def user_context(self, tg_id: int) -> tuple[UserInfo, Campaign] | None: ...  # get_user + campaign
     async def join(self, code: str, tg_id: int, language: str) -> UserInfo: ...  # ServiceError("invite.invalid")
     async def set_language(self, tg_id: int, language: str) -> None: ...
 
@@ -120,6 +121,12 @@ class NomineeService(Protocol):
     async def precheck(
         self, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
     ) -> Decision: ...  # core.quota.check_add_partial on the current counts; claims nothing
+    async def precheck_many(
+        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]], *, exclude: int | None = None
+    ) -> list[Decision]: ...  # precheck for several alternatives on one reading of the counts
+    async def category_view(
+        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[Decision], UnitQuota]: ...  # precheck_many and the unit's places for the award
     async def withdraw(self, user: UserInfo, nominee_id: int) -> NomineeInfo: ...
     async def nominees(self, user: UserInfo, offset: int = 0, limit: int = 10) -> tuple[list[NomineeInfo], int]: ...
     async def nominee(self, user: UserInfo, nominee_id: int) -> tuple[NomineeInfo, list[HistoryEntry]]: ...

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -23,7 +22,7 @@ from core.errors import FieldError
 from core.form import IntakeForm, Step
 from core.photo import prepare_photo
 from core.ports import Draft, NomineeService, UnitQuota, UserInfo
-from core.quota import Decision, needs_alternate
+from core.quota import needs_alternate
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
@@ -41,24 +40,6 @@ SPLIT_WINDOW = 2.0  # seconds between the parts' send times (Telegram dates mess
 
 def form_of(campaign: Campaign, draft: Draft) -> IntakeForm:
     return IntakeForm(campaign, draft.award or "", alternate=draft.alternate_for is not None)
-
-
-@runtime_checkable
-class BatchPrecheck(Protocol):
-    """A service that can precheck several alternatives at once (storage.service.Store)."""
-
-    async def precheck_many(
-        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]], *, exclude: int | None = None
-    ) -> list[Decision]: ...
-
-
-@runtime_checkable
-class CategoryView(Protocol):
-    """A service that reads the category question's buttons and places in one go (storage.service.Store)."""
-
-    async def category_view(
-        self, user: UserInfo, award: str, partials: Sequence[Mapping[str, Any]]
-    ) -> tuple[list[Decision], UnitQuota]: ...
 
 
 # ------------------------------------------------------------------------------ showing steps
@@ -86,13 +67,10 @@ async def category_choices(
     if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
         return [texts.category_label(form.award, cat) for cat in cats], None
     partials = [{"category": cat} for cat in cats]
-    if isinstance(service, CategoryView) and draft.editing is None:  # buttons and places on one reading
+    if draft.editing is None:  # buttons and places on one reading
         decisions, quota = await service.category_view(user, form.award.key, partials)
-    else:
-        if isinstance(service, BatchPrecheck):  # one reading of the counts for all the buttons
-            decisions = await service.precheck_many(user, form.award.key, partials, exclude=draft.editing)
-        else:
-            decisions = [await service.precheck(user, form.award.key, p, exclude=draft.editing) for p in partials]
+    else:  # the edited nominee's own place left out of the buttons' counts
+        decisions = await service.precheck_many(user, form.award.key, partials, exclude=draft.editing)
         quota = await service.unit_quota(user)
     labels = []
     for cat, decision in zip(cats, decisions, strict=True):
