@@ -11,7 +11,6 @@ This is the only storage module that imports aiogram.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.db import Database
+from storage.memo import MISSING, WriteThrough
 from storage.models import FsmRow
 
 if TYPE_CHECKING:
@@ -58,9 +58,7 @@ class DbStorage(BaseStorage):
     ) -> None:
         self.db = db if isinstance(db, Database) else Database(db)
         self.key_builder = key_builder or default_key_builder()
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, tuple[str | None, dict[str, Any]]] = OrderedDict()
-        self._writes = 0  # bumped by every write: a read that raced one is not remembered
+        self._cache: WriteThrough[str, tuple[str | None, dict[str, Any]]] = WriteThrough(cache_size)
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
@@ -68,36 +66,21 @@ class DbStorage(BaseStorage):
     async def _row(self, k: str) -> tuple[str | None, dict[str, Any]]:
         """(state, data) of a key: from memory, or read once and remembered."""
         found = self._cache.get(k)
-        if found is not None:
-            self._cache.move_to_end(k)
+        if found is not MISSING:
             return found
-        writes = self._writes
+        writes = self._cache.writes
         async with self.db.read() as s:
             row = (await s.execute(select(FsmRow.state, FsmRow.data).where(FsmRow.key == k))).first()
         value = (None, {}) if row is None else (row.state, dict(row.data or {}))
-        if self._writes == writes:
-            self._remember(k, value)
+        self._cache.remember_read(writes, k, value)
         return value
-
-    def _remember(self, k: str, value: tuple[str | None, dict[str, Any]]) -> None:
-        if self.cache_size <= 0:
-            return
-        self._cache[k] = value
-        self._cache.move_to_end(k)
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
 
     @asynccontextmanager
     async def _writing(self, k: str) -> AsyncIterator[AsyncSession]:
-        """A write transaction for one key; what memory holds for it is dropped until the caller
-        remembers the committed value (an exception leaves it to the next read)."""
-        self._writes += 1
-        self._cache.pop(k, None)
-        try:
+        """A write transaction for one key (see storage.memo.WriteThrough.writing)."""
+        with self._cache.writing(k):
             async with self.db.write() as s:
                 yield s
-        finally:
-            self._writes += 1  # also after the commit: a read begun meanwhile may have seen the old row
 
     async def _write(
         self, s: AsyncSession, key: str, *, state: Any = ..., data: Any = ...
@@ -123,7 +106,7 @@ class DbStorage(BaseStorage):
         k = self._key(key)
         async with self._writing(k) as s:
             stored = await self._write(s, k, state=value)
-        self._remember(k, stored)
+        self._cache.remember(k, stored)
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(self._key(key)))[0]
@@ -135,7 +118,7 @@ class DbStorage(BaseStorage):
         k = self._key(key)
         async with self._writing(k) as s:
             stored = await self._write(s, k, data=clean)
-        self._remember(k, stored)
+        self._cache.remember(k, stored)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return _json_safe((await self._row(self._key(key)))[1])  # a copy: the caller may change it
@@ -148,7 +131,7 @@ class DbStorage(BaseStorage):
             row = await s.get(FsmRow, k, with_for_update=True)
             merged = {**(dict(row.data) if row else {}), **clean}
             stored = await self._write(s, k, data=merged)
-        self._remember(k, stored)
+        self._cache.remember(k, stored)
         return dict(merged)
 
     async def close(self) -> None:

@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import tempfile
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -87,6 +86,7 @@ from core.quota import (
 )
 from storage.campaigns import LoadReport, StoredNominee, blockers, compare
 from storage.db import Database, InlineReader, Plain, execute
+from storage.memo import MISSING, WriteThrough
 from storage.models import (
     AuditRow,
     CampaignRow,
@@ -316,8 +316,7 @@ class Store:
         # Drafts are written at every step and read at the next: with ``cache_drafts`` (one bot
         # process, the only writer of its users' drafts — not with several instances behind
         # Redis) the last one written or read is kept here, so a step costs one write, no read.
-        self._drafts: OrderedDict[int, Draft | None] | None = OrderedDict() if cache_drafts else None
-        self._draft_writes = 0  # bumped around every draft write: a read that raced one is not kept
+        self._drafts: WriteThrough[int, Draft | None] = WriteThrough(DRAFT_CACHE_SIZE if cache_drafts else 0)
         self._holding_queries: dict[tuple[tuple[str, ...], bool, bool], Plain] = {}
         upsert = (sqlite_insert if self.db.sqlite else pg_insert)(DraftRow)
         self._draft_upsert = Plain(
@@ -630,60 +629,25 @@ class Store:
     # ------------------------------------------------------------------ drafts and files
 
     async def load_draft(self, tg_id: int) -> Draft | None:
-        cache = self._drafts
-        if cache is not None and tg_id in cache:
-            cache.move_to_end(tg_id)
-            found = cache[tg_id]
-            return None if found is None else dataclasses.replace(found, answers=dict(found.answers))
-        writes = self._draft_writes
-        row = await self.db.first(_LOAD_DRAFT, {"tg_id": tg_id})
-        draft = None if row is None else Draft(**row._asdict())
-        if writes == self._draft_writes:  # no write raced this read
-            self._remember_draft(tg_id, draft)
-        return None if draft is None else dataclasses.replace(draft, answers=dict(draft.answers))
+        found = self._drafts.get(tg_id)
+        if found is MISSING:
+            writes = self._drafts.writes
+            row = await self.db.first(_LOAD_DRAFT, {"tg_id": tg_id})
+            found = None if row is None else Draft(**row._asdict())
+            self._drafts.remember_read(writes, tg_id, found)
+        return None if found is None else dataclasses.replace(found, answers=dict(found.answers))
 
     async def save_draft(self, draft: Draft) -> None:
         """One upsert in its own transaction: the whole draft, so a crash loses nothing."""
         saved = dataclasses.replace(draft, answers=_json_safe(draft.answers), updated_at=self._now())
-        values = {
-            "tg_id": saved.tg_id,
-            "campaign_id": saved.campaign_id,
-            "award": saved.award,
-            "answers": saved.answers,
-            "step": saved.step,
-            "editing": saved.editing,
-            "alternate_for": saved.alternate_for,
-            "in_summary": saved.in_summary,
-            "updated_at": saved.updated_at,
-        }
-        self._forget_draft(draft.tg_id)  # until the write is known to have committed
-        try:
-            await self.db.execute_write(self._draft_upsert, values)
-        finally:
-            self._draft_writes += 1
-        self._remember_draft(draft.tg_id, saved)
+        with self._drafts.writing(draft.tg_id):
+            await self.db.execute_write(self._draft_upsert, {c: getattr(saved, c) for c in _DRAFT_COLUMNS})
+        self._drafts.remember(draft.tg_id, saved)
 
     async def drop_draft(self, tg_id: int) -> None:
-        self._forget_draft(tg_id)
-        try:
+        with self._drafts.writing(tg_id):
             await self.db.execute_write(_DROP_DRAFT, {"tg_id": tg_id})
-        finally:
-            self._draft_writes += 1
-        self._remember_draft(tg_id, None)
-
-    def _remember_draft(self, tg_id: int, draft: Draft | None) -> None:
-        cache = self._drafts
-        if cache is None:
-            return
-        cache[tg_id] = draft
-        cache.move_to_end(tg_id)
-        if len(cache) > DRAFT_CACHE_SIZE:
-            cache.popitem(last=False)
-
-    def _forget_draft(self, tg_id: int) -> None:
-        self._draft_writes += 1
-        if self._drafts is not None:
-            self._drafts.pop(tg_id, None)
+        self._drafts.remember(tg_id, None)
 
     async def store_file(self, data: bytes, mime: str, filename: str, uploaded_by: int) -> str:
         """Stores the bytes once per content hash under files_dir; returns the hash as reference."""
