@@ -242,20 +242,22 @@ _UNIT_QUOTA_WHERE = (  # b_…: an UPDATE reserves the columns' own names for it
     UnitQuotaRow.unit == bindparam("b_unit"),
     UnitQuotaRow.award == bindparam("b_award"),
 )
-_CLAIM_UNIT = (
-    update(UnitQuotaRow)
-    .where(*_UNIT_QUOTA_WHERE, UnitQuotaRow.used < UnitQuotaRow.cap)
-    .values(used=UnitQuotaRow.used + 1)
-    .execution_options(synchronize_session=False)
-)
+
+
+def _take_one(counter: type[UnitQuotaRow] | type[LimitCounterRow], *where: Any) -> Any:
+    """``used = used + 1`` while ``used < cap``: a place is taken only if one is left (rowcount 1)."""
+    return (
+        update(counter)
+        .where(*where, counter.used < counter.cap)
+        .values(used=counter.used + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM_UNIT = _take_one(UnitQuotaRow, *_UNIT_QUOTA_WHERE)
 _UNIT_QUOTA = select(UnitQuotaRow.cap, UnitQuotaRow.used).where(*_UNIT_QUOTA_WHERE)
 _LIMIT_WHERE = (LimitCounterRow.campaign_id == bindparam("b_campaign_id"), LimitCounterRow.key == bindparam("b_key"))
-_TAKE_LIMIT = (
-    update(LimitCounterRow)
-    .where(*_LIMIT_WHERE, LimitCounterRow.used < LimitCounterRow.cap)
-    .values(used=LimitCounterRow.used + 1)
-    .execution_options(synchronize_session=False)
-)
+_TAKE_LIMIT = _take_one(LimitCounterRow, *_LIMIT_WHERE)
 _LIMIT = select(LimitCounterRow.cap, LimitCounterRow.used).where(*_LIMIT_WHERE)
 _NOMINEES = cast(Table, NomineeRow.__table__)
 _INSERT_NOMINEE = insert(_NOMINEES).returning(_NOMINEES.c.id)
