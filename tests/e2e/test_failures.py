@@ -13,22 +13,26 @@ import shutil
 import pytest
 
 from core.loader import builtin_text
-from tests.e2e.conftest import HANGKONGGANG, PHOTO, ZHENGZHOU, BotStack, id_number, medal_answers
+from tests.e2e.conftest import HANGKONGGANG, PHOTO, ZHENGZHOU, BotStack, Clerk, id_number, medal_answers
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 MEDAL = "五一劳动奖章"
 
 
-async def _break_photo_store(stack: BotStack) -> None:
+async def send_photo_while_the_disk_fails(stack: BotStack, clerk: Clerk) -> None:
+    """The photo store is a plain file while the clerk sends the photo (every write below it
+    fails); the clerk may be told of an internal error this once."""
     files = stack.data_dir / "files"
     if files.exists():
         shutil.rmtree(files)
-    files.write_text("not a directory")  # every photo written below it fails
-
-
-def _repair_photo_store(stack: BotStack) -> None:
-    (stack.data_dir / "files").unlink()
+    files.write_text("not a directory")
+    clerk.apology_expected = True
+    try:
+        await clerk.send_photo(PHOTO)
+    finally:
+        files.unlink()
+        clerk.apology_expected = False
 
 
 async def test_a_disk_error_at_the_photo_gets_an_apology_and_the_draft_waits(stack: BotStack) -> None:
@@ -38,13 +42,7 @@ async def test_a_disk_error_at_the_photo_gets_an_apology_and_the_draft_waits(sta
     await clerk.fill(answers, until="photo")
     where = clerk.progress
 
-    await _break_photo_store(stack)
-    clerk.apology_expected = True
-    try:
-        await clerk.send_photo(PHOTO)
-    finally:
-        _repair_photo_store(stack)
-    clerk.apology_expected = False
+    await send_photo_while_the_disk_fails(stack, clerk)
     clerk.expect("系统出现异常", "已填写的内容均已保存")
     assert "Traceback" in stack.log_text() and "NotADirectoryError" in stack.log_text()
 
@@ -68,12 +66,7 @@ async def test_the_apology_speaks_the_clerks_chosen_language(stack: BotStack) ->
     await clerk.tap("Continue")
     clerk.expect("Photo")
 
-    await _break_photo_store(stack)
-    clerk.apology_expected = True
-    try:
-        await clerk.send_photo(PHOTO)
-    finally:
-        _repair_photo_store(stack)
+    await send_photo_while_the_disk_fails(stack, clerk)
     clerk.expect("Sorry, something went wrong on our side. Your answers so far are saved")
 
 

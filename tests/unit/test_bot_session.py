@@ -53,11 +53,8 @@ def test_an_error_reply_still_raises_what_aiogram_raises(session: tuple[BotSessi
     error = json.dumps({"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"})
     with pytest.raises(TelegramBadRequest, match="not modified"):
         s.check_response(bot, method, 400, error)
-    # and the next reply of another method is read on its own
-    plain = s.check_response(
-        bot,
-        SendMessage(chat_id=5, text="好"),
-        200,
-        reply(text="好", reply_markup=json.loads(KEYBOARD.model_dump_json())),
-    ).result
+    # and the next reply, to a message sent without a keyboard, shows the keyboard it came back with
+    shown = {"inline_keyboard": [[{"text": "继续填写", "callback_data": "df:continue"}]]}
+    plain = s.check_response(bot, SendMessage(chat_id=5, text="好"), 200, reply(text="好", reply_markup=shown)).result
     assert plain is not None and plain.reply_markup is not None and plain.reply_markup is not KEYBOARD
+    assert [b.text for row in plain.reply_markup.inline_keyboard for b in row] == ["继续填写"]

@@ -40,9 +40,7 @@ def test_check_digit_matches_the_hand_worked_examples():
 
 def test_the_standards_example_ending_in_x_is_a_woman_born_on_new_years_eve_1949():
     card = parse_id_number(STANDARD_EXAMPLE, TODAY)
-    assert card == IdCard(
-        number=STANDARD_EXAMPLE, birth_date=date(1949, 12, 31), gender="女", region="110105"
-    )
+    assert card == IdCard(number=STANDARD_EXAMPLE, birth_date=date(1949, 12, 31), gender="女", region="110105")
     assert card.age(TODAY) == 74
 
 
@@ -179,9 +177,7 @@ def parses(number: str) -> bool:
 
 
 @given(regions, births, st.integers(0, 499), st.booleans())
-def test_every_generated_number_is_accepted_and_gives_back_its_birth_date_and_gender(
-    region, birth, seq, female
-):
+def test_every_generated_number_is_accepted_and_gives_back_its_birth_date_and_gender(region, birth, seq, female):
     number = make_id_number(region, birth, seq, female)
     card = parse_id_number(number, TODAY, min_age=0, max_age=200)
     assert card.number == number

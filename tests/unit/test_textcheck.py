@@ -82,9 +82,7 @@ def test_rare_characters_from_the_cjk_extensions_are_welcome():
     assert person_name("𠮷田") == "𠮷田"
 
 
-@pytest.mark.parametrize(
-    "typed", ["John Smith", "Jean-Luc Picard", "J. R. Tolkien", "José Martínez", "O'Brien"]
-)
+@pytest.mark.parametrize("typed", ["John Smith", "Jean-Luc Picard", "J. R. Tolkien", "José Martínez", "O'Brien"])
 def test_latin_names_are_accepted(typed):
     assert person_name(typed) == typed
 
@@ -163,9 +161,7 @@ def test_organisation_name_limits():
 # --- spreadsheets and emoji --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "typed", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "＝1+1"]
-)
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "＝1+1"])
 def test_anything_that_could_start_a_formula_is_quoted(typed):
     assert safe_cell(typed) == "'" + typed
 
