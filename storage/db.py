@@ -143,7 +143,6 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
 #   (storage/db.py's asyncio lock), with no busy wait at all — when another process holds
 #   SQLite's write lock the write goes through aiosqlite and waits there. This connection never
 #   checkpoints the WAL (no connection does as it commits, see _configure_sqlite).
-#
 # - Write transactions (a nominee saved with its places and audit lines): BEGIN IMMEDIATE with no
 #   busy wait, after this process's write lock; once it succeeds this connection holds SQLite's
 #   write lock and nothing can make it wait, so the whole transaction runs as one stretch of the
@@ -159,9 +158,10 @@ _inline_engines: weakref.WeakKeyDictionary[Any, tuple[Engine, Engine, AsyncEngin
 
 
 def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine, AsyncEngine] | None:
-    """The twins of an SQLite file engine that run in the loop's thread — a synchronous reader and
-    writer, and an async engine for write transactions — shared by every Database on the engine;
-    None for PostgreSQL, in-memory or URI databases."""
+    """The twins of an SQLite file engine that run in the loop's thread — SQLite connections to
+    read and to write single statements (kept, see Plain), and an async engine for write
+    transactions — shared by every Database on the engine; None for PostgreSQL, in-memory or URI
+    databases."""
     url = engine.url
     if not INLINE or not is_sqlite(engine) or not url.database or url.database == ":memory:":
         return None
@@ -170,10 +170,10 @@ def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine, AsyncEngine
     found = _inline_engines.get(engine.sync_engine)
     if found is None:
         sync_url = url.set(drivername="sqlite")
+        # Each Database on the engine keeps one connection of each (Database._plain_reader/_writer).
         reader = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=8)
         _configure_sqlite(reader, busy_ms=INLINE_BUSY_MS, query_only=True)
-        # two: one kept by Database for its Plain statements; writers take turns under the write lock
-        writer = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=0)
+        writer = create_engine(sync_url, hide_parameters=True, pool_size=2, max_overflow=8)
         _configure_sqlite(writer, busy_ms=0)
         from storage.sqlite_driver import inline_dbapi
 
@@ -185,8 +185,9 @@ def _inline_engines_of(engine: AsyncEngine) -> tuple[Engine, Engine, AsyncEngine
     return found
 
 
-def _busy(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower()
+def _busy(exc: OperationalError | sqlite3.OperationalError) -> bool:
+    """SQLite could not take a lock without waiting (SQLAlchemy's error wraps the driver's)."""
+    text = str(exc.orig if isinstance(exc, OperationalError) else exc).lower()
     return "locked" in text or "busy" in text
 
 
@@ -295,11 +296,6 @@ def _run_plain(raw: sqlite3.Connection, sql: str, values: list[Any], *, many: bo
         cursor.close()
 
 
-def _sqlite_busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
 class Database:
     """Transactions for the repositories and services: ``read()`` and ``write()`` each yield a
     session inside one transaction, committed when the block ends and rolled back on an exception."""
@@ -373,7 +369,7 @@ class Database:
             except sqlite3.OperationalError as exc:
                 if raw.in_transaction:
                     raw.rollback()
-                if not _sqlite_busy(exc):
+                if not _busy(exc):
                     raise
             else:
                 try:
@@ -384,63 +380,41 @@ class Database:
         async with self.engine.connect() as aconn, aconn.begin():
             yield aconn
 
-    async def first(self, statement: Executable | Plain, parameters: Mapping[str, Any] | None = None) -> Any:
-        """The first row of one read-only Core statement, without an ORM session: the cheapest
-        round trip, for lookups made on every update. On SQLite the statement is its own
-        transaction (no BEGIN/COMMIT around it), run in the loop's thread (see INLINE); a
-        :class:`Plain` one on SQLite's own connection."""
-        if isinstance(statement, Plain):
-            if self._inline is not None:
-                sql, binds, maker = statement.compiled(self.engine.dialect)
-                try:
-                    raw = _run_plain(self._plain_reader(), sql, _plain_parameters(binds, parameters), many=False)
-                except sqlite3.OperationalError as exc:
-                    if not _sqlite_busy(exc):
-                        raise
-                else:
-                    return None if raw is None else maker(raw)
-            statement = statement.statement
+    async def first(self, statement: Plain, parameters: Mapping[str, Any] | None = None) -> Any:
+        """The first row of one read-only statement, without an ORM session: the cheapest round
+        trip, for lookups made on every update. On an SQLite file it runs on SQLite's own
+        connection in the loop's thread (see INLINE), as its own transaction."""
         if self._inline is not None:
+            sql, binds, maker = statement.compiled(self.engine.dialect)
             try:
-                with self._inline.connect().execution_options(**{_SINGLE: True}) as conn:
-                    return conn.execute(statement, parameters).first()
-            except OperationalError as exc:
+                raw = _run_plain(self._plain_reader(), sql, _plain_parameters(binds, parameters), many=False)
+            except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise
+            else:
+                return None if raw is None else maker(raw)
         async with self._single_engine.connect() as aconn:
-            return (await aconn.execute(statement, parameters)).first()
+            return (await aconn.execute(statement.statement, parameters)).first()
 
-    async def execute_write(self, statement: Executable | Plain, parameters: Mapping[str, Any] | None = None) -> None:
-        """One Core write statement, atomic by itself (an upsert of a draft), queued behind this
+    async def execute_write(self, statement: Plain, parameters: Mapping[str, Any] | None = None) -> None:
+        """One write statement, atomic by itself (an upsert of a draft), queued behind this
         process's other writers like :meth:`write`. On SQLite it runs as its own transaction: a
-        single statement takes the write lock for itself, so BEGIN IMMEDIATE adds nothing."""
+        single statement takes the write lock for itself, so BEGIN IMMEDIATE adds nothing; on an
+        SQLite file in the loop's thread with no busy wait (aiosqlite when another process writes)."""
         lock = _write_lock(self.engine) if self.sqlite else nullcontext()
         async with lock:
-            if isinstance(statement, Plain):
-                if self._inline_writer is not None:
-                    sql, binds, _maker = statement.compiled(self.engine.dialect)
-                    try:
-                        _run_plain(self._plain_writer(), sql, _plain_parameters(binds, parameters), many=True)
-                    except sqlite3.OperationalError as exc:
-                        if not _sqlite_busy(exc):
-                            raise
-                    else:
-                        self._written()
-                        return
-                statement = statement.statement
             if self._inline_writer is not None:
+                sql, binds, _maker = statement.compiled(self.engine.dialect)
                 try:
-                    with self._inline_writer.connect().execution_options(**{_SINGLE: True}) as conn:
-                        conn.execute(statement, parameters)
-                        conn.commit()
-                except OperationalError as exc:
+                    _run_plain(self._plain_writer(), sql, _plain_parameters(binds, parameters), many=True)
+                except sqlite3.OperationalError as exc:
                     if not _busy(exc):
                         raise
                 else:
                     self._written()
                     return
             async with self._single_write_engine.begin() as aconn:
-                await aconn.execute(statement, parameters)
+                await aconn.execute(statement.statement, parameters)
         self._written()
 
     def _plain_reader(self) -> sqlite3.Connection:
