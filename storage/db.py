@@ -153,7 +153,14 @@ def _write_lock(engine: AsyncEngine) -> asyncio.Lock:
 # NOMINEE_SQLITE_INLINE=0 turns all of this off.
 INLINE = os.environ.get("NOMINEE_SQLITE_INLINE", "1") != "0"
 INLINE_BUSY_MS = 20
-CHECKPOINT_EVERY = 500  # SQLite writes of this process between two background checkpoints
+# Background checkpoints: after CHECKPOINT_EVERY writes of this process, at the first moment
+# without a write for CHECKPOINT_IDLE seconds — a checkpoint syncs the database file, and the
+# writes that run in the loop's thread meanwhile stalled behind that disk sync for 10-300 ms (the
+# paced benchmark's p99 went from ~30 to 52-378 ms in the runs that had one). Under load that
+# never pauses, CHECKPOINT_FORCE writes bound the WAL (a few tens of MB).
+CHECKPOINT_EVERY = 500
+CHECKPOINT_IDLE = 0.5
+CHECKPOINT_FORCE = 5_000
 _inline_engines: weakref.WeakKeyDictionary[Any, tuple[Engine, Engine, AsyncEngine]] = weakref.WeakKeyDictionary()
 
 
@@ -314,7 +321,8 @@ class Database:
             if inline is not None
             else None
         )
-        self._writes = 0
+        self._writes = 0  # since the last checkpoint
+        self._last_write = 0.0  # the loop's time of this process's last SQLite write
         self._checkpoint: asyncio.Task[None] | None = None
         self._reader = async_sessionmaker(engine, expire_on_commit=False)
         self._writer = async_sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
@@ -432,13 +440,22 @@ class Database:
         return self._raw_writer.driver_connection  # type: ignore[return-value]
 
     def _written(self) -> None:
-        """Counts this process's SQLite writes; every CHECKPOINT_EVERY starts a checkpoint in the
-        background (one at a time), so the WAL stays small and nobody waits for it."""
+        """Counts this process's SQLite writes; after CHECKPOINT_EVERY a checkpoint waits in the
+        background (one at a time) for a quiet moment, so the WAL stays small and nobody waits."""
         if not self.sqlite:
             return
+        loop = asyncio.get_running_loop()
         self._writes += 1
-        if self._writes % CHECKPOINT_EVERY == 0 and (self._checkpoint is None or self._checkpoint.done()):
-            self._checkpoint = asyncio.get_running_loop().create_task(self.checkpoint())
+        self._last_write = loop.time()
+        if self._writes >= CHECKPOINT_EVERY and (self._checkpoint is None or self._checkpoint.done()):
+            self._checkpoint = loop.create_task(self._checkpoint_when_quiet())
+
+    async def _checkpoint_when_quiet(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._writes < CHECKPOINT_FORCE and loop.time() - self._last_write < CHECKPOINT_IDLE:
+            await asyncio.sleep(CHECKPOINT_IDLE)
+        self._writes = 0
+        await self.checkpoint()
 
     async def checkpoint(self) -> None:
         """Copies committed WAL pages into the database file and syncs it, in aiosqlite's worker
