@@ -16,11 +16,27 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
 from core.campaign import Award, Campaign, Reserved, Unit, intersect, matches
+from core.refusals import (
+    AlternateMissing,
+    AnswersMissing,
+    BelowMinimum,
+    Decision,
+    Gap,
+    LimitFull,
+    LimitKind,
+    NoAllocation,
+    OpenReserved,
+    PerUnitLimit,
+    Refusal,
+    ReservedFull,
+    ReservedOpen,
+    UnitFull,
+)
 
 Answers = Mapping[str, Any]
 
@@ -72,9 +88,6 @@ class UnitAwardStatus:
         return out
 
 
-LimitKind = Literal["award", "division", "pool"]
-
-
 @dataclass(frozen=True)
 class Limit:
     """A campaign-wide cap shared by every unit: an award's total, a division's, or a pool."""
@@ -96,33 +109,6 @@ class LimitStatus:
     @property
     def left(self) -> int:
         return max(0, self.limit.cap - self.used)
-
-
-RefusalRule = Literal[
-    "no_allocation",  # the unit has no places for this award
-    "unit_full",  # every place of the unit's allocation is taken
-    "reserved",  # adding it would leave too few places for the reserved sub-quotas
-    "per_unit_limit",  # competitive award: the unit already nominated its maximum
-    "limit_full",  # a city-wide pool, division or award total is exhausted
-    "ineligible",  # a hard eligibility rule (see core.eligibility)
-    "duplicate",  # same person / organisation already nominated (storage decides)
-    "closed",  # the unit's list is submitted or past its deadline
-]
-
-
-@dataclass(frozen=True)
-class Refusal:
-    rule: RefusalRule
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Decision:
-    refusals: tuple[Refusal, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.refusals
 
 
 # --------------------------------------------------------------------------- unit status
@@ -225,48 +211,51 @@ def check_add(
     category = new.get("category")
     if before.cap is not None:
         if before.cap == 0:
-            refusals.append(Refusal("no_allocation", {"award": award_key}))
+            refusals.append(NoAllocation(award_key))
         elif before.competitive and before.used >= before.cap:
-            refusals.append(Refusal("per_unit_limit", {"award": award_key, "max": before.cap, "used": before.used}))
+            refusals.append(PerUnitLimit(award_key, before.cap, before.used))
         elif before.used >= before.cap:
-            refusals.append(Refusal("unit_full", {"award": award_key, "cap": before.cap, "used": before.used}))
+            refusals.append(UnitFull(award_key, before.cap, before.used))
         else:
             after = unit_status(campaign, unit, award_key, [*unit_nominees, new])
             if after.used + after.needed > before.cap:
                 refusals.append(
-                    Refusal(
-                        "reserved",
-                        {
-                            "award": award_key,
-                            "category": category,
-                            "cap": before.cap,
-                            "used": before.used,
-                            "free": before.free,
-                            "open": [
-                                (r.kind, r.name, r.name_en, r.needed - sum(c.needed for c in r.children))
-                                for r in before.open_reserved()
-                            ],
-                        },
+                    ReservedFull(
+                        award_key,
+                        str(category) if category is not None else None,
+                        before.cap,
+                        before.used,
+                        before.free or 0,
+                        open_places(before),
                     )
                 )
     for lim in limits_hit(campaign, award_key, new):
         used = limits_used.get(lim.key, 0)
         if used >= lim.cap:
-            refusals.append(
-                Refusal(
-                    "limit_full",
-                    {
-                        "award": award_key,
-                        "limit": lim.key,
-                        "kind": lim.kind,
-                        "name": lim.name,
-                        "name_en": lim.name_en,
-                        "cap": lim.cap,
-                        "used": used,
-                    },
-                )
-            )
+            refusals.append(limit_full(lim, award_key, used))
     return Decision(tuple(refusals))
+
+
+def open_places(status: UnitAwardStatus) -> tuple[OpenReserved, ...]:
+    """The unmet reserved sub-quotas of a unit, each with the places that are its own."""
+    return tuple(
+        OpenReserved(r.kind, r.name, r.name_en, r.needed - sum(c.needed for c in r.children))
+        for r in status.open_reserved()
+    )
+
+
+def limit_full(lim: Limit, award_key: str, used: int, cap: int | None = None) -> LimitFull:
+    """The refusal of a full city-wide counter (``cap``: as the database holds it, when read there)."""
+    return LimitFull(award_key, lim.key, lim.kind, lim.name, lim.name_en, lim.cap if cap is None else cap, used)
+
+
+def unit_refusal(campaign: Campaign, award_key: str, cap: int, used: int) -> Refusal:
+    """Why the unit's own counter for the award has no place left."""
+    if campaign.award(award_key).competitive:
+        return PerUnitLimit(award_key, cap, used)
+    if cap == 0:
+        return NoAllocation(award_key)
+    return UnitFull(award_key, cap, used)
 
 
 def selector_fields(campaign: Campaign, award_key: str, unit: Unit | None) -> list[str]:
@@ -432,14 +421,6 @@ def valid_alternate(campaign: Campaign, award_key: str, answers: Answers) -> boo
 
 
 @dataclass(frozen=True)
-class Gap:
-    """Why a unit's list is not complete yet."""
-
-    rule: Literal["reserved_open", "alternate_missing", "below_minimum", "answers_missing"]
-    params: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class ListedNominee:
     """What completeness needs to know of one nominee of a unit."""
 
@@ -463,25 +444,15 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
         mine = [n.answers for n in principals if n.award == award.key]
         status = unit_status(campaign, unit, award.key, mine)
         for node in status.open_reserved():
-            gaps.append(
-                Gap(
-                    "reserved_open",
-                    {
-                        "award": award.key,
-                        "kind": node.kind,
-                        "name": node.name,
-                        "name_en": node.name_en,
-                        "needed": node.needed,  # including nested sub-quotas (企业班组 3，其中非公 2)
-                        "open": node.needed - sum(c.needed for c in node.children),  # as in Refusal "open"
-                    },
-                )
-            )
+            own = node.needed - sum(c.needed for c in node.children)
+            gaps.append(ReservedOpen(award.key, node.kind, node.name, node.name_en, node.needed, own))
         if award.competitive and award.per_unit_min and 0 < len(mine) < award.per_unit_min:
-            gaps.append(Gap("below_minimum", {"award": award.key, "min": award.per_unit_min, "count": len(mine)}))
+            gaps.append(BelowMinimum(award.key, award.per_unit_min, len(mine)))
     for n in principals:
         if needs_alternate(campaign, n.award, n.answers) and n.id not in covered:
-            gaps.append(Gap("alternate_missing", {"award": n.award, "nominee": n.id, "name": n.answers.get("name")}))
+            name = n.answers.get("name")
+            gaps.append(AlternateMissing(n.award, n.id, str(name) if name is not None else None))
     for n in nominees:
         if n.missing:
-            gaps.append(Gap("answers_missing", {"nominee": n.id, "fields": list(n.missing)}))
+            gaps.append(AnswersMissing(n.id, tuple(n.missing)))
     return gaps

@@ -1,4 +1,4 @@
-"""Reloading a campaign definition: what changed, and whether the change is safe.
+"""Reloading a campaign definition (`campaign load`): what changed, and whether the change is safe.
 
 Pure functions over two :class:`Campaign` objects and the nominees already stored, so the office
 sees exactly what a load would do before anything is written. A change is refused when it would

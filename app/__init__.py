@@ -1,0 +1,1 @@
+"""Use cases: one module per family, plain functions over the narrow ports of app.ports."""

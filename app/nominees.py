@@ -1,0 +1,465 @@
+"""A clerk's nominees: save (new or edited), withdraw, and the prechecks behind the chat's buttons.
+
+How places stay exact under any concurrency (DESIGN.md, storage/): the clerk's unit row is locked
+first, so everything the quota engine reads about the unit cannot change underneath it; the unit's
+place is claimed with a conditional increment checked by its row count; the quota engine then
+checks that the list can still be completed; the city-wide counters (award totals, divisions,
+pools) are claimed last, in key order, just before the one commit. Uniqueness of a person or
+organisation is the database's constraint on the identity hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, cast
+
+from app import access
+from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork
+from core.campaign import Campaign, Unit
+from core.deadlines import closed
+from core.eligibility import evaluate
+from core.errors import Ineligible
+from core.form import IntakeForm
+from core.identity import identity_key
+from core.quota import (
+    Limit,
+    UnitAwardStatus,
+    check_add,
+    check_add_partial,
+    limit_full,
+    limits,
+    limits_hit,
+    needs_alternate,
+    selector_fields,
+    unit_refusal,
+    unit_status,
+    valid_alternate,
+)
+from core.records import EDITABLE, NomineeInfo, SaveOutcome, UserInfo, holds_place
+from core.refusals import (
+    AlternateInvalid,
+    AwardUnknown,
+    Decision,
+    Duplicate,
+    NomineeChanged,
+    NomineeIncomplete,
+    NomineeLocked,
+    NomineeNotFound,
+    Refusal,
+    Rejected,
+)
+
+UNIT_CLAIM = "unit"  # the claims entry for the unit's (unit, award) counter
+SAVE_ATTEMPTS = 3  # a save that lost the identity race to a nominee withdrawn meanwhile is retried
+
+
+class Refused(Exception):
+    """Inside a use case: roll the transaction back and answer with these refusals."""
+
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        super().__init__("refused")
+        self.refusals = tuple(refusals)
+
+
+class _LostRace(Exception):
+    """The identity constraint fired at the insert: who holds the person is read after rollback."""
+
+    def __init__(self, identity: str) -> None:
+        super().__init__("identity taken")
+        self.identity = identity
+
+
+def identity_hash(key: str) -> str:
+    """Stored instead of the key, so a constraint message (PostgreSQL quotes it) carries no ID number."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def json_safe(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain JSON copy: what is stored is exactly what will be read back, on both databases."""
+    return cast(dict[str, Any], json.loads(json.dumps(dict(answers), ensure_ascii=False)))
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The audit log's change record: key → [old, new] for every answer that changed."""
+    return {k: [old.get(k), new.get(k)] for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)}
+
+
+def own_nominee(record: NomineeRecord | None, actor: UserInfo, nominee_id: int) -> NomineeRecord:
+    """Another unit's nominee is "not found" for a clerk: its existence is none of their business."""
+    if (
+        record is None
+        or record.info.campaign_id != actor.campaign_id
+        or (actor.role == "clerk" and record.info.unit != actor.unit)
+    ):
+        raise Rejected(NomineeNotFound(nominee_id))
+    return record
+
+
+# --------------------------------------------------------------------------- saving
+
+
+async def save(
+    ports: Ports,
+    user: UserInfo,
+    award: str,
+    answers: Mapping[str, Any],
+    *,
+    nominee_id: int | None = None,
+    alternate_for: int | None = None,
+) -> SaveOutcome:
+    """Saves a complete nominee (new, or an edit of ``nominee_id``) with its places, or refuses.
+
+    Refusals (quota, eligibility, a duplicate) come back in the outcome; a closed list, a missing
+    answer, a bad alternate or a nominee not of the clerk's unit raise :class:`Rejected`."""
+    clean = json_safe(answers)
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            async with ports.db.write() as tx:
+                info = await _save(ports, tx, user, award, clean, nominee_id, alternate_for)
+                await tx.commit()
+            return SaveOutcome(info)
+        except Refused as refused:
+            return SaveOutcome(None, refused.refusals)
+        except _LostRace as race:
+            async with ports.db.read() as tx:
+                holder = await tx.nominees.holder(user.campaign_id, race.identity, nominee_id)
+            if holder is not None:
+                return SaveOutcome(None, (Duplicate(*holder),))
+            # The holder was withdrawn in the meantime: try again.
+    raise Rejected(NomineeChanged(nominee_id))  # pragma: no cover - three lost races in a row
+
+
+async def _save(
+    ports: Ports,
+    tx: UnitOfWork,
+    user: UserInfo,
+    award_key: str,
+    answers: dict[str, Any],
+    nominee_id: int | None,
+    alternate_for: int | None,
+) -> NomineeInfo:
+    campaign, actor, unit_state = await access.enter(tx, user)
+    assert actor.unit is not None
+    try:
+        award = campaign.award(award_key)
+    except KeyError:
+        raise Rejected(AwardUnknown(award_key)) from None
+    unit = access.unit_of(campaign, actor.unit)
+    now = ports.clock()
+
+    current: NomineeRecord | None = None
+    if nominee_id is not None:
+        current = own_nominee(await tx.nominees.get(nominee_id, lock=True), actor, nominee_id)
+        if current.info.status not in EDITABLE:
+            raise Rejected(NomineeLocked(current.info.status))
+        if current.info.award != award_key:
+            raise Rejected(NomineeChanged(nominee_id))
+        alternate_for = current.info.alternate_for
+    # A returned nominee is corrected at the office's request, deadline or not.
+    if current is None or current.info.status == "saved":
+        gate = closed(campaign, unit_state, now)
+        if gate is not None:
+            raise Rejected(gate)
+
+    form = IntakeForm(campaign, award_key, alternate=alternate_for is not None)
+    missing = form.missing(answers)
+    if missing:
+        raise Rejected(NomineeIncomplete(tuple(missing)))
+    hard = evaluate(campaign, award_key, answers).hard
+    if hard:
+        raise Refused([Ineligible(r.key, r.message, r.message_en) for r in hard])
+    key = identity_key(award, answers)
+    if key is None:
+        raise Rejected(NomineeIncomplete(("id_number" if award.kind == "individual" else "org_name",)))
+    identity = identity_hash(key)
+    holder = await tx.nominees.holder(campaign.id, identity, nominee_id)
+    if holder is not None:
+        raise Refused([Duplicate(*holder)])
+
+    wanted: dict[str, Limit] = {}  # the city-wide counters the nominee will hold
+    claims: list[str] = []
+    if alternate_for is not None:  # an alternate holds no place
+        await _check_alternate(tx, campaign, actor, award_key, answers, alternate_for, nominee_id)
+    else:
+        claims = await _claim_unit(tx, campaign, unit, award_key, answers, current)
+        wanted = {lim.key: lim for lim in limits_hit(campaign, award_key, answers)}
+        claims += sorted(wanted)
+
+    try:
+        info, changes, action, held = await _write(
+            tx, actor, campaign, award_key, answers, identity, claims, current, alternate_for, now
+        )
+    except IdentityTaken:
+        raise _LostRace(identity) from None
+    await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, action, info.id, changes))
+    if alternate_for is None:
+        # City-wide counters last: the rows every unit contends for are held only until commit.
+        await move_limits(tx, campaign.id, award_key, wanted, held)
+    return info
+
+
+async def _write(
+    tx: UnitOfWork,
+    actor: UserInfo,
+    campaign: Campaign,
+    award_key: str,
+    answers: dict[str, Any],
+    identity: str,
+    claims: list[str],
+    current: NomineeRecord | None,
+    alternate_for: int | None,
+    now: datetime,
+) -> tuple[NomineeInfo, dict[str, list[Any]], str, set[str]]:
+    """Inserts or updates the nominee: (its info, the audit changes, the action, the city-wide
+    counters it held before)."""
+    if current is None:
+        assert actor.unit is not None
+        info = NomineeInfo(
+            id=0,
+            campaign_id=campaign.id,
+            unit=actor.unit,
+            award=award_key,
+            status="saved",
+            answers=answers,
+            alternate_for=alternate_for,
+            created_by=actor.tg_id,
+            created_at=now,
+            updated_at=now,
+        )
+        info = replace(info, id=await tx.nominees.add(info, identity, claims))
+        return info, diff({}, answers), "created", set()
+    version = current.info.version + 1
+    await tx.nominees.update(
+        current.info.id, answers=answers, identity=identity, claims=claims, updated_at=now, version=version
+    )
+    held = {k for k in current.claims if k != UNIT_CLAIM}
+    info = replace(current.info, answers=answers, updated_at=now, version=version)
+    return info, diff(current.info.answers, answers), "edited", held
+
+
+async def _check_alternate(
+    tx: UnitOfWork,
+    campaign: Campaign,
+    actor: UserInfo,
+    award_key: str,
+    answers: Mapping[str, Any],
+    principal_id: int,
+    nominee_id: int | None,
+) -> None:
+    """郑工办〔2024〕6号: an enterprise head or 科级 cadre needs one alternate (备选) of the named
+    frontline kind, linked to it and holding no place of its own."""
+    principal = await tx.nominees.get(principal_id)
+    if (
+        principal is None
+        or principal.info.campaign_id != campaign.id
+        or principal.info.unit != actor.unit
+        or principal.info.award != award_key
+        or not holds_place(principal.info.status, principal.info.alternate_for)
+    ):
+        raise Rejected(AlternateInvalid(principal_id, "principal_gone"))
+    if not needs_alternate(campaign, award_key, principal.info.answers):
+        raise Rejected(AlternateInvalid(principal_id, "not_needed"))
+    if not valid_alternate(campaign, award_key, answers):
+        raise Rejected(AlternateInvalid(principal_id, "category"))
+    if await tx.nominees.alternates_of(principal_id, exclude=nominee_id):
+        raise Rejected(AlternateInvalid(principal_id, "exists"))
+
+
+async def holding_answers(
+    tx: UnitOfWork, campaign: Campaign, unit: str, award_key: str | None, exclude: int | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(award, selector answers) of the unit's place-holding principals — of one award or all. The
+    quota engine reads nothing else of another nominee."""
+    awards = [award_key] if award_key is not None else [a.key for a in campaign.awards]
+    keys = list(dict.fromkeys(k for a in awards for k in selector_fields(campaign, a, None)))
+    return await tx.nominees.holding_answers(campaign.id, unit, award_key, keys, exclude)
+
+
+async def _unit_answers(
+    tx: UnitOfWork, campaign: Campaign, unit: str, award_key: str, exclude: int | None
+) -> list[dict[str, Any]]:
+    return [answers for _award, answers in await holding_answers(tx, campaign, unit, award_key, exclude)]
+
+
+async def limits_used(
+    tx: UnitOfWork, campaign: Campaign, award_key: str | None, held: Sequence[str] = ()
+) -> dict[str, int]:
+    """The city-wide counts of the award's limits, without the places ``held`` by a nominee being
+    edited (its own places are free for it)."""
+    wanted = {lim.key for lim in limits(campaign, award_key)}
+    used = {k: n for k, n in (await tx.counters.limit_counts(campaign.id)).items() if k in wanted}
+    for key in held:
+        if key in used:
+            used[key] -= 1
+    return used
+
+
+async def _claim_unit(
+    tx: UnitOfWork,
+    campaign: Campaign,
+    unit: Unit,
+    award_key: str,
+    answers: Mapping[str, Any],
+    current: NomineeRecord | None,
+) -> list[str]:
+    """Takes (or, for an edit, keeps) the unit's place and runs the quota engine; refuses with the
+    engine's refusals. Returns the claims so far."""
+    claims: list[str] = []
+    if (current is not None and UNIT_CLAIM in current.claims) or await tx.counters.take_unit(
+        campaign.id, unit.name, award_key
+    ):
+        claims.append(UNIT_CLAIM)
+    else:
+        counter = await tx.counters.unit(campaign.id, unit.name, award_key)
+        if counter is not None:
+            raise Refused([unit_refusal(campaign, award_key, counter.cap, counter.used)])
+        # No counter: the unit has no allocation for this award (or none at all); the engine says which.
+    others = await _unit_answers(tx, campaign, unit.name, award_key, current.info.id if current else None)
+    used = await limits_used(tx, campaign, award_key, current.claims if current else ())
+    decision = check_add(campaign, unit, award_key, others, used, answers)
+    if not decision.ok:
+        raise Refused(decision.refusals)
+    return claims
+
+
+async def move_limits(
+    tx: UnitOfWork, campaign_id: str, award_key: str, wanted: Mapping[str, Limit], held: set[str]
+) -> None:
+    """Moves the city-wide counters from the ``held`` keys to the ``wanted`` ones, in key order
+    (two transactions never wait on each other in a cycle); a full counter refuses the change."""
+    for key in sorted(held | wanted.keys()):
+        if key in held and key not in wanted:
+            await tx.counters.release_limit(campaign_id, key)
+        elif key in wanted and key not in held and not await tx.counters.take_limit(campaign_id, key):
+            counter = await tx.counters.limit(campaign_id, key)
+            if counter is None:
+                raise RuntimeError(f"counter {key} missing: reload the campaign")
+            raise Refused([limit_full(wanted[key], award_key, counter.used, counter.cap)])
+
+
+async def release(tx: UnitOfWork, record: NomineeRecord) -> None:
+    """Gives back every counter the nominee holds (the unit's first, then the city-wide in key order)."""
+    info = record.info
+    if UNIT_CLAIM in record.claims:
+        await tx.counters.release_unit(info.campaign_id, info.unit, info.award)
+    for key in sorted(record.claims):
+        if key != UNIT_CLAIM:
+            await tx.counters.release_limit(info.campaign_id, key)
+
+
+async def reclaim(tx: UnitOfWork, campaign: Campaign, record: NomineeRecord) -> list[str]:
+    """Takes the places again for a nominee going back to a place-holding status (an office
+    action: the caps are hard, the completeness of the unit's list is the office's call)."""
+    info = record.info
+    claims: list[str] = []
+    counter = await tx.counters.unit(campaign.id, info.unit, info.award)
+    if counter is not None:
+        if not await tx.counters.take_unit(campaign.id, info.unit, info.award):
+            raise Refused([unit_refusal(campaign, info.award, counter.cap, counter.used)])
+        claims.append(UNIT_CLAIM)
+    wanted = {lim.key: lim for lim in limits_hit(campaign, info.award, info.answers)}
+    await move_limits(tx, campaign.id, info.award, wanted, set())
+    return claims + sorted(wanted)
+
+
+# --------------------------------------------------------------------------- withdrawing
+
+
+async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
+    """Frees every place the nominee took, and withdraws its alternate with it."""
+    async with ports.db.write() as tx:
+        campaign, actor, unit_state = await access.enter(tx, user)
+        record = own_nominee(await tx.nominees.get(nominee_id, lock=True), actor, nominee_id)
+        if record.info.status not in EDITABLE:
+            raise Rejected(NomineeLocked(record.info.status))
+        now = ports.clock()
+        if record.info.status == "saved":
+            gate = closed(campaign, unit_state, now)
+            if gate is not None:
+                raise Rejected(gate)
+        alternates = await tx.nominees.alternates_of(record.info.id, lock=True)
+        for target in [record, *alternates]:
+            await release(tx, target)
+            version = target.info.version + 1
+            await tx.nominees.update(
+                target.info.id, status="withdrawn", identity=None, claims=[], updated_at=now, version=version
+            )
+            change = {"status": [target.info.status, "withdrawn"]}
+            await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, "withdrawn", target.info.id, change))
+        await tx.commit()
+    return replace(record.info, status="withdrawn", updated_at=now, version=record.info.version + 1)
+
+
+# --------------------------------------------------------------------------- prechecks
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    """What the category question shows: a decision per choice and the unit's places for the award
+    (None for an edit, whose own place is left out of the counts)."""
+
+    decisions: list[Decision]
+    places: UnitAwardStatus | None
+
+
+async def precheck(
+    ports: Ports, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
+) -> Decision:
+    """Could a nominee with these answers so far still get a place? The quota engine's answer on the
+    current counts (``exclude``: the nominee being edited, whose own place is left out). Claims
+    nothing — advisory, for greying out choices; the save decides. A closed list is refused with
+    the reason a save would give."""
+    return (await category_view(ports, user, award, [partial], exclude=exclude)).decisions[0]
+
+
+async def category_view(
+    ports: Ports,
+    user: UserInfo,
+    award: str,
+    partials: Sequence[Mapping[str, Any]],
+    *,
+    exclude: int | None = None,
+) -> CategoryView:
+    """:func:`precheck` for several alternatives (the category buttons) on one reading of the
+    counts, with the unit's places for the award."""
+    async with ports.db.read() as tx:
+        actor, campaign, unit_state = await access.reading(tx, user, "clerk")
+        assert actor.unit is not None
+        try:
+            campaign.award(award)
+        except KeyError:
+            raise Rejected(AwardUnknown(award)) from None
+        unit = access.unit_of(campaign, actor.unit)
+        current = None
+        if exclude is not None:
+            current = own_nominee(await tx.nominees.get(exclude), actor, exclude)
+        if current is not None and current.info.alternate_for is not None:
+            return CategoryView([Decision() for _ in partials], None)  # an alternate takes no place
+        others = await _unit_answers(tx, campaign, unit.name, award, exclude)
+        status = unit_status(campaign, unit, award, others) if exclude is None else None
+        if current is None or current.info.status == "saved":
+            gate = closed(campaign, unit_state, ports.clock())
+            if gate is not None:
+                return CategoryView([Decision((gate,)) for _ in partials], status)
+        used = await limits_used(tx, campaign, award, current.claims if current else ())
+        decisions = [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
+        return CategoryView(decisions, status)
+
+
+__all__ = [
+    "UNIT_CLAIM",
+    "CategoryView",
+    "category_view",
+    "diff",
+    "identity_hash",
+    "json_safe",
+    "precheck",
+    "reclaim",
+    "release",
+    "save",
+    "withdraw",
+]

@@ -1,0 +1,118 @@
+"""What clerks and the office ask: who is writing, the places left, the list, one record with its
+history, the campaign's standing, and an invariant check of the counters."""
+
+from __future__ import annotations
+
+from app import access
+from app.nominees import UNIT_CLAIM, holding_answers, own_nominee
+from app.ports import Ports
+from core.campaign import Campaign
+from core.quota import CampaignStanding, LimitStatus, campaign_standing, limits, limits_hit, unit_status
+from core.records import HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
+
+
+async def context(ports: Ports, tg_id: int) -> tuple[UserInfo, Campaign] | None:
+    """Who is writing and the definition in force (None before joining): asked on every update.
+    The campaign's version is read each time; its parsed definition is reused while current."""
+    async with ports.db.read() as tx:
+        found = await tx.users.reading(tg_id)
+        if found is None:
+            return None
+        campaign = (
+            None if found.version is None else await tx.campaigns.definition(found.user.campaign_id, found.version)
+        )
+        if campaign is None:
+            return found.user, await access.campaign_in(tx, found.user.campaign_id)  # says which is gone
+        return found.user, campaign
+
+
+async def unit_quota(ports: Ports, user: UserInfo, unit: str | None = None) -> UnitQuota:
+    """What is left for the clerk's unit (the office names the unit): per award, per reserved
+    sub-quota, free places, and the city-wide limits."""
+    async with ports.db.read() as tx:
+        _actor, campaign, state = await access.reading(tx, user, office_unit=unit)
+        unit_def = access.unit_of(campaign, state.name)
+        holding = await holding_answers(tx, campaign, state.name, None)
+        awards = tuple(
+            unit_status(campaign, unit_def, a.key, [answers for award, answers in holding if award == a.key])
+            for a in campaign.awards
+        )
+        used = await tx.counters.limit_counts(campaign.id)
+        pools = tuple(LimitStatus(lim, used.get(lim.key, 0)) for lim in limits(campaign))
+        return UnitQuota(state.name, awards, pools)
+
+
+async def nominees(
+    ports: Ports,
+    user: UserInfo,
+    offset: int = 0,
+    limit: int = 10,
+    *,
+    unit: str | None = None,
+    include_withdrawn: bool = False,
+) -> tuple[list[NomineeInfo], int]:
+    """A page of nominees and the total: a clerk sees their unit's, the office the campaign's (or
+    ``unit``'s)."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user)
+        scope = actor.unit if actor.role == "clerk" else unit
+        return await tx.nominees.page(actor.campaign_id, scope, offset, limit, include_withdrawn=include_withdrawn)
+
+
+async def nominee(ports: Ports, user: UserInfo, nominee_id: int) -> tuple[NomineeInfo, list[HistoryEntry]]:
+    """One nominee (of the clerk's unit) and its history, oldest first."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user)
+        record = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id)
+        return record.info, await tx.audit.history(nominee_id)
+
+
+async def standing(ports: Ports, campaign_id: str) -> CampaignStanding:
+    """Per award and per proportion: count, share, required count, reachable."""
+    async with ports.db.read() as tx:
+        campaign = await access.campaign_in(tx, campaign_id)
+        live = await tx.nominees.live(campaign_id)
+    pairs = [(r.info.award, r.info.answers) for r in live if holds_place(r.info.status, r.info.alternate_for)]
+    return campaign_standing(campaign, pairs)
+
+
+async def users(ports: Ports, campaign_id: str, *, unit: str | None = None, role: Role | None = None) -> list[UserInfo]:
+    """Who to remind or notify: the users of a campaign, optionally of one unit or role."""
+    async with ports.db.read() as tx:
+        return await tx.users.of_campaign(campaign_id, unit, role)
+
+
+async def unit_states(ports: Ports, campaign_id: str) -> list[UnitState]:
+    async with ports.db.read() as tx:
+        return await tx.units.all(campaign_id)
+
+
+async def verify_counters(ports: Ports, campaign_id: str) -> list[str]:
+    """Every counter recounted from the nominees holding places; returns the mismatches. None is
+    the invariant the race and kill tests check; an operator can run it any time."""
+    async with ports.db.read() as tx:
+        campaign = await access.campaign_in(tx, campaign_id)
+        live = await tx.nominees.live(campaign_id)
+        unit_counters, limit_counters = await tx.counters.all(campaign_id)
+    holding = [r for r in live if holds_place(r.info.status, r.info.alternate_for)]
+    problems: list[str] = []
+    for counter in unit_counters:
+        mine = [r for r in holding if r.info.unit == counter.unit and r.info.award == counter.key]
+        claimed = sum(1 for r in mine if UNIT_CLAIM in r.claims)
+        if not counter.used == claimed == len(mine):
+            problems.append(
+                f"unit {counter.unit}/{counter.key}: counter {counter.used}, claims {claimed}, nominees {len(mine)}"
+            )
+    for counter in limit_counters:
+        claimed = sum(1 for r in holding if counter.key in r.claims)
+        hit = sum(
+            1
+            for r in holding
+            if any(lim.key == counter.key for lim in limits_hit(campaign, r.info.award, r.info.answers))
+        )
+        if not counter.used == claimed == hit:
+            problems.append(f"{counter.key}: counter {counter.used}, claims {claimed}, nominees {hit}")
+    return problems
+
+
+__all__ = ["context", "nominee", "nominees", "standing", "unit_quota", "unit_states", "users", "verify_counters"]

@@ -1,0 +1,359 @@
+"""Every refusal and error a use case can answer with, one frozen dataclass per kind.
+
+Three families, each a union the texts render with an exhaustive ``match`` (so mypy fails when a
+kind has no wording):
+
+- :data:`Refusal` — why a nominee cannot take a place (the quota engine, eligibility, uniqueness,
+  a closed list). Returned as data: a precheck greys out buttons with them, a save reports them.
+- :data:`Gap` — why a unit's list is not complete yet (``/submit``).
+- :data:`Problem` — why a request cannot be carried out at all (unknown user, a nominee of another
+  unit, a locked list, …). Raised as :class:`Rejected`.
+
+Answer-level problems (a mistyped ID number, a text too long) live in :mod:`core.errors`.
+Every field is plain data: numbers, keys and names as the definition spells them, never prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from core.errors import Ineligible
+
+LimitKind = Literal["award", "division", "pool"]
+
+
+# --------------------------------------------------------------------------- refusals (places)
+
+
+@dataclass(frozen=True)
+class NoAllocation:
+    """The unit has no places for this award (its allocation is 0 or absent)."""
+
+    award: str
+
+
+@dataclass(frozen=True)
+class UnitFull:
+    """Every place of the unit's allocation for the award is taken."""
+
+    award: str
+    cap: int
+    used: int
+
+
+@dataclass(frozen=True)
+class OpenReserved:
+    """A reserved sub-quota (预留) still needing places: ``count`` of them, its own (nested ones
+    are listed apart)."""
+
+    kind: str
+    name: str
+    name_en: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReservedFull:
+    """Adding the nominee would leave too few places for the unmet reserved sub-quotas
+    (DOMAIN.md "How quotas should behave": used + still needed must stay within the cap)."""
+
+    award: str
+    category: str | None
+    cap: int
+    used: int
+    free: int
+    open: tuple[OpenReserved, ...]
+
+
+@dataclass(frozen=True)
+class PerUnitLimit:
+    """A competitive award (差额, 奖状: each unit 1–2): the unit already nominated its maximum."""
+
+    award: str
+    max: int
+    used: int
+
+
+@dataclass(frozen=True)
+class LimitFull:
+    """A city-wide counter is exhausted: an award's total, a division's (劳模 95 + 15) or a pool
+    (科级 4, 企业负责人 7)."""
+
+    award: str
+    limit: str  # the counter's key, e.g. "pool:section_cadre"
+    kind: LimitKind
+    name: str
+    name_en: str
+    cap: int
+    used: int
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """The same person (ID number) or organisation is already nominated in this campaign."""
+
+    unit: str  # the unit holding the first nomination
+    award: str
+
+
+@dataclass(frozen=True)
+class UnitSubmitted:
+    """The unit's list has been handed to the office and is locked."""
+
+    unit: str
+
+
+@dataclass(frozen=True)
+class UnitClosed:
+    """The stage's deadline (in the campaign's time zone) has passed and the office has not
+    reopened the unit."""
+
+    unit: str
+    stage: str
+    deadline: date
+
+
+Closed = UnitSubmitted | UnitClosed
+Refusal = NoAllocation | UnitFull | ReservedFull | PerUnitLimit | LimitFull | Ineligible | Duplicate | Closed
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to "may it be added?": no refusal means yes."""
+
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.refusals
+
+
+# --------------------------------------------------------------------------- gaps (completeness)
+
+
+@dataclass(frozen=True)
+class ReservedOpen:
+    """A reserved sub-quota not filled: ``needed`` places including nested ones (企业班组 3，其中
+    非公 2), ``open`` of them its own."""
+
+    award: str
+    kind: str
+    name: str
+    name_en: str
+    needed: int
+    open: int
+
+
+@dataclass(frozen=True)
+class AlternateMissing:
+    """An enterprise head or 科级 cadre without its alternate (备选) of the required kind
+    (郑工办〔2024〕6号: otherwise the place is cancelled)."""
+
+    award: str
+    nominee: int
+    name: str | None
+
+
+@dataclass(frozen=True)
+class BelowMinimum:
+    """A competitive award's per-unit minimum (奖状: 1–2 per unit) not reached."""
+
+    award: str
+    min: int
+    count: int
+
+
+@dataclass(frozen=True)
+class AnswersMissing:
+    """A nominee with required answers still empty (the definition changed after it was saved)."""
+
+    nominee: int
+    fields: tuple[str, ...]
+
+
+Gap = ReservedOpen | AlternateMissing | BelowMinimum | AnswersMissing
+
+
+# --------------------------------------------------------------------------- problems (requests)
+
+
+@dataclass(frozen=True)
+class InviteInvalid:
+    reason: Literal["unknown", "used", "expired", "malformed"]
+
+
+@dataclass(frozen=True)
+class InviteRole:
+    """A clerk's invitation names a unit; an office invitation names none."""
+
+    role: str
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class UserUnknown:
+    """Not (or no longer) registered for this campaign."""
+
+
+@dataclass(frozen=True)
+class ClerkOnly:
+    """Only a unit's clerk may do this."""
+
+
+@dataclass(frozen=True)
+class OfficeOnly:
+    """Only the office may do this."""
+
+
+@dataclass(frozen=True)
+class CampaignUnknown:
+    campaign: str
+
+
+@dataclass(frozen=True)
+class UnitUnknown:
+    """Not (or no longer, after a reload) a unit of the campaign's allocation."""
+
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class AwardUnknown:
+    award: str
+
+
+@dataclass(frozen=True)
+class NomineeNotFound:
+    """No such nominee in what the user may see (another unit's is "not found" too)."""
+
+    nominee: int
+
+
+@dataclass(frozen=True)
+class NomineeLocked:
+    """The nominee's status no longer allows changes (submitted, accepted, …)."""
+
+    status: str
+
+
+@dataclass(frozen=True)
+class NomineeIncomplete:
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NomineeChanged:
+    """The nominee changed underneath the request (its award, or lost races in a row)."""
+
+    nominee: int | None
+
+
+@dataclass(frozen=True)
+class AlternateInvalid:
+    """The nominee an alternate is entered for cannot have one now."""
+
+    nominee: int
+    reason: Literal["principal_gone", "not_needed", "exists", "category"]
+
+
+@dataclass(frozen=True)
+class FileTooLarge:
+    max_bytes: int
+    size: int
+
+
+@dataclass(frozen=True)
+class ReviewNoteRequired:
+    """Returning a nominee needs the office's reason (退回 with a typed reason)."""
+
+
+@dataclass(frozen=True)
+class ReviewTransition:
+    """The office's action does not apply to a nominee of this status."""
+
+    status: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ReviewNoPlace:
+    """Taking a nominee back into a place-holding status would exceed a cap."""
+
+    refusals: tuple[Refusal, ...]
+
+
+Problem = (
+    InviteInvalid
+    | InviteRole
+    | UserUnknown
+    | ClerkOnly
+    | OfficeOnly
+    | CampaignUnknown
+    | UnitUnknown
+    | AwardUnknown
+    | NomineeNotFound
+    | NomineeLocked
+    | NomineeIncomplete
+    | NomineeChanged
+    | AlternateInvalid
+    | FileTooLarge
+    | ReviewNoteRequired
+    | ReviewTransition
+    | ReviewNoPlace
+    | Closed
+)
+
+
+class Rejected(Exception):
+    """A request that cannot be carried out; ``problem`` says why (the texts phrase it)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(type(problem).__name__)
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"Rejected({self.problem!r})"
+
+
+__all__ = [
+    "AlternateInvalid",
+    "AlternateMissing",
+    "AnswersMissing",
+    "AwardUnknown",
+    "BelowMinimum",
+    "CampaignUnknown",
+    "ClerkOnly",
+    "Closed",
+    "Decision",
+    "Duplicate",
+    "FileTooLarge",
+    "Gap",
+    "Ineligible",
+    "InviteInvalid",
+    "InviteRole",
+    "LimitFull",
+    "LimitKind",
+    "NoAllocation",
+    "NomineeChanged",
+    "NomineeIncomplete",
+    "NomineeLocked",
+    "NomineeNotFound",
+    "OfficeOnly",
+    "OpenReserved",
+    "PerUnitLimit",
+    "Problem",
+    "Refusal",
+    "Rejected",
+    "ReservedFull",
+    "ReservedOpen",
+    "ReviewNoPlace",
+    "ReviewNoteRequired",
+    "ReviewTransition",
+    "UnitClosed",
+    "UnitFull",
+    "UnitSubmitted",
+    "UnitUnknown",
+    "UserUnknown",
+]
