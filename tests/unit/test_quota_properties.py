@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from core.campaign import Campaign
 from core.loader import parse
 from core.quota import check_add, check_add_partial, unit_status
+from core.refusals import LimitFull, NoAllocation, Refusal, ReservedFull, UnitFull
 
 CATEGORIES = ("甲", "乙", "丙")
 OWNERSHIP = ("公", "私")
@@ -244,22 +245,22 @@ def test_a_refusal_names_the_rule_that_blocks(data: st.DataObject, case: Case) -
     new = data.draw(st.sampled_from(ATOMS), label="new")
     c = case.campaign
     rules = {
-        r.rule
+        type(r)
         for r in check_add(
             c, c.unit(UNIT), "a", [answers(a) for a in listed], case.limits_used(), answers(new)
         ).refusals
     }
-    unit_rule = (
-        "no_allocation"
+    unit_rule: type[Refusal] | None = (
+        NoAllocation
         if case.cap == 0
-        else "unit_full"
+        else UnitFull
         if len(listed) >= case.cap
         else None
         if completable(case, [*listed, new])
-        else "reserved"
+        else ReservedFull
     )
-    assert (unit_rule in rules) if unit_rule else not rules & {"no_allocation", "unit_full", "reserved"}
-    assert ("limit_full" in rules) == (not pools_allow(case, new) or case.cap == 0)
+    assert (unit_rule in rules) if unit_rule else not rules & {NoAllocation, UnitFull, ReservedFull}
+    assert (LimitFull in rules) == (not pools_allow(case, new) or case.cap == 0)
 
 
 @PROPERTY

@@ -16,9 +16,7 @@ from core.campaign import Campaign, Unit
 from core.eligibility import evaluate, reason_key
 from core.loader import load_builtin
 from core.quota import (
-    Decision,
     ListedNominee,
-    Refusal,
     campaign_standing,
     check_add,
     check_add_partial,
@@ -30,6 +28,19 @@ from core.quota import (
     unit_gaps,
     unit_status,
     valid_alternate,
+)
+from core.refusals import (
+    AlternateMissing,
+    AnswersMissing,
+    BelowMinimum,
+    Decision,
+    LimitFull,
+    NoAllocation,
+    PerUnitLimit,
+    Refusal,
+    ReservedFull,
+    ReservedOpen,
+    UnitFull,
 )
 
 ZZ = load_builtin("zhengzhou-2024")
@@ -71,7 +82,8 @@ def only(decision: Decision) -> Refusal:
 
 def open_places(refusal: Refusal) -> dict[str, int]:
     """The still-open sub-quotas a refusal names, by their Chinese name."""
-    return {name: n for _kind, name, _name_en, n in refusal.params["open"]}
+    assert isinstance(refusal, ReservedFull), refusal
+    return {r.name: r.count for r in refusal.open}
 
 
 def fill(unit: str, award: str, nominees: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -104,23 +116,23 @@ def test_airport_clerk_adds_a_migrant_worker_who_takes_the_free_place() -> None:
 
 def test_airport_clerk_is_refused_a_second_migrant_worker_and_told_what_is_still_open() -> None:
     refusal = only(add(AIRPORT, "medal", [person(MIGRANT)], person(MIGRANT)))
-    assert refusal.rule == "reserved"
-    assert refusal.params["award"] == "medal"
-    assert refusal.params["category"] == MIGRANT
-    assert (refusal.params["cap"], refusal.params["used"], refusal.params["free"]) == (6, 1, 0)
+    assert isinstance(refusal, ReservedFull)
+    assert refusal.award == "medal"
+    assert refusal.category == MIGRANT
+    assert (refusal.cap, refusal.used, refusal.free) == (6, 1, 0)
     assert open_places(refusal) == {"一线产业工人": 4, "一线科教": 1}
-    assert [kind for kind, *_ in refusal.params["open"]] == ["industrial", "scitech"]
+    assert [r.kind for r in refusal.open] == ["industrial", "scitech"]
 
 
 def test_airport_clerk_is_refused_a_fifth_industrial_worker_once_the_free_place_is_gone() -> None:
     listed = fill(AIRPORT, "medal", [person(MIGRANT)] + [person(INDUSTRIAL)] * 4)
     refusal = only(add(AIRPORT, "medal", listed, person(INDUSTRIAL)))
-    assert refusal.rule == "reserved"
-    assert (refusal.params["used"], refusal.params["free"]) == (5, 0)
+    assert isinstance(refusal, ReservedFull)
+    assert (refusal.used, refusal.free) == (5, 0)
     assert open_places(refusal) == {"一线科教": 1}
     # the sci-tech place is still there for the taking, and then the list is full
     listed = fill(AIRPORT, "medal", [*listed, person(SCITECH)])
-    assert only(add(AIRPORT, "medal", listed, person(SCITECH))).rule == "unit_full"
+    assert isinstance(only(add(AIRPORT, "medal", listed, person(SCITECH))), UnitFull)
 
 
 def test_airport_a_fifth_industrial_worker_may_take_the_free_place_while_it_is_free() -> None:
@@ -165,8 +177,8 @@ def test_zhongmou_a_public_enterprise_team_then_a_public_institution_team_fill_t
 def test_zhongmou_a_second_non_enterprise_team_is_refused_because_the_non_public_team_is_owed() -> None:
     listed = fill(ZHONGMOU, "pioneer", [team("企业", "国有"), team("事业单位", "国有")])
     refusal = only(add(ZHONGMOU, "pioneer", listed, team("党政机关", "国有")))
-    assert refusal.rule == "reserved"
-    assert (refusal.params["cap"], refusal.params["used"], refusal.params["free"]) == (3, 2, 0)
+    assert isinstance(refusal, ReservedFull)
+    assert (refusal.cap, refusal.used, refusal.free) == (3, 2, 0)
     assert open_places(refusal) == {"非公": 1}
     # a public enterprise team does not help either: it is an enterprise team, but not 非公
     assert open_places(only(add(ZHONGMOU, "pioneer", listed, team("企业", "国有")))) == {"非公": 1}
@@ -178,7 +190,7 @@ def test_zhongmou_a_non_public_enterprise_team_satisfies_both_levels() -> None:
     (enterprise,) = status.reserved
     assert (enterprise.filled, enterprise.children[0].filled) == (2, 1)
     assert status.open_reserved() == []
-    assert only(add(ZHONGMOU, "pioneer", listed, team("企业", "非公"))).rule == "unit_full"
+    assert isinstance(only(add(ZHONGMOU, "pioneer", listed, team("企业", "非公"))), UnitFull)
 
 
 def test_zhongmou_a_non_public_team_that_is_not_an_enterprise_does_not_count_as_the_nested_place() -> None:
@@ -208,11 +220,11 @@ def test_the_section_cadre_pool_is_exhausted_by_other_units_and_refuses_a_cadre_
     gongyi = "巩义市"  # 奖章 5 = 产业工人 2 + 科教 1 + 农民工 1 + 1 free
     assert unit_status(ZZ, ZZ.unit(gongyi), "medal", []).free == 1
     refusal = only(add(gongyi, "medal", [], person(CADRE), used))
-    assert refusal.rule == "limit_full"
-    assert refusal.params["limit"] == "pool:section_cadre"
-    assert refusal.params["kind"] == "pool"
-    assert refusal.params["name"] == "科级领导干部"
-    assert (refusal.params["cap"], refusal.params["used"]) == (4, 4)
+    assert isinstance(refusal, LimitFull)
+    assert refusal.limit == "pool:section_cadre"
+    assert refusal.kind == "pool"
+    assert refusal.name == "科级领导干部"
+    assert (refusal.cap, refusal.used) == (4, 4)
     # another category still takes that free place
     assert add(gongyi, "medal", [], person(OTHER), used).ok
 
@@ -228,13 +240,14 @@ def test_the_enterprise_head_pool_holds_seven_in_the_whole_city() -> None:
     assert [lim.key for lim in limits_hit(ZZ, "medal", person(HEAD))] == ["award:medal", "pool:enterprise_head"]
     assert add("郑东新区", "medal", [], person(HEAD), count_limits(ZZ, [("medal", person(HEAD))] * 6)).ok
     refusal = only(add("郑东新区", "medal", [], person(HEAD), count_limits(ZZ, [("medal", person(HEAD))] * 7)))
-    assert (refusal.rule, refusal.params["name"], refusal.params["cap"]) == ("limit_full", "企业负责人", 7)
+    assert isinstance(refusal, LimitFull)
+    assert (refusal.name, refusal.cap) == ("企业负责人", 7)
 
 
 def test_a_pool_and_the_unit_can_both_refuse_and_the_clerk_hears_both() -> None:
     listed = fill(AIRPORT, "medal", [person(MIGRANT)])
     decision = add(AIRPORT, "medal", listed, person(CADRE), count_limits(ZZ, cadres_elsewhere(4)))
-    assert sorted(r.rule for r in decision.refusals) == ["limit_full", "reserved"]
+    assert sorted(type(r).__name__ for r in decision.refusals) == ["LimitFull", "ReservedFull"]
 
 
 # --------------------------------------------------------------------------- 奖状: 1–2 per unit
@@ -244,8 +257,7 @@ def test_a_third_certificate_nomination_from_one_unit_is_refused() -> None:
     org = {"org_type": "企业", "ownership": "非公"}
     listed = fill("郑东新区", "certificate", [org, org])
     refusal = only(add("郑东新区", "certificate", listed, org))
-    assert refusal.rule == "per_unit_limit"
-    assert (refusal.params["award"], refusal.params["max"], refusal.params["used"]) == ("certificate", 2, 2)
+    assert refusal == PerUnitLimit("certificate", 2, 2)
 
 
 def test_certificate_nominations_are_competitive_so_thirty_is_no_city_wide_cap() -> None:
@@ -259,7 +271,7 @@ def test_a_unit_that_nominated_one_certificate_is_told_it_is_below_the_minimum_o
     # per_unit_min = 1 with nominees; zero nominees is the unit's choice not to nominate
     def below_minimum(n: int) -> bool:
         nominees = [ListedNominee(i, "certificate", {"org_type": "企业"}) for i in range(n)]
-        return any(g.rule == "below_minimum" for g in unit_gaps(ZZ, ZZ.unit("郑东新区"), nominees))
+        return any(isinstance(g, BelowMinimum) for g in unit_gaps(ZZ, ZZ.unit("郑东新区"), nominees))
 
     assert (below_minimum(0), below_minimum(1), below_minimum(2)) == (False, False, False)
 
@@ -270,11 +282,11 @@ def test_a_unit_that_nominated_one_certificate_is_told_it_is_below_the_minimum_o
 def test_an_enterprise_head_without_an_alternate_makes_the_list_incomplete_until_one_is_linked() -> None:
     unit = ZZ.unit("新闻单位")  # 奖章 1（一线职工1）
     head = ListedNominee(1, "medal", person(HEAD, name="张三"))
-    gaps = [g for g in unit_gaps(ZZ, unit, [head]) if g.rule == "alternate_missing"]
-    assert [(g.params["award"], g.params["nominee"], g.params["name"]) for g in gaps] == [("medal", 1, "张三")]
+    gaps = [g for g in unit_gaps(ZZ, unit, [head]) if isinstance(g, AlternateMissing)]
+    assert gaps == [AlternateMissing("medal", 1, "张三")]
 
     alternate = ListedNominee(2, "medal", person(INDUSTRIAL, name="李四"), alternate_for=1)
-    assert [g for g in unit_gaps(ZZ, unit, [head, alternate]) if g.rule == "alternate_missing"] == []
+    assert [g for g in unit_gaps(ZZ, unit, [head, alternate]) if isinstance(g, AlternateMissing)] == []
 
 
 def test_an_alternate_takes_no_place_of_its_own() -> None:
@@ -283,7 +295,7 @@ def test_an_alternate_takes_no_place_of_its_own() -> None:
         ListedNominee(1, "medal", person(INDUSTRIAL)),
         ListedNominee(2, "medal", person(OTHER_FRONTLINE), alternate_for=1),
     ]
-    assert [g.rule for g in unit_gaps(ZZ, unit, nominees) if g.params.get("award") == "medal"] == []
+    assert [g for g in unit_gaps(ZZ, unit, nominees) if getattr(g, "award", None) == "medal"] == []
 
 
 def test_a_section_cadre_needs_an_alternate_of_the_frontline_kind() -> None:
@@ -303,17 +315,13 @@ def test_an_alternate_of_the_wrong_category_does_not_complete_the_list() -> None
         ListedNominee(1, "medal", person(CADRE)),
         ListedNominee(2, "medal", person(SCITECH), alternate_for=1),
     ]
-    assert [g.rule for g in unit_gaps(ZZ, unit, nominees) if g.rule == "alternate_missing"] == ["alternate_missing"]
+    assert [type(g) for g in unit_gaps(ZZ, unit, nominees) if isinstance(g, AlternateMissing)] == [AlternateMissing]
 
 
 def test_open_sub_quotas_and_missing_answers_are_gaps_too() -> None:
     nominees = [ListedNominee(1, "medal", person(INDUSTRIAL), missing=("phone",))]
     gaps = unit_gaps(ZZ, ZZ.unit(AIRPORT), nominees)
-    reserved = {
-        (g.params["award"], g.params["name"]): (g.params["needed"], g.params["open"])
-        for g in gaps
-        if g.rule == "reserved_open"
-    }
+    reserved = {(g.award, g.name): (g.needed, g.open) for g in gaps if isinstance(g, ReservedOpen)}
     # the medal's open places, and the pioneer list not started yet: 企业班组 3，其中非公 2 — three
     # enterprise teams are needed, two of them non-public, so one more place is open to any enterprise team
     assert reserved == {
@@ -322,7 +330,7 @@ def test_open_sub_quotas_and_missing_answers_are_gaps_too() -> None:
         ("pioneer", "非公"): (2, 2),
         ("pioneer", "企业班组"): (3, 1),
     }
-    assert [g.params["fields"] for g in gaps if g.rule == "answers_missing"] == [["phone"]]
+    assert [g.fields for g in gaps if isinstance(g, AnswersMissing)] == [("phone",)]
 
 
 # --------------------------------------------------------------------------- Zhangjiakou eligibility
@@ -417,11 +425,11 @@ def test_zhangjiakou_divisions_act_as_city_wide_caps_without_a_per_unit_allocati
     assert (used["division:model:workers"], used["award:model"]) == (95, 95)
     assert unit_status(ZJK, None, "model", []).cap is None
     refusal = only(add(None, "model", [], person("专业技术人员"), used, ZJK))
-    assert refusal.rule == "limit_full"
-    assert refusal.params["limit"] == "division:model:workers"
-    assert refusal.params["kind"] == "division"
-    assert refusal.params["name"] == "企业职工和其他劳动者"
-    assert (refusal.params["cap"], refusal.params["used"]) == (95, 95)
+    assert isinstance(refusal, LimitFull)
+    assert refusal.limit == "division:model:workers"
+    assert refusal.kind == "division"
+    assert refusal.name == "企业职工和其他劳动者"
+    assert (refusal.cap, refusal.used) == (95, 95)
     # the 15 farmer places are untouched
     assert add(None, "model", [], person(MIGRANT), used, ZJK).ok
     assert add(None, "worker", [], person("事业单位职工"), used, ZJK).ok
@@ -430,12 +438,17 @@ def test_zhangjiakou_divisions_act_as_city_wide_caps_without_a_per_unit_allocati
 def test_zhangjiakou_110_models_fill_the_award_itself() -> None:
     full = [("model", person("一线工人"))] * 95 + [("model", person(MIGRANT))] * 15
     decision = add(None, "model", [], person("其他农民"), count_limits(ZJK, full), ZJK)
-    assert sorted(r.params["limit"] for r in decision.refusals) == ["award:model", "division:model:farmers"]
+    assert sorted(r.limit for r in decision.refusals if isinstance(r, LimitFull)) == [
+        "award:model",
+        "division:model:farmers",
+    ]
+    assert all(isinstance(r, LimitFull) for r in decision.refusals)
 
 
 def test_zhangjiakou_collectives_are_fifty_organisations_and_fifty_sections() -> None:
     used = count_limits(ZJK, [("collective", person("企业"))] * 50)
-    assert only(add(None, "collective", [], person("事业单位"), used, ZJK)).params["cap"] == 50
+    refusal = only(add(None, "collective", [], person("事业单位"), used, ZJK))
+    assert isinstance(refusal, LimitFull) and refusal.cap == 50
     assert add(None, "collective", [], person("班组"), used, ZJK).ok
 
 
@@ -512,21 +525,20 @@ def test_a_minimum_share_becomes_unreachable_when_too_few_places_are_left() -> N
 
 def test_huangjinye_has_no_pioneer_places() -> None:
     refusal = only(add("黄金叶", "pioneer", [], team("企业")))
-    assert (refusal.rule, refusal.params["award"]) == ("no_allocation", "pioneer")
-    assert only(add("轻金属研究院", "medal", [], person(INDUSTRIAL))).rule == "no_allocation"
+    assert refusal == NoAllocation("pioneer")
+    assert only(add("轻金属研究院", "medal", [], person(INDUSTRIAL))) == NoAllocation("medal")
     assert add("黄金叶", "medal", [], person(INDUSTRIAL)).ok
 
 
 def test_a_unit_at_its_cap_is_full() -> None:
     listed = fill("长铝公司", "medal", [person(INDUSTRIAL)])
     refusal = only(add("长铝公司", "medal", listed, person(INDUSTRIAL)))
-    assert refusal.rule == "unit_full"
-    assert (refusal.params["cap"], refusal.params["used"]) == (1, 1)
+    assert refusal == UnitFull("medal", 1, 1)
 
 
 def test_the_only_place_of_a_single_place_unit_is_reserved() -> None:
     refusal = only(add("长铝公司", "medal", [], person(SCITECH)))
-    assert refusal.rule == "reserved"
+    assert isinstance(refusal, ReservedFull)
     assert open_places(refusal) == {"一线产业工人": 1}
 
 
