@@ -2,7 +2,7 @@
 
     python bench/bench_chat.py [--seconds 10] [--users 1,10,50] [--rounds 3] [--fill 10000]
 
-One run starts the local Bot API server (``python -m bot.apiserver``) and the bots below, then
+One run starts the local Bot API server (``python -m tgserver``) and the bots below, then
 measures ``--rounds`` rounds (default 3): for each N the echo rows and the clerk row one after
 the other, so that rows compared are measured close together on a machine whose speed drifts
 (it does, here, by a third within minutes); the table gives each row's median and every round.
@@ -759,7 +759,7 @@ class Run:
             "apiserver",
             sys.executable,
             "-m",
-            "bot.apiserver",
+            "tgserver",
             "--host",
             "127.0.0.1",
             "--port",

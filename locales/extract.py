@@ -35,7 +35,6 @@ POT_PATH = LOCALES_DIR / f"{DOMAIN}.pot"
 LANGUAGES = ("zh", "en")  # as handlers.i18n.LANGUAGES; zh is the default
 SOURCE_LANGUAGE = "en"  # the language of the msgids
 SOURCE_DIRS = ("handlers", "bot")
-SKIP_DIRS = ("bot/apiserver",)  # the HTTP API speaks JSON codes, not chat sentences
 # gettext, lazy_gettext, ngettext as handlers.i18n names them; N_ marks a string translated later
 # (the gettext_noop convention, e.g. a module-level table passed to i18n.gettext at run time)
 KEYWORDS: Mapping[str, tuple[int, ...] | None] = {"_": None, "__": None, "_n": (1, 2), "N_": None}
@@ -52,8 +51,7 @@ def source_files(root: Path = ROOT) -> list[Path]:
     files: list[Path] = []
     for top in SOURCE_DIRS:
         for path in (root / top).rglob("*.py"):
-            rel = path.relative_to(root).as_posix()
-            if "__pycache__" in path.parts or any(rel.startswith(skip + "/") for skip in SKIP_DIRS):
+            if "__pycache__" in path.parts:
                 continue
             files.append(path)
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())

@@ -1,5 +1,5 @@
 """End-to-end harness: the real ``nominee-bot run`` as a separate process, talking over HTTP to
-the local Bot API server (``python -m bot.apiserver``, also a separate process); the tests play
+the local Bot API server (``python -m tgserver``, also a separate process); the tests play
 clerks through the server's sandbox side.
 
 One stack (API server + bot + a fresh SQLite database) per test module; every story uses its own
@@ -31,13 +31,13 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
-from bot.apiserver.client import BotEvent, NoReply, SandboxClient
 from core.errors import FieldError
 from core.idcard import make_id_number, parse_id_number
 from core.loader import builtin_text, parse
 from core.ports import UserInfo
 from storage.db import make_engine, upgrade
 from storage.service import Store
+from tgserver.client import BotEvent, NoReply, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7150042:e2e-nominee-bot-token"
@@ -312,7 +312,7 @@ class BotStack:
             self.server = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot.apiserver",
+                "tgserver",
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -1,4 +1,4 @@
-"""The local Bot API server (bot.apiserver) driven by a real aiogram 3 bot and the sandbox client."""
+"""The local Bot API server (tgserver) driven by a real aiogram 3 bot and the sandbox client."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from aiogram.types import (
 )
 from PIL import Image
 
-from bot.apiserver import STATE_KEY, SandboxClient, SandboxError, ServerState, serve
-from bot.apiserver.client import NoReply, texts
+from tgserver import STATE_KEY, SandboxClient, SandboxError, ServerState, serve
+from tgserver.client import NoReply, texts
 
 TOKEN = "123456:TEST-token-apiserver"
 USER = 1001

@@ -278,8 +278,8 @@ def test_no_chinese_in_the_code_outside_the_catalogues() -> None:
 def test_extractor_merges_like_pybabel_update(tmp_path: Path) -> None:
     code = tmp_path / "handlers" / "demo.py"
     code.parent.mkdir()
-    (tmp_path / "bot" / "apiserver").mkdir(parents=True)
-    (tmp_path / "bot" / "apiserver" / "app.py").write_text('_("API only")\n')
+    (tmp_path / "tgserver").mkdir()  # the local Bot API server speaks JSON codes, not chat sentences
+    (tmp_path / "tgserver" / "app.py").write_text('_("API only")\n')
     locales = tmp_path / "locales"
 
     def catalogue(lang: str) -> Catalog:

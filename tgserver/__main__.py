@@ -1,4 +1,4 @@
-"""``python -m bot.apiserver --host 127.0.0.1 --port 8081 [--token TOKEN ...]``
+"""``python -m tgserver --host 127.0.0.1 --port 8081 [--token TOKEN ...]``
 
 Serves until killed (SIGINT/SIGTERM); prints the base URL on its first line.
 """
@@ -16,7 +16,7 @@ from .state import DEFAULT_BOT_FIRST_NAME, DEFAULT_BOT_USERNAME, ApiError, Serve
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.apiserver", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tgserver", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument(

@@ -7,7 +7,7 @@ Stand-alone: it imports nothing from the rest of the project and not aiogram.
     async with SandboxClient(url, token) as sandbox:
         events = await sandbox.ask(42, "/start")
 
-or ``python -m bot.apiserver --port 8081``.
+or ``python -m tgserver --port 8081``.
 """
 
 from .app import STATE_KEY, make_app, serve

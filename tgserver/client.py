@@ -159,7 +159,7 @@ def texts(events: list[BotEvent]) -> list[str]:
 
 
 class SandboxClient:
-    """Drives ``/_sandbox/{token}/...`` of a running :mod:`bot.apiserver`.
+    """Drives ``/_sandbox/{token}/...`` of a running :mod:`tgserver`.
 
     ``quiet`` is the silence (seconds) after the last event that ends a reply
     collected by :meth:`ask`/:meth:`tap`.
