@@ -181,7 +181,18 @@ class PhotoCorrupt:
 
 @dataclass(frozen=True)
 class PhotoTooLarge:
+    """The file is over the size a bot may download (in MB)."""
+
     max_mb: int
+
+
+@dataclass(frozen=True)
+class PhotoTooManyPixels:
+    """The picture has more pixels than the bot decodes (a small file can hold a huge picture)."""
+
+    width: int
+    height: int
+    max_megapixels: int
 
 
 # --------------------------------------------------------------------------- the form
@@ -249,6 +260,7 @@ AnswerProblem = (
     | PhotoFormat
     | PhotoCorrupt
     | PhotoTooLarge
+    | PhotoTooManyPixels
     | FieldRequired
     | TextExpected
     | NoSuchStep

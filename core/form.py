@@ -17,7 +17,20 @@ from typing import Any, Literal
 
 from core.campaign import Award, Campaign, EligibilityRule, FieldDef, matches
 from core.eligibility import evaluate, fires, reason_key, rules_for
-from core.errors import FieldError
+from core.errors import (
+    ChoiceEmpty,
+    ChoiceInvalid,
+    FieldRequired,
+    Ineligible,
+    IntEmpty,
+    IntInvalid,
+    IntRange,
+    InvalidAnswer,
+    NoSuchStep,
+    PhotoExpected,
+    TextExpected,
+    TextWords,
+)
 from core.idcard import parse_id_number
 from core.phone import normalize_phone
 from core.textcheck import check_length, clean_text, contains_emoji, org_name, person_name
@@ -134,11 +147,12 @@ class IntakeForm:
     # ------------------------------------------------------------------ answering
 
     def accept(self, answers: Answers, key: str, raw: str, today: date) -> dict[str, Any]:
-        """Validates ``raw`` for step ``key`` and returns the new answers. Raises FieldError
-        (bad input, or ``eligibility.hard`` when the answer makes the nominee ineligible)."""
+        """Validates ``raw`` for step ``key`` and returns the new answers. Raises :class:`InvalidAnswer`
+        (the validator's problem for bad input, NoSuchStep when ``key`` does not apply, or Ineligible
+        when the answer makes the nominee ineligible by a hard rule)."""
         step = self.step(key, answers)
         if step is None:
-            raise FieldError("form.no_such_step")
+            raise InvalidAnswer(NoSuchStep())
         updates = self._validate(step, raw, today)
         return self._apply(answers, updates)
 
@@ -146,19 +160,19 @@ class IntakeForm:
         """Stores an already validated value (a photo's file reference, a button's choice)."""
         step = self.step(key, answers)
         if step is None:
-            raise FieldError("form.no_such_step")
+            raise InvalidAnswer(NoSuchStep())
         if step.kind == "category" and value not in self.categories():
-            raise FieldError("choice.invalid")
+            raise InvalidAnswer(ChoiceInvalid())
         if step.field is not None and step.field.options and value not in step.field.options:
-            raise FieldError("choice.invalid")
+            raise InvalidAnswer(ChoiceInvalid())
         return self._apply(answers, {key: value})
 
     def skip(self, answers: Answers, key: str) -> dict[str, Any]:
         step = self.step(key, answers)
         if step is None:
-            raise FieldError("form.no_such_step")
+            raise InvalidAnswer(NoSuchStep())
         if step.required:
-            raise FieldError("field.required")
+            raise InvalidAnswer(FieldRequired())
         return self._apply(answers, {key: None})
 
     def _apply(self, answers: Answers, updates: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,12 +180,12 @@ class IntakeForm:
         result = evaluate(self.campaign, self.award.key, new)
         if result.hard:
             rule = result.hard[0]
-            raise FieldError("eligibility.hard", rule=rule.key, message=rule.message, message_en=rule.message_en)
+            raise InvalidAnswer(Ineligible(rule=rule.key, message=rule.message, message_en=rule.message_en))
         return new
 
     def _validate(self, step: Step, raw: str, today: date) -> dict[str, Any]:
         if not isinstance(raw, str):
-            raise FieldError("field.type")
+            raise InvalidAnswer(TextExpected())
         if step.kind == "category":
             return {"category": _choose(raw, self.categories(), self.award.categories_en, self.award.categories)}
         if step.kind == "reason":
@@ -198,7 +212,7 @@ class IntakeForm:
                     return {key: "是"}
                 if word in _NO:
                     return {key: "否"}
-                raise FieldError("choice.invalid")
+                raise InvalidAnswer(ChoiceInvalid())
             case "integer":
                 return {key: _integer(raw, fdef.min, fdef.max)}
             case "id_number":
@@ -207,15 +221,15 @@ class IntakeForm:
             case "phone":
                 return {key: normalize_phone(raw)}
             case "photo":
-                raise FieldError("photo.expected")
-        raise FieldError("field.type")  # pragma: no cover - FieldType is exhaustive
+                raise InvalidAnswer(PhotoExpected())
+        raise InvalidAnswer(TextExpected())  # pragma: no cover - FieldType is exhaustive
 
 
 def _words(text: str) -> str:
     """Free text for the official forms: written in words (digits or symbols alone say nothing)
     and without emoji, which the 审批表 and the exported tables cannot carry."""
     if contains_emoji(text) or not any(ch.isalpha() for ch in text):
-        raise FieldError("text.words")
+        raise InvalidAnswer(TextWords())
     return text
 
 
@@ -227,25 +241,25 @@ def _choose(raw: str, values: list[str], values_en: list[str], universe: list[st
     """Matches a typed choice: the Chinese value, its English label, or a 民族 without 族."""
     word = _fold(raw)
     if not word:
-        raise FieldError("choice.empty")
+        raise InvalidAnswer(ChoiceEmpty())
     for value in values:
         if word in (_fold(value), _fold(value).removesuffix("族")):
             return value
     for value, label in zip(universe, values_en, strict=False):
         if value in values and word == _fold(label):
             return value
-    raise FieldError("choice.invalid")
+    raise InvalidAnswer(ChoiceInvalid())
 
 
 def _integer(raw: str, low: int | None, high: int | None) -> int:
     text = _fold(raw).replace(",", "").replace("人", "").replace(" ", "")
     if not text:
-        raise FieldError("int.empty")
+        raise InvalidAnswer(IntEmpty())
     if not text.isdigit() or len(text) > 12:
-        raise FieldError("int.invalid")
+        raise InvalidAnswer(IntInvalid())
     value = int(text)
     if (low is not None and value < low) or (high is not None and value > high):
-        raise FieldError("int.range", min=low, max=high)
+        raise InvalidAnswer(IntRange(min=low, max=high))
     return value
 
 

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from core.errors import FieldError
+from core.errors import (
+    IdAge,
+    IdBirthDate,
+    IdChars,
+    IdChecksum,
+    IdEmpty,
+    IdFuture,
+    IdLength,
+    IdRegion,
+    InvalidAnswer,
+)
 
 ID_LENGTH = 18
 
@@ -88,32 +98,33 @@ def parse_id_number(raw: str, today: date, min_age: int = 16, max_age: int = 80)
     Checks run from the coarsest to the finest so the message names the most likely
     mistake: a missing digit reads better as "needs 18 characters" than as a bad date,
     and a bad date or an impossible age tells the user where the typo is, which a
-    checksum failure cannot. Raises FieldError; the number itself is never put into it.
+    checksum failure cannot. Raises :class:`InvalidAnswer` with one of the ``Id*`` problems; the
+    number itself is never put into it.
     """
     number = normalize_id(raw)
     if not number:
-        raise FieldError("id.empty")
+        raise InvalidAnswer(IdEmpty())
     if len(number) != ID_LENGTH:
-        raise FieldError("id.length", length=len(number))
+        raise InvalidAnswer(IdLength(length=len(number)))
     if not _SHAPE.fullmatch(number):
-        raise FieldError("id.chars")
+        raise InvalidAnswer(IdChars())
 
     region = number[:6]
     if int(region[:2]) not in _PROVINCES:  # no province code starts with 0
-        raise FieldError("id.region")
+        raise InvalidAnswer(IdRegion())
 
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise FieldError("id.birthdate") from None
+        raise InvalidAnswer(IdBirthDate()) from None
     if birth > today:
-        raise FieldError("id.future")
+        raise InvalidAnswer(IdFuture())
     age = _completed_years(birth, today)
     if not min_age <= age <= max_age:
-        raise FieldError("id.age", min_age=min_age, max_age=max_age, age=age)
+        raise InvalidAnswer(IdAge(age=age, min_age=min_age, max_age=max_age))
 
     if check_digit(number[:17]) != number[17]:
-        raise FieldError("id.checksum")
+        raise InvalidAnswer(IdChecksum())
 
     gender: Gender = "男" if int(number[16]) % 2 else "女"
     return IdCard(number=number, birth_date=birth, gender=gender, region=region)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.errors import FieldError
+from core.errors import InvalidAnswer, PhoneEmpty, PhoneInvalid
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # An explicit extension marker: 转 / 分机 / ext. Hyphenated extensions are found later,
@@ -45,10 +45,10 @@ def _landline(digits: str, international: bool) -> str | None:
 
 
 def normalize_phone(raw: str) -> str:
-    """Canonical form of a mobile or landline number; FieldError "phone.empty"/"phone.invalid"."""
+    """Canonical form of a mobile or landline number; :class:`InvalidAnswer` with PhoneEmpty or PhoneInvalid."""
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
-        raise FieldError("phone.empty")
+        raise InvalidAnswer(PhoneEmpty())
 
     extension: str | None = None
     marker = _EXTENSION.search(text)
@@ -61,15 +61,15 @@ def normalize_phone(raw: str) -> str:
     if international:
         text = text[1:]
     if not _DIGITS.fullmatch(_SEPARATOR_CHARS.sub("", text)):
-        raise FieldError("phone.invalid")  # letters, emoji, a second "+", ...
+        raise InvalidAnswer(PhoneInvalid())  # letters, emoji, a second "+", ...
     groups = _GROUP.findall(text)
     if not groups:
-        raise FieldError("phone.invalid")
+        raise InvalidAnswer(PhoneInvalid())
 
     # Country code, written as +86, 0086 or 86, apart or glued to the number.
     if international:
         if not groups[0].startswith("86"):
-            raise FieldError("phone.invalid")  # only Chinese numbers are expected
+            raise InvalidAnswer(PhoneInvalid())  # only Chinese numbers are expected
         groups[0] = groups[0][2:]
     elif groups[0].startswith("0086"):
         groups[0] = groups[0][4:]
@@ -84,7 +84,7 @@ def normalize_phone(raw: str) -> str:
     digits = "".join(groups)
     if _MOBILE.fullmatch(digits):
         if extension is not None:
-            raise FieldError("phone.invalid")  # mobiles have no extensions
+            raise InvalidAnswer(PhoneInvalid())  # mobiles have no extensions
         return digits
 
     number = _landline(digits, international)
@@ -94,7 +94,7 @@ def normalize_phone(raw: str) -> str:
         number = _landline("".join(groups[:-1]), international)
         extension = groups[-1] if number is not None else None
     if number is None:
-        raise FieldError("phone.invalid")
+        raise InvalidAnswer(PhoneInvalid())
     return f"{number}-{extension}" if extension else number
 
 

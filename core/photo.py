@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.errors import FieldError
+from core.errors import InvalidAnswer, PhotoCorrupt, PhotoEmpty, PhotoFormat, PhotoTooLarge, PhotoTooManyPixels
 
-MAX_BYTES = 20 * 1024 * 1024  # Telegram's getFile limit for bots
-MAX_PIXELS = 60_000_000
+MAX_MB = 20  # Telegram's getFile limit for bots
+MAX_BYTES = MAX_MB * 1024 * 1024
+MAX_MEGAPIXELS = 60  # decoding more would hold hundreds of MB of pixels in memory
+MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000
 ACCEPTED = {"JPEG": "JPG", "PNG": "PNG"}
 
 
@@ -27,20 +29,25 @@ class Photo:
 
 
 def prepare_photo(data: bytes, max_width: int | None, max_height: int | None, quality: int = 90) -> Photo:
+    """The photo as a JPEG of at most ``max_width`` × ``max_height`` pixels (scaled down, never up).
+
+    Raises :class:`InvalidAnswer` with PhotoEmpty, PhotoTooLarge (over MAX_MB), PhotoFormat (not
+    a JPEG or PNG), PhotoTooManyPixels (over MAX_MEGAPIXELS) or PhotoCorrupt (unreadable pixels)."""
     if not data:
-        raise FieldError("photo.empty")
+        raise InvalidAnswer(PhotoEmpty())
     if len(data) > MAX_BYTES:
-        raise FieldError("photo.too_large", max_mb=MAX_BYTES // (1024 * 1024))
+        raise InvalidAnswer(PhotoTooLarge(max_mb=MAX_MB))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format or ""
             width, height = probe.size
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise FieldError("photo.format") from None
+        raise InvalidAnswer(PhotoFormat()) from None
     if fmt not in ACCEPTED:
-        raise FieldError("photo.format", got=fmt)
+        raise InvalidAnswer(PhotoFormat())
     if width * height > MAX_PIXELS:
-        raise FieldError("photo.too_large", max_mb=MAX_BYTES // (1024 * 1024))
+        # a small file can hold a huge picture (a PNG of one colour): its size in MB says nothing
+        raise InvalidAnswer(PhotoTooManyPixels(width=width, height=height, max_megapixels=MAX_MEGAPIXELS))
     try:
         with Image.open(io.BytesIO(data)) as opened:
             img: Image.Image = opened
@@ -60,4 +67,4 @@ def prepare_photo(data: bytes, max_width: int | None, max_height: int | None, qu
             (img if img.mode == "RGB" else img.convert("RGB")).save(out, "JPEG", quality=quality, optimize=True)
             return Photo(out.getvalue(), img.width, img.height, scaled)
     except (OSError, ValueError, Image.DecompressionBombError):
-        raise FieldError("photo.corrupt") from None
+        raise InvalidAnswer(PhotoCorrupt()) from None

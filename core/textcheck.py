@@ -6,7 +6,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.errors import FieldError
+from core.errors import (
+    InvalidAnswer,
+    NameEmpty,
+    NameInvalid,
+    NameLength,
+    OrgEmpty,
+    OrgInvalid,
+    OrgLength,
+    TextEmpty,
+    TextTooLong,
+    TextTooShort,
+)
 
 # Line separators other than \n that chat clients and pasted documents bring along.
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u0085\u2028\u2029]")
@@ -42,15 +53,16 @@ def clean_text(raw: str, *, multiline: bool = True) -> str:
 def check_length(text: str, min_len: int | None, max_len: int | None) -> str:
     """Clean ``text`` and check its length in characters (code points, not bytes).
 
-    Empty text is always refused: optional fields are the caller's business."""
+    Empty text is always refused: optional fields are the caller's business. Raises
+    :class:`InvalidAnswer` with TextEmpty, TextTooShort or TextTooLong (lengths in characters)."""
     cleaned = clean_text(text)
     length = len(cleaned)
     if length == 0:
-        raise FieldError("text.empty")
+        raise InvalidAnswer(TextEmpty())
     if min_len is not None and length < min_len:
-        raise FieldError("text.too_short", min=min_len, length=length)
+        raise InvalidAnswer(TextTooShort(length=length, min=min_len))
     if max_len is not None and length > max_len:
-        raise FieldError("text.too_long", max=max_len, length=length)
+        raise InvalidAnswer(TextTooLong(length=length, max=max_len))
     return cleaned
 
 
@@ -114,12 +126,12 @@ def _chinese_name(text: str) -> str:
     text = text.replace(" ", "")
     text = "".join(NAME_DOT if ch in _DOT_LIKE else ch for ch in text)
     if not all(_is_cjk(ch) or ch == NAME_DOT for ch in text):
-        raise FieldError("name.invalid")
+        raise InvalidAnswer(NameInvalid())
     if text.startswith(NAME_DOT) or text.endswith(NAME_DOT) or NAME_DOT * 2 in text:
-        raise FieldError("name.invalid")
+        raise InvalidAnswer(NameInvalid())
     low, high = CHINESE_NAME_LENGTH
     if not low <= len(text) <= high:
-        raise FieldError("name.length", min=low, max=high, length=len(text))
+        raise InvalidAnswer(NameLength(length=len(text), min=low, max=high))
     return text
 
 
@@ -131,22 +143,22 @@ def _latin_name(text: str) -> str:
     # (J. R. Smith); the letters must be Latin so that mixed scripts are refused.
     text = text.replace("’", "'")
     if not _LATIN_NAME.fullmatch(text) or not all(_is_latin_letter(ch) for ch in text if ch.isalpha()):
-        raise FieldError("name.invalid")
+        raise InvalidAnswer(NameInvalid())
     low, high = LATIN_NAME_LENGTH
     if not low <= len(text) <= high:
-        raise FieldError("name.length", min=low, max=high, length=len(text))
+        raise InvalidAnswer(NameLength(length=len(text), min=low, max=high))
     return text
 
 
 def person_name(raw: str) -> str:
     """A person's name, Chinese (2-20 characters, with ``·`` between parts of a
-    transcribed name) or Latin (2-60 characters). Codes: name.empty, name.invalid,
-    name.length (params min, max, length)."""
+    transcribed name) or Latin (2-60 characters). Raises :class:`InvalidAnswer` with NameEmpty,
+    NameInvalid or NameLength."""
     text = clean_text(raw, multiline=False)
     if not text:
-        raise FieldError("name.empty")
+        raise InvalidAnswer(NameEmpty())
     if contains_emoji(text):
-        raise FieldError("name.invalid")
+        raise InvalidAnswer(NameInvalid())
     if any(_is_cjk(ch) for ch in text):
         return _chinese_name(text)
     return _latin_name(text)
@@ -167,16 +179,16 @@ def _org_char_ok(ch: str) -> bool:
 
 
 def org_name(raw: str) -> str:
-    """An organisation's name, 2-100 characters. Codes: org.empty, org.invalid,
-    org.length (params min, max, length)."""
+    """An organisation's name, 2-100 characters. Raises :class:`InvalidAnswer` with OrgEmpty,
+    OrgInvalid or OrgLength."""
     text = clean_text(raw, multiline=False)
     if not text:
-        raise FieldError("org.empty")
+        raise InvalidAnswer(OrgEmpty())
     if contains_emoji(text) or not all(_org_char_ok(ch) for ch in text):
-        raise FieldError("org.invalid")
+        raise InvalidAnswer(OrgInvalid())
     low, high = ORG_NAME_LENGTH
     if not low <= len(text) <= high:
-        raise FieldError("org.length", min=low, max=high, length=len(text))
+        raise InvalidAnswer(OrgLength(length=len(text), min=low, max=high))
     return text
 
 

@@ -11,16 +11,18 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from core.errors import FieldError
+from core.errors import CalendarUnknown, InvalidAnswer
 
 _ONE_DAY = timedelta(days=1)
 
 
 def is_working_day(d: date) -> bool:
+    """Whether ``d`` is an official working day; :class:`InvalidAnswer` with CalendarUnknown for a
+    year the State Council has not published (or ``chinese_calendar`` does not know yet)."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
-        raise FieldError("workdays.out_of_range", year=d.year) from None
+        raise InvalidAnswer(CalendarUnknown(year=d.year)) from None
 
 
 def add_working_days(start: date, days: int) -> date:

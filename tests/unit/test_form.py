@@ -4,7 +4,17 @@ from datetime import date
 
 import pytest
 
-from core.errors import FieldError
+from core.errors import (
+    ChoiceInvalid,
+    FieldRequired,
+    IdBirthDate,
+    IdChecksum,
+    Ineligible,
+    IntRange,
+    InvalidAnswer,
+    NoSuchStep,
+    TextTooLong,
+)
 from core.form import IntakeForm
 from core.idcard import make_id_number
 from core.loader import load_builtin
@@ -45,15 +55,27 @@ def test_a_mistyped_id_number_is_refused_with_the_reason(zhengzhou):
     form = IntakeForm(zhengzhou, "medal")
     number = make_id_number("410102", date(1985, 7, 9), 21, True)
     wrong = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidAnswer) as err:
         form.accept({"category": "一线产业工人"}, "id_number", wrong, TODAY)
-    assert err.value.code in {"id.checksum", "id.birthdate"}
+    assert isinstance(err.value.problem, IdChecksum | IdBirthDate)
 
 
 def test_the_enterprise_head_question_only_appears_for_enterprise_heads(zhengzhou):
     form = IntakeForm(zhengzhou, "medal")
     assert "violation_5y_head" not in [s.key for s in form.steps({"category": "一线产业工人"})]
     assert "violation_5y_head" in [s.key for s in form.steps({"category": "企业负责人"})]
+
+
+def test_an_answer_to_a_question_that_does_not_apply_is_refused(zhengzhou):
+    """An old button or a second device may answer the enterprise-head question after the
+    category changed to a frontline worker: the form refuses rather than storing a stray answer."""
+    form = IntakeForm(zhengzhou, "medal")
+    with pytest.raises(InvalidAnswer) as err:
+        form.accept({"category": "一线产业工人"}, "violation_5y_head", "否", TODAY)
+    assert err.value.problem == NoSuchStep()
+    with pytest.raises(InvalidAnswer) as err:
+        form.skip({"category": "一线产业工人"}, "violation_5y_head")
+    assert err.value.problem == NoSuchStep()
 
 
 def test_changing_the_category_drops_answers_that_no_longer_apply(zhengzhou):
@@ -65,11 +87,11 @@ def test_changing_the_category_drops_answers_that_no_longer_apply(zhengzhou):
 
 def test_a_deputy_division_cadre_is_refused_for_labour_model(zhangjiakou):
     form = IntakeForm(zhangjiakou, "model")
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidAnswer) as err:
         form.accept({"category": "一线工人"}, "cadre_level", "副处级及以上", TODAY)
-    assert err.value.code == "eligibility.hard"
-    assert err.value.params["rule"] == "senior_cadre"
-    assert "副处级" in err.value.params["message"]
+    problem = err.value.problem
+    assert isinstance(problem, Ineligible) and problem.rule == "senior_cadre"
+    assert "副处级" in problem.message
 
 
 def test_a_retired_nominee_needs_a_written_reason_right_after_the_question(zhangjiakou):
@@ -88,7 +110,7 @@ def test_a_retired_nominee_needs_a_written_reason_right_after_the_question(zhang
 @pytest.mark.parametrize("raw", ["", "   ", "🙂🙂", "x" * 5000, "\u200b"])
 def test_garbage_in_a_name_is_refused(zhengzhou, raw):
     form = IntakeForm(zhengzhou, "medal")
-    with pytest.raises(FieldError):
+    with pytest.raises(InvalidAnswer):
         form.accept({"category": "一线产业工人"}, "name", raw, TODAY)
 
 
@@ -98,8 +120,9 @@ def test_choices_accept_the_typed_value_the_english_label_or_a_nationality_witho
     assert form.accept(base, "ethnicity", "傣", TODAY)["ethnicity"] == "傣族"
     assert form.accept(base, "political", "CPC member", TODAY)["political"] == "中共党员"
     assert form.accept(base, "key_industry", "是", TODAY)["key_industry"] == "是"
-    with pytest.raises(FieldError):
+    with pytest.raises(InvalidAnswer) as err:
         form.accept(base, "ethnicity", "火星族", TODAY)
+    assert err.value.problem == ChoiceInvalid()
 
 
 def test_deeds_are_bounded_by_the_campaign_limit(zhengzhou, zhangjiakou):
@@ -107,18 +130,18 @@ def test_deeds_are_bounded_by_the_campaign_limit(zhengzhou, zhangjiakou):
     zjk = IntakeForm(zhangjiakou, "model")
     text = "事迹" * 400  # 800 characters
     assert len(zz.accept({"category": "一线产业工人"}, "deeds", text, TODAY)["deeds"]) == 800
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidAnswer) as err:
         zjk.accept({"category": "一线工人"}, "deeds", text, TODAY)
-    assert err.value.code == "text.too_long" and err.value.params["max"] == 600
+    assert err.value.problem == TextTooLong(length=800, max=600)
 
 
 def test_an_optional_question_can_be_skipped_but_a_required_one_cannot(zhengzhou):
     form = IntakeForm(zhengzhou, "medal")
     answers = form.skip({"category": "一线产业工人"}, "title")
     assert answers["title"] is None and "title" not in form.missing(answers)
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidAnswer) as err:
         form.skip({"category": "一线产业工人"}, "name")
-    assert err.value.code == "field.required"
+    assert err.value.problem == FieldRequired()
 
 
 def test_progress_and_back_follow_the_applicable_questions(zhengzhou):
@@ -134,8 +157,9 @@ def test_progress_and_back_follow_the_applicable_questions(zhengzhou):
 def test_an_alternate_may_only_be_a_frontline_worker(zhengzhou):
     form = IntakeForm(zhengzhou, "medal", alternate=True)
     assert form.categories() == ["一线产业工人", "其他一线职工和专业技术人员"]
-    with pytest.raises(FieldError):
+    with pytest.raises(InvalidAnswer) as err:
         form.accept_value({}, "category", "企业负责人")
+    assert err.value.problem == ChoiceInvalid()
 
 
 def test_a_collective_has_no_person_questions(zhengzhou):
@@ -143,9 +167,9 @@ def test_a_collective_has_no_person_questions(zhengzhou):
     keys = [s.key for s in form.steps({})]
     assert keys[0] == "team_name" and "id_number" not in keys
     assert form.accept({}, "staff_count", "１２０人", TODAY)["staff_count"] == 120
-    with pytest.raises(FieldError) as err:
+    with pytest.raises(InvalidAnswer) as err:
         form.accept({}, "staff_count", "0", TODAY)
-    assert err.value.code == "int.range"
+    assert err.value.problem == IntRange(min=1, max=1_000_000)
 
 
 def test_one_form_asked_again_and_again_answers_as_a_fresh_one(zhengzhou):

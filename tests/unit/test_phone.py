@@ -1,13 +1,13 @@
 import pytest
 
-from core.errors import FieldError
+from core.errors import AnswerProblem, InvalidAnswer, PhoneEmpty, PhoneInvalid
 from core.phone import is_mobile, mask_phone, normalize_phone
 
 
-def reason(raw: str) -> str:
-    with pytest.raises(FieldError) as caught:
+def reason(raw: str) -> AnswerProblem:
+    with pytest.raises(InvalidAnswer) as caught:
         normalize_phone(raw)
-    return caught.value.code
+    return caught.value.problem
 
 
 @pytest.mark.parametrize(
@@ -68,8 +68,8 @@ def test_a_bare_local_number_from_a_notice_is_kept_as_it_is():
 
 
 def test_nothing_typed_is_empty():
-    assert reason("") == "phone.empty"
-    assert reason(" \u3000") == "phone.empty"
+    assert reason("") == PhoneEmpty()
+    assert reason(" \u3000") == PhoneEmpty()
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_nothing_typed_is_empty():
     ],
 )
 def test_things_that_are_not_chinese_phone_numbers_are_refused(typed):
-    assert reason(typed) == "phone.invalid"
+    assert reason(typed) == PhoneInvalid()
 
 
 def test_is_mobile_tells_mobiles_from_landlines():
@@ -109,6 +109,6 @@ def test_masking_hides_the_middle_digits():
 
 
 def test_errors_never_carry_the_number():
-    with pytest.raises(FieldError) as caught:
+    with pytest.raises(InvalidAnswer) as caught:
         normalize_phone("1391234567")
     assert "1391234567" not in repr(caught.value)

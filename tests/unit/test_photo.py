@@ -1,12 +1,22 @@
 """Photos as clerks send them: big PNG screenshots, JPGs, and things that are not photos at all."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
 
-from core.errors import FieldError
-from core.photo import prepare_photo
+from core.errors import (
+    AnswerProblem,
+    InvalidAnswer,
+    PhotoCorrupt,
+    PhotoEmpty,
+    PhotoFormat,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+)
+from core.photo import MAX_BYTES, prepare_photo
 
 
 def image_bytes(fmt: str, size: tuple[int, int], mode: str = "RGB") -> bytes:
@@ -27,21 +37,41 @@ def test_a_small_jpeg_is_kept_at_its_size():
     assert not photo.scaled and (photo.width, photo.height) == (413, 579)
 
 
+def with_size(png: bytes, width: int, height: int) -> bytes:
+    """The PNG with another width and height in its header (and the header's checksum redone):
+    what a picture of that size looks like before its pixels are decoded."""
+    ihdr = png[12:29]  # chunk type + 13 bytes of data, after the 8-byte signature and the length
+    changed = ihdr[:4] + struct.pack(">II", width, height) + ihdr[12:]
+    return png[:12] + changed + struct.pack(">I", zlib.crc32(changed)) + png[33:]
+
+
+def refusal(data: bytes) -> AnswerProblem:
+    with pytest.raises(InvalidAnswer) as err:
+        prepare_photo(data, 850, 1276)
+    return err.value.problem
+
+
 @pytest.mark.parametrize(
-    ("data", "code"),
+    ("data", "problem"),
     [
-        (b"", "photo.empty"),
-        (b"%PDF-1.7\n1 0 obj <<>> endobj", "photo.format"),
-        (image_bytes("GIF", (10, 10)), "photo.format"),
-        (image_bytes("PNG", (100, 100))[:60], "photo.corrupt"),
+        (b"", PhotoEmpty()),
+        (b"%PDF-1.7\n1 0 obj <<>> endobj", PhotoFormat()),
+        (image_bytes("GIF", (10, 10)), PhotoFormat()),
+        (image_bytes("PNG", (100, 100))[:60], PhotoCorrupt()),  # the header is there, the pixels are cut off
     ],
 )
-def test_anything_but_a_readable_jpg_or_png_is_refused_with_the_reason(data, code):
-    with pytest.raises(FieldError) as err:
-        prepare_photo(data, 850, 1276)
-    assert err.value.code in {code, "photo.format", "photo.corrupt"}
-    if code in {"photo.empty", "photo.format"}:
-        assert err.value.code == code
+def test_anything_but_a_readable_jpg_or_png_is_refused_with_the_reason(data, problem):
+    assert refusal(data) == problem
+
+
+def test_a_file_over_telegrams_download_limit_is_refused_with_the_limit_in_mb():
+    assert refusal(b"\xff\xd8" + bytes(MAX_BYTES)) == PhotoTooLarge(max_mb=20)
+
+
+def test_a_small_file_holding_a_huge_picture_is_refused_for_its_pixels_not_its_size():
+    huge = with_size(image_bytes("PNG", (10, 10)), 10_000, 7_000)
+    assert len(huge) < 1000
+    assert refusal(huge) == PhotoTooManyPixels(width=10_000, height=7_000, max_megapixels=60)
 
 
 def test_a_phone_photo_taken_sideways_is_stored_upright_without_its_exif():

@@ -1,6 +1,18 @@
 import pytest
 
-from core.errors import FieldError
+from core.errors import (
+    AnswerProblem,
+    InvalidAnswer,
+    NameEmpty,
+    NameInvalid,
+    NameLength,
+    OrgEmpty,
+    OrgInvalid,
+    OrgLength,
+    TextEmpty,
+    TextTooLong,
+    TextTooShort,
+)
 from core.textcheck import (
     check_length,
     clean_text,
@@ -11,10 +23,10 @@ from core.textcheck import (
 )
 
 
-def code_of(func, raw: str) -> str:
-    with pytest.raises(FieldError) as caught:
+def problem_of(func, raw: str) -> AnswerProblem:
+    with pytest.raises(InvalidAnswer) as caught:
         func(raw)
-    return caught.value.code
+    return caught.value.problem
 
 
 # --- clean_text --------------------------------------------------------------------------
@@ -50,18 +62,18 @@ def test_length_is_counted_in_characters_after_cleaning():
 
 
 def test_empty_text_is_refused_even_without_a_minimum():
-    with pytest.raises(FieldError) as caught:
+    with pytest.raises(InvalidAnswer) as caught:
         check_length(" \u200b ", None, None)
-    assert caught.value.code == "text.empty"
+    assert caught.value.problem == TextEmpty()
 
 
 def test_too_short_and_too_long_report_the_limit_and_the_length():
-    with pytest.raises(FieldError) as caught:
+    with pytest.raises(InvalidAnswer) as caught:
         check_length("太短", 10, None)
-    assert (caught.value.code, caught.value.params) == ("text.too_short", {"min": 10, "length": 2})
-    with pytest.raises(FieldError) as caught:
+    assert caught.value.problem == TextTooShort(length=2, min=10)
+    with pytest.raises(InvalidAnswer) as caught:
         check_length("字" * 301, None, 300)
-    assert (caught.value.code, caught.value.params) == ("text.too_long", {"max": 300, "length": 301})
+    assert caught.value.problem == TextTooLong(length=301, max=300)
 
 
 # --- person_name -------------------------------------------------------------------------
@@ -108,19 +120,19 @@ def test_a_curly_apostrophe_is_made_straight():
     ],
 )
 def test_digits_emoji_symbols_and_mixed_scripts_are_not_names(typed):
-    assert code_of(person_name, typed) == "name.invalid"
+    assert problem_of(person_name, typed) == NameInvalid()
 
 
 def test_name_length_limits():
-    assert code_of(person_name, "张") == "name.length"
-    assert code_of(person_name, "张" * 21) == "name.length"
+    assert problem_of(person_name, "张") == NameLength(length=1, min=2, max=20)
+    assert problem_of(person_name, "张" * 21) == NameLength(length=21, min=2, max=20)
     assert person_name("张" * 20) == "张" * 20
-    assert code_of(person_name, "A") == "name.length"
-    assert code_of(person_name, "A" * 61) == "name.length"
+    assert problem_of(person_name, "A") == NameLength(length=1, min=2, max=60)
+    assert problem_of(person_name, "A" * 61) == NameLength(length=61, min=2, max=60)
 
 
 def test_a_blank_name_is_empty():
-    assert code_of(person_name, " \u3000\u200b") == "name.empty"
+    assert problem_of(person_name, " \u3000\u200b") == NameEmpty()
 
 
 # --- org_name ----------------------------------------------------------------------------
@@ -148,13 +160,13 @@ def test_organisation_names_are_cleaned():
 
 @pytest.mark.parametrize("typed", ["某某公司😀", "1️⃣号工厂", "某公司#1", "某公司$", "某公司\ue000"])
 def test_emoji_and_odd_symbols_are_not_organisation_names(typed):
-    assert code_of(org_name, typed) == "org.invalid"
+    assert problem_of(org_name, typed) == OrgInvalid()
 
 
 def test_organisation_name_limits():
-    assert code_of(org_name, "  ") == "org.empty"
-    assert code_of(org_name, "厂") == "org.length"
-    assert code_of(org_name, "厂" * 101) == "org.length"
+    assert problem_of(org_name, "  ") == OrgEmpty()
+    assert problem_of(org_name, "厂") == OrgLength(length=1, min=2, max=100)
+    assert problem_of(org_name, "厂" * 101) == OrgLength(length=101, min=2, max=100)
     assert org_name("厂" * 100) == "厂" * 100
 
 
