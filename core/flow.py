@@ -1,0 +1,135 @@
+"""The intake's navigation: where a draft goes after each thing a clerk does.
+
+Pure functions of the draft (:class:`core.records.Draft`) and the clerk's action, returning the
+new draft and the :data:`Screen` to show — the next question, the summary card, or the award
+menu. Telegram, storage and wording stay outside: the chat stores the draft and renders the
+screen; the tests walk the whole form without either.
+
+Flow (DOMAIN.md "What a nominee record holds"): award → category → the award's questions, one at
+a time, with back / skip / cancel → the summary card, from which any answer can be changed (and
+the clerk comes back to the card) → confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from core.campaign import Campaign
+from core.form import IntakeForm, Step
+from core.records import Draft
+
+SUMMARY = "@summary"  # the draft's step while its summary card is shown
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Ask this question."""
+
+    step: Step
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Show every answer with a button to change each (and confirm when nothing is missing)."""
+
+
+@dataclass(frozen=True)
+class ChooseAward:
+    """Back at the start: which award is the nominee for?"""
+
+
+Screen = Ask | Summary | ChooseAward
+
+
+def form_of(campaign: Campaign, draft: Draft) -> IntakeForm:
+    """The form of the draft's award (an alternate's form lists only the alternate's categories)."""
+    return IntakeForm(campaign, draft.award or "", alternate=draft.alternate_for is not None)
+
+
+def start(campaign: Campaign, tg_id: int, award: str, *, alternate_for: int | None = None) -> Draft:
+    return Draft(tg_id=tg_id, campaign_id=campaign.id, award=award, alternate_for=alternate_for)
+
+
+def summary(draft: Draft) -> tuple[Draft, Screen]:
+    return replace(draft, step=SUMMARY, in_summary=True), Summary()
+
+
+def advance(form: IntakeForm, draft: Draft, answers: dict[str, Any]) -> tuple[Draft, Screen]:
+    """After an accepted answer (or a skip): the first question still missing, or the summary when
+    none is — and straight back to the summary for a clerk who came from it, once complete."""
+    nxt = form.next_step(answers)
+    draft = replace(draft, answers=answers)
+    if nxt is None or (draft.in_summary and not form.missing(answers)):
+        return summary(draft)
+    return replace(draft, step=nxt.key), Ask(nxt)
+
+
+def back(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen]:
+    """◀ from question ``key``: the previous question; before the first one, the award menu for a
+    new nominee (its answers dropped) or the card of a nominee being changed or an alternate."""
+    prev = form.previous_step(draft.answers, key)
+    if prev is not None:
+        return replace(draft, step=prev.key, in_summary=False), Ask(prev)
+    if draft.editing is None and draft.alternate_for is None:
+        return replace(draft, award=None, answers={}, step=None), ChooseAward()
+    return summary(draft)
+
+
+def change(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | None:
+    """✎ on the summary card: that question, then back to the card. None when it no longer applies."""
+    step = form.step(key, draft.answers)
+    if step is None:
+        return None
+    return replace(draft, step=step.key, in_summary=True), Ask(step)
+
+
+def keep_answering(form: IntakeForm, draft: Draft) -> tuple[Draft, Screen]:
+    """"Continue answering" on an incomplete summary card: the first question still missing."""
+    return advance(form, replace(draft, in_summary=False), dict(draft.answers))
+
+
+def current(form: IntakeForm, draft: Draft) -> Step | None:
+    """The question the draft is waiting for (None at the summary, or when it no longer applies)."""
+    if draft.step is None or draft.step == SUMMARY:
+        return None
+    return form.step(draft.step, draft.answers)
+
+
+def resume(campaign: Campaign, draft: Draft) -> tuple[Draft, Screen]:
+    """Where an interrupted draft stopped: its question, its summary, or the award menu. A question
+    that no longer applies (the definition changed) gives way to the first one still missing."""
+    if draft.award is None:
+        return draft, ChooseAward()
+    form = form_of(campaign, draft)
+    step = current(form, draft)
+    if step is None and not draft.in_summary:
+        step = form.next_step(draft.answers)
+    if step is None:
+        return summary(draft)
+    return replace(draft, step=step.key), Ask(step)
+
+
+def is_first(form: IntakeForm, draft: Draft, step: Step) -> bool:
+    """The first question of a new nominee has no ◀ (it would only lead back to the award menu
+    for an edit or an alternate, which start on their card)."""
+    return form.previous_step(draft.answers, step.key) is None and draft.editing is None
+
+
+__all__ = [
+    "SUMMARY",
+    "Ask",
+    "ChooseAward",
+    "Screen",
+    "Summary",
+    "advance",
+    "back",
+    "change",
+    "current",
+    "form_of",
+    "is_first",
+    "keep_answering",
+    "resume",
+    "start",
+    "summary",
+]

@@ -1,0 +1,165 @@
+"""The intake's navigation (core.flow) as a clerk walks it: next, back, skip, change from the summary,
+resume — without Telegram or a database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from core import flow
+from core.campaign import Campaign
+from core.form import IntakeForm
+from core.idcard import make_id_number
+from core.loader import load_builtin
+from core.records import Draft
+
+TODAY = date(2024, 3, 15)
+ZZ = load_builtin("zhengzhou-2024")
+NUMBER = make_id_number("410105", date(1984, 6, 1), 7, female=False)
+TYPED = {
+    "name": "张三",
+    "id_number": NUMBER,
+    "ethnicity": "汉族",
+    "political": "中共党员",
+    "employer": "郑州某电子科技有限公司 装配车间班长",
+    "cadre_level": "无",
+    "title_level": "无",
+    "skill_level": "高级工",
+    "org_type": "企业",
+    "ownership": "国有",
+    "key_industry": "是",
+    "union_ok": "是",
+    "honour_level": "市级",
+    "same_award": "否",
+    "county_honour": "是",
+    "skills_games": "否",
+    "phone": "13803712345",
+    "deeds": "该同志扎根生产一线二十年，带领班组攻克关键工艺难题十余项，" * 5,
+    "sensitive": "否",
+}
+
+
+def answer(form: IntakeForm, draft: Draft, step: flow.Screen) -> tuple[Draft, flow.Screen]:
+    """What a clerk types (or skips, or taps) for the question on screen."""
+    assert isinstance(step, flow.Ask)
+    key = step.step.key
+    if key == "category":
+        answers = form.accept_value(draft.answers, key, "一线产业工人")
+    elif key == "photo":
+        answers = form.accept_value(draft.answers, key, "0" * 64)
+    elif key in TYPED:
+        answers = form.accept(draft.answers, key, TYPED[key], TODAY)
+    else:
+        answers = form.skip(draft.answers, key)
+    return flow.advance(form, draft, answers)
+
+
+def started(campaign: Campaign = ZZ, award: str = "medal") -> tuple[IntakeForm, Draft, flow.Screen]:
+    draft = flow.start(campaign, 7, award)
+    form = flow.form_of(campaign, draft)
+    return (form, *flow.advance(form, draft, {}))
+
+
+def walk(form: IntakeForm, draft: Draft, screen: flow.Screen, until: str | None = None) -> tuple[Draft, flow.Screen]:
+    while isinstance(screen, flow.Ask) and screen.step.key != until:
+        draft, screen = answer(form, draft, screen)
+    return draft, screen
+
+
+def test_a_new_medal_nominee_starts_at_the_category_without_a_back_button() -> None:
+    form, draft, screen = started()
+    assert isinstance(screen, flow.Ask) and screen.step.key == "category"
+    assert draft.step == "category" and draft.award == "medal"
+    assert flow.is_first(form, draft, screen.step)
+
+
+def test_answering_every_question_ends_at_the_summary_card_with_nothing_missing() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen)
+    assert isinstance(screen, flow.Summary)
+    assert draft.step == flow.SUMMARY and draft.in_summary
+    assert form.missing(draft.answers) == []
+
+
+def test_back_goes_to_the_previous_question_and_before_the_first_back_to_the_award_menu() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until="id_number")
+    draft, screen = flow.back(form, draft, "id_number")
+    assert isinstance(screen, flow.Ask) and screen.step.key == "name"
+    draft, screen = flow.back(form, draft, "name")
+    draft, screen = flow.back(form, draft, "category")
+    assert isinstance(screen, flow.ChooseAward)
+    assert draft.award is None and draft.answers == {} and draft.step is None
+
+
+def test_back_from_the_first_question_of_an_edit_returns_to_its_card() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    editing = replace(draft, editing=12)
+    moved = flow.change(form, editing, "category")
+    assert moved is not None
+    draft, screen = flow.back(form, moved[0], "category")
+    assert isinstance(screen, flow.Summary) and draft.answers == editing.answers
+
+
+def test_an_answer_changed_from_the_summary_comes_back_to_the_summary() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    moved = flow.change(form, draft, "phone")
+    assert moved is not None
+    draft, screen = moved
+    assert isinstance(screen, flow.Ask) and screen.step.key == "phone" and draft.in_summary
+    answers = form.accept(draft.answers, "phone", "0371-67883217", TODAY)
+    draft, screen = flow.advance(form, draft, answers)
+    assert isinstance(screen, flow.Summary) and draft.answers["phone"] == "0371-67883217"
+
+
+def test_a_question_that_no_longer_applies_cannot_be_changed_from_an_old_card() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    assert flow.change(form, draft, "violation_5y_head") is None  # asked of enterprise heads only
+
+
+@pytest.mark.parametrize("stopped_at", ["name", "phone"])
+def test_an_interrupted_draft_resumes_at_the_question_it_stopped_at(stopped_at: str) -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until=stopped_at)
+    resumed, again = flow.resume(ZZ, draft)
+    assert isinstance(again, flow.Ask) and again.step.key == stopped_at and resumed == draft
+
+
+def test_a_draft_at_its_summary_resumes_at_the_summary_and_one_without_award_at_the_menu() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    assert isinstance(flow.resume(ZZ, draft)[1], flow.Summary)
+    assert isinstance(flow.resume(ZZ, Draft(tg_id=7, campaign_id=ZZ.id))[1], flow.ChooseAward)
+
+
+def test_a_stored_step_the_definition_no_longer_has_gives_way_to_the_first_missing_question() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until="phone")
+    gone = replace(draft, step="a_question_removed_by_a_reload")
+    resumed, again = flow.resume(ZZ, gone)
+    assert isinstance(again, flow.Ask) and again.step.key == "phone" and resumed.step == "phone"
+
+
+def test_continue_answering_an_incomplete_card_asks_the_first_missing_question() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    incomplete: dict[str, Any] = {k: v for k, v in draft.answers.items() if k != "deeds"}
+    card = replace(draft, answers=incomplete)
+    draft, screen = flow.keep_answering(form, card)
+    assert isinstance(screen, flow.Ask) and screen.step.key == "deeds" and not draft.in_summary
+
+
+def test_an_alternate_starts_on_the_category_and_goes_back_to_its_card_not_the_menu() -> None:
+    draft = flow.start(ZZ, 7, "medal", alternate_for=3)
+    form = flow.form_of(ZZ, draft)
+    assert form.categories() == ["一线产业工人", "其他一线职工和专业技术人员"]
+    draft, screen = flow.advance(form, draft, {})
+    assert isinstance(screen, flow.Ask) and flow.is_first(form, draft, screen.step)
+    _draft, back = flow.back(form, draft, "category")  # an old ◀ of an earlier question
+    assert isinstance(back, flow.Summary)
