@@ -1,6 +1,7 @@
-"""aiogram routers. ``setup()`` builds a fresh router tree per Dispatcher (tests build exactly
-what production builds). Handlers translate events into core/service calls and results into
-replies; no business rule lives here."""
+"""aiogram routers. ``setup()`` builds a fresh router tree per Dispatcher (the tests build exactly
+what production builds). Handlers are module-level functions that each router module's
+``setup()`` registers; they turn an event into a use-case call (app/) and the result into a
+reply. No business rule lives here."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import intake, join, manage, misc, queries
+    from handlers import errors, intake, join, manage, misc, queries
     from handlers.common import with_turn
 
     root = Router(name="root")
@@ -34,5 +35,5 @@ def setup() -> Router:
     member.callback_query.middleware(with_turn)
     member.include_routers(intake.setup(), queries.setup(), manage.setup(), misc.setup())
     root.include_routers(guest, member)
-    misc.setup_errors(root)
+    errors.setup(root)
     return root

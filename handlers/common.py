@@ -1,10 +1,11 @@
-"""Small pieces every router uses: replying to a message or a button press the same way."""
+"""What every handler of a member uses: the injected :class:`Turn`, and replying to a message or
+a button press the same way."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
@@ -12,8 +13,9 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.magic_filter import MagicFilter
 
+from app.ports import Ports
 from core.campaign import Campaign
-from core.ports import NomineeService, UserInfo
+from core.records import UserInfo
 from handlers.i18n import _
 from handlers.texts import clip
 
@@ -23,26 +25,27 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 @dataclass(frozen=True)
 class Turn:
-    """One update from a member: the event, and what every reply needs (handlers ask for ``turn``)."""
+    """One update from a member: the event, and what every reply needs (handlers ask for ``turn``).
+    ``now`` is the bot's clock; ``today`` is that moment's date in the campaign's time zone."""
 
     event: Event
-    service: NomineeService
+    ports: Ports
     user: UserInfo
     campaign: Campaign
+    now: datetime
     today: date
 
 
 async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
     """Inner middleware of the member router: the matched handler may take ``turn``."""
     assert isinstance(event, Message | CallbackQuery)
-    data["turn"] = Turn(event, data["service"], data["user"], data["campaign"], data["today"])
+    data["turn"] = Turn(event, data["ports"], data["user"], data["campaign"], data["now"], data["today"])
     return await handler(event, data)
 
 
 class Magic(Filter):
-    """An ``F`` expression checked in the event loop. aiogram calls a bare magic filter as a plain
-    function, and every plain function in a worker thread (``asyncio.to_thread``): a thread
-    round trip, and a wait for the GIL, each time a message is tried against the handler."""
+    """An ``F`` expression checked in the event loop: aiogram runs a bare magic filter, like every
+    plain function, through ``asyncio.to_thread`` — a thread round trip for each message tried."""
 
     def __init__(self, magic: MagicFilter) -> None:
         self.magic = magic
@@ -73,5 +76,11 @@ async def outdated(query: CallbackQuery) -> None:
     await query.answer(_("This message is outdated. Please use the latest message."), show_alert=True)
 
 
-def chat_id(event: Event) -> int:
-    return event.from_user.id if event.from_user else 0
+def parse_id(args: str | None) -> int | None:
+    """The nominee number after a command (``/status 12``, ``#12``, full-width digits)."""
+    raw = (args or "").strip().lstrip("#＃").strip()
+    raw = raw.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+__all__ = ["Event", "Magic", "Turn", "outdated", "parse_id", "show", "with_turn"]

@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
-from core.ports import NomineeInfo
+from core.records import NomineeInfo
 from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
 from handlers.texts import category_label, option_label, short_label

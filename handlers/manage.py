@@ -6,149 +6,118 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from core.campaign import Campaign
-from core.ports import EDITABLE, Draft, NomineeInfo, NomineeService, ServiceError, UserInfo
+from app import drafts, nominees, queries, submission
+from core import flow
+from core.records import EDITABLE, Draft, NomineeInfo
+from core.refusals import NomineeLocked, Rejected
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
-from handlers.common import Event, Turn, show
+from handlers.common import Turn, parse_id, show
 from handlers.i18n import _
-from handlers.intake import show_summary
-from handlers.queries import parse_id
+from handlers.problems import gaps_text
+from handlers.steps import render
 
 
-async def editable_nominee(
-    event: Event, service: NomineeService, user: UserInfo, nominee_id: int
-) -> NomineeInfo | None:
-    """The unit's nominee if it may still be changed; otherwise the clerk is told why and None."""
-    try:
-        nominee, _history = await service.nominee(user, nominee_id)
-    except ServiceError as err:
-        await show(event, texts.service_error(err.code, err.params), edit=False)
-        return None
+async def editable_nominee(turn: Turn, nominee_id: int) -> NomineeInfo:
+    """The unit's nominee if it may still be changed (Rejected otherwise: the clerk is told why)."""
+    nominee, _history = await queries.nominee(turn.ports, turn.user, nominee_id)
     if nominee.status not in EDITABLE:
-        await show(event, texts.service_error("nominee.locked", {"status": nominee.status}), edit=False)
-        return None
+        raise Rejected(NomineeLocked(nominee.status))
     return nominee
 
 
 async def start_edit(turn: Turn, nominee_id: int) -> None:
     """The summary card of a saved nominee, to change it (the edit is a draft until confirmed)."""
-    event, service, user = turn.event, turn.service, turn.user
-    nominee = await editable_nominee(event, service, user, nominee_id)
-    if nominee is None:
-        return
-    draft = await service.load_draft(user.tg_id)
+    nominee = await editable_nominee(turn, nominee_id)
+    draft = await drafts.load(turn.ports, turn.user.tg_id)
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
-        await show(event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
+        await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
         return
     draft = Draft(
-        tg_id=user.tg_id,
+        tg_id=turn.user.tg_id,
         campaign_id=turn.campaign.id,
         award=nominee.award,
         answers=dict(nominee.answers),
         editing=nominee.id,
         alternate_for=nominee.alternate_for,
-        in_summary=True,
     )
-    await show_summary(
-        turn, draft, _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id), edit=False
+    notice = _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id)
+    await render(turn, *flow.summary(draft), notice, edit=False)
+
+
+async def edit(message: Message, command: CommandObject, turn: Turn) -> None:
+    nominee_id = parse_id(command.args)
+    if nominee_id is None:
+        await message.answer(_("Please give the nominee's number, e.g. /edit 12."))
+        return
+    await start_edit(turn, nominee_id)
+
+
+async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
+    await query.answer()
+    await start_edit(turn, callback_data.id)
+
+
+async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
+    nominee = await editable_nominee(turn, nominee_id)
+    title = texts.esc(texts.nominee_title(turn.campaign, nominee))
+    text = _("Withdraw {title}? Its place becomes free again.").format(title=title)
+    await show(turn.event, text, keyboards.withdraw_keyboard(nominee.id), edit=False)
+
+
+async def withdraw(message: Message, command: CommandObject, turn: Turn) -> None:
+    nominee_id = parse_id(command.args)
+    if nominee_id is None:
+        await message.answer(_("Please give the nominee's number, e.g. /withdraw 12."))
+        return
+    await ask_withdraw(turn, nominee_id)
+
+
+async def withdraw_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
+    await query.answer()
+    await ask_withdraw(turn, callback_data.id)
+
+
+async def withdraw_yes(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
+    await query.answer()
+    nominee = await nominees.withdraw(turn.ports, turn.user, callback_data.id)
+    quota = await queries.unit_quota(turn.ports, turn.user)
+    title = texts.esc(texts.nominee_title(turn.campaign, nominee))
+    text = _("{title} has been withdrawn; its place is free again.").format(title=title)
+    await show(query, text + "\n\n" + texts.quota_text(turn.campaign, quota))
+
+
+async def submit(message: Message) -> None:
+    await message.answer(
+        _("Submit your unit's list to the office? Afterwards it is locked; only the office can reopen it."),
+        reply_markup=keyboards.submit_keyboard(),
     )
+
+
+async def submit_answer(query: CallbackQuery, callback_data: SubmitCb, turn: Turn) -> None:
+    await query.answer()
+    if callback_data.action != "yes":
+        await show(query, _("Not submitted. You can go on editing."))
+        return
+    gaps = await submission.submit(turn.ports, turn.user)
+    if gaps:
+        items, _total = await queries.nominees(turn.ports, turn.user, 0, 200)
+        names = {n.id: str(n.answers.get("name") or n.answers.get("org_name") or "") for n in items}
+        await show(query, gaps_text(turn.campaign, gaps, names))
+        return
+    await show(query, _("Your unit's list has been submitted to the office and is now locked. Thank you."))
 
 
 def setup() -> Router:
     router = Router(name="manage")
-
-    @router.message(Command("edit"))
-    async def edit(message: Message, command: CommandObject, turn: Turn) -> None:
-        nominee_id = parse_id(command)
-        if nominee_id is None:
-            await message.answer(_("Please give the nominee's number, e.g. /edit 12."))
-            return
-        await start_edit(turn, nominee_id)
-
-    @router.callback_query(ItemCb.filter(F.action == "edit"))
-    async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
-        await query.answer()
-        await start_edit(turn, callback_data.id)
-
-    async def ask_withdraw(
-        event: Event, service: NomineeService, user: UserInfo, campaign: Campaign, nominee_id: int
-    ) -> None:
-        nominee = await editable_nominee(event, service, user, nominee_id)
-        if nominee is None:
-            return
-        await show(
-            event,
-            _("Withdraw {title}? Its place becomes free again.").format(
-                title=texts.esc(texts.nominee_title(campaign, nominee))
-            ),
-            keyboards.withdraw_keyboard(nominee.id),
-            edit=False,
-        )
-
-    @router.message(Command("withdraw"))
-    async def withdraw(
-        message: Message, command: CommandObject, service: NomineeService, user: UserInfo, campaign: Campaign
-    ) -> None:
-        nominee_id = parse_id(command)
-        if nominee_id is None:
-            await message.answer(_("Please give the nominee's number, e.g. /withdraw 12."))
-            return
-        await ask_withdraw(message, service, user, campaign, nominee_id)
-
-    @router.callback_query(ItemCb.filter(F.action == "withdraw"))
-    async def withdraw_tap(
-        query: CallbackQuery, callback_data: ItemCb, service: NomineeService, user: UserInfo, campaign: Campaign
-    ) -> None:
-        await query.answer()
-        await ask_withdraw(query, service, user, campaign, callback_data.id)
-
-    @router.callback_query(ItemCb.filter(F.action == "withdraw_yes"))
-    async def withdraw_yes(
-        query: CallbackQuery, callback_data: ItemCb, service: NomineeService, user: UserInfo, campaign: Campaign
-    ) -> None:
-        try:
-            nominee = await service.withdraw(user, callback_data.id)
-        except ServiceError as err:
-            await query.answer()
-            await show(query, texts.service_error(err.code, err.params))
-            return
-        await query.answer()
-        quota = await service.unit_quota(user)
-        await show(
-            query,
-            _("{title} has been withdrawn; its place is free again.").format(
-                title=texts.esc(texts.nominee_title(campaign, nominee))
-            )
-            + "\n\n"
-            + texts.quota_text(campaign, quota),
-        )
-
-    @router.message(Command("submit"))
-    async def submit(message: Message) -> None:
-        await message.answer(
-            _("Submit your unit's list to the office? Afterwards it is locked; only the office can reopen it."),
-            reply_markup=keyboards.submit_keyboard(),
-        )
-
-    @router.callback_query(SubmitCb.filter())
-    async def submit_answer(
-        query: CallbackQuery, callback_data: SubmitCb, service: NomineeService, user: UserInfo, campaign: Campaign
-    ) -> None:
-        await query.answer()
-        if callback_data.action != "yes":
-            await show(query, _("Not submitted. You can go on editing."))
-            return
-        try:
-            gaps = await service.submit(user)
-        except ServiceError as err:
-            await show(query, texts.service_error(err.code, err.params))
-            return
-        if gaps:
-            items, _total = await service.nominees(user, 0, 200)
-            names = {n.id: str(n.answers.get("name") or n.answers.get("org_name") or "") for n in items}
-            await show(query, texts.gaps_text(campaign, gaps, names))
-            return
-        await show(query, _("Your unit's list has been submitted to the office and is now locked. Thank you."))
-
+    router.message.register(edit, Command("edit"))
+    router.callback_query.register(edit_tap, ItemCb.filter(F.action == "edit"))
+    router.message.register(withdraw, Command("withdraw"))
+    router.callback_query.register(withdraw_tap, ItemCb.filter(F.action == "withdraw"))
+    router.callback_query.register(withdraw_yes, ItemCb.filter(F.action == "withdraw_yes"))
+    router.message.register(submit, Command("submit"))
+    router.callback_query.register(submit_answer, SubmitCb.filter())
     return router
+
+
+__all__ = ["setup"]

@@ -1,0 +1,195 @@
+"""Refusals, gaps and request problems (core.refusals) in the reader's words.
+
+Each union is rendered with an exhaustive ``match``: a kind without a text fails mypy
+(``assert_never``). No rule is decided here — only wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import assert_never
+
+from core.campaign import Campaign
+from core.refusals import (
+    AlternateInvalid,
+    AlternateMissing,
+    AnswersMissing,
+    AwardUnknown,
+    BelowMinimum,
+    CampaignUnknown,
+    ClerkOnly,
+    Duplicate,
+    FileTooLarge,
+    Gap,
+    Ineligible,
+    InviteInvalid,
+    InviteRole,
+    LimitFull,
+    NoAllocation,
+    NomineeChanged,
+    NomineeIncomplete,
+    NomineeLocked,
+    NomineeNotFound,
+    OfficeOnly,
+    PerUnitLimit,
+    Problem,
+    Refusal,
+    ReservedFull,
+    ReservedOpen,
+    ReviewNoPlace,
+    ReviewNoteRequired,
+    ReviewTransition,
+    UnitClosed,
+    UnitFull,
+    UnitSubmitted,
+    UnitUnknown,
+    UserUnknown,
+)
+from handlers.i18n import _, _n, pick
+from handlers.texts import award_name, category_label, esc, status_label
+
+
+def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
+    """Why a nominee cannot take a place, with the numbers that say what is still open."""
+    match refusal:
+        case NoAllocation(award=award):
+            return _("Your unit has no places for {award}.").format(award=award_name(campaign, award))
+        case UnitFull(award=award, cap=cap):
+            return _("{award}: all {cap} places of your unit are taken.").format(
+                award=award_name(campaign, award), cap=cap
+            )
+        case PerUnitLimit(award=award, max=most, used=used):
+            return _(
+                "{award} is competitive: each unit may nominate at most {max}, and your unit has nominated {used}."
+            ).format(award=award_name(campaign, award), max=most, used=used)
+        case ReservedFull():
+            open_parts = "、".join(
+                _("{name} {count}").format(name=esc(pick(r.name, r.name_en)), count=r.count) for r in refusal.open
+            )
+            who = (
+                esc(category_label(campaign.award(refusal.award), refusal.category))
+                if refusal.category
+                else _("this nominee")
+            )
+            return _(
+                "{award}: your unit has {cap} places, {used} taken. "
+                "Places still reserved: {open}; free places left: {free}. "
+                "“{who}” is not in these reserved groups and would need a free place, so it cannot be added now."
+            ).format(
+                award=award_name(campaign, refusal.award),
+                cap=refusal.cap,
+                used=refusal.used,
+                open=open_parts or "—",
+                free=refusal.free,
+                who=who,
+            )
+        case LimitFull(kind="pool"):
+            return _(
+                "The city-wide pool “{name}” ({cap} places for the whole city) is used up; no more such nominees "
+                "can be added."
+            ).format(name=esc(pick(refusal.name, refusal.name_en)), cap=refusal.cap)
+        case LimitFull():
+            return _("{name}: all {cap} places of the whole city are taken.").format(
+                name=esc(pick(refusal.name, refusal.name_en)), cap=refusal.cap
+            )
+        case Duplicate(unit=unit):
+            return _("This person or organisation has already been nominated by “{unit}” in this campaign.").format(
+                unit=esc(unit)
+            )
+        case Ineligible(message=message, message_en=message_en):
+            return _("Not eligible: {message}").format(message=esc(pick(message, message_en)))
+        case UnitSubmitted() | UnitClosed():
+            return problem_text(refusal)
+        case _:
+            assert_never(refusal)
+
+
+def refusals_text(campaign: Campaign, refusals: Sequence[Refusal]) -> str:
+    return "\n".join(f"• {refusal_text(campaign, r)}" for r in refusals)
+
+
+def gap_text(campaign: Campaign, gap: Gap, names: Mapping[int, str]) -> str:
+    """One reason why the unit's list cannot be submitted yet (a bullet line)."""
+    match gap:
+        case ReservedOpen():
+            return _n(
+                "• {award}: {needed} place reserved for {name} is not filled.",
+                "• {award}: {needed} places reserved for {name} are not filled.",
+                gap.needed,
+            ).format(award=award_name(campaign, gap.award), needed=gap.needed, name=esc(pick(gap.name, gap.name_en)))
+        case AlternateMissing():
+            return _("• {name} (#{id}) needs an alternate frontline worker of the same kind.").format(
+                name=esc(gap.name or "?"), id=gap.nominee
+            )
+        case BelowMinimum():
+            return _n(
+                "• {award}: at least {min} nomination expected.",
+                "• {award}: at least {min} nominations expected.",
+                gap.min,
+            ).format(award=award_name(campaign, gap.award), min=gap.min)
+        case AnswersMissing():
+            return _("• #{id} {name}: answers missing.").format(id=gap.nominee, name=esc(names.get(gap.nominee, "")))
+        case _:
+            assert_never(gap)
+
+
+def gaps_text(campaign: Campaign, gaps: Sequence[Gap], names: Mapping[int, str]) -> str:
+    return "\n".join([_("The list cannot be submitted yet:"), *(gap_text(campaign, g, names) for g in gaps)])
+
+
+def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
+    """Why a request could not be carried out, and what the reader can do."""
+    match problem:
+        case InviteInvalid():
+            return _(
+                "This invitation code is not valid: it may be mistyped, already used or expired. "
+                "Please check it or ask the office for a new one."
+            )
+        case InviteRole(role="office"):
+            return _("An office invitation names no unit.")
+        case InviteRole():
+            return _("A clerk's invitation needs the clerk's unit.")
+        case UserUnknown():
+            return _("Please join first: send the invitation code.")
+        case ClerkOnly() | OfficeOnly():
+            return _("You are not allowed to do this.")
+        case CampaignUnknown():
+            return _("The campaign you joined is no longer available. Please contact the office.")
+        case UnitUnknown():
+            return _("Your unit is not (or no longer) part of this campaign's allocation. Please contact the office.")
+        case AwardUnknown():
+            return _("This award is not (or no longer) part of the campaign. Please send /new to start again.")
+        case NomineeNotFound():
+            return _("No such nominee in your unit's list.")
+        case NomineeLocked(status=status):
+            return _("This nominee can no longer be changed (status: {status}).").format(status=status_label(status))
+        case NomineeIncomplete():
+            return _("Some required answers are missing. Please complete them and confirm again.")
+        case NomineeChanged():
+            return _("This nominee was changed in the meantime. Please open it again.")
+        case AlternateInvalid(reason="principal_gone"):
+            return _("The nominee this alternate was for is no longer in the list; the alternate was not saved.")
+        case AlternateInvalid(reason="not_needed"):
+            return _("This nominee does not need an alternate.")
+        case AlternateInvalid(reason="exists"):
+            return _("This nominee already has an alternate.")
+        case AlternateInvalid():
+            return _("An alternate must be a frontline worker of the same kind.")
+        case FileTooLarge(max_bytes=max_bytes):
+            return _("The file is too large (at most {max_mb} MB).").format(max_mb=max_bytes // (1024 * 1024))
+        case ReviewNoteRequired():
+            return _("Please give the reason for returning the nominee; the clerk will read it.")
+        case ReviewTransition(status=status):
+            return _("This cannot be done to a nominee whose status is “{status}”.").format(status=status_label(status))
+        case ReviewNoPlace(refusals=refusals):
+            reasons = refusals_text(campaign, refusals) if campaign is not None else ""
+            return "\n".join([_("There is no place left to take the nominee back:"), reasons]).strip()
+        case UnitSubmitted():
+            return _("Your unit's list has been submitted and is locked. Please contact the office to reopen it.")
+        case UnitClosed():
+            return _("The deadline has passed: your unit's list is closed. Only the office can reopen it.")
+        case _:
+            assert_never(problem)
+
+
+__all__ = ["gap_text", "gaps_text", "problem_text", "refusal_text", "refusals_text"]
