@@ -484,15 +484,24 @@ class Office:
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
-        self.store: Any = None
+        self.ports: Any = None
+        self.db: Any = None
         self.ready: dict[str, list[str]] = {}
 
     async def open(self) -> None:
-        from storage.db import make_engine
-        from storage.service import Store
+        from storage import open_ports
+        from storage.db import Database, make_engine
 
         shift = TODAY - datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        self.store = Store(make_engine(f"sqlite+aiosqlite:///{self.db_path}"), clock=lambda: datetime.now(UTC) + shift)
+        self.db = Database(make_engine(f"sqlite+aiosqlite:///{self.db_path}"))
+        clock = lambda: datetime.now(UTC) + shift  # noqa: E731
+        self.ports = open_ports(self.db, self.db_path.parent / "files", clock, cache_drafts=False)
+
+    async def _create(self, unit: str) -> str:
+        from app.joining import create_invite
+
+        code: str = await create_invite(self.ports, CAMPAIGN, unit, "clerk", 14)
+        return code
 
     async def invite(self, unit: str) -> str:
         """A code made earlier by :meth:`prepare` (the office's writes stay out of the measured
@@ -500,19 +509,19 @@ class Office:
         ready = self.ready.get(unit)
         if ready:
             return ready.pop()
-        code: str = await self.store.create_invite(CAMPAIGN, unit, "clerk", 14)
-        return code
+        return await self._create(unit)
 
     async def prepare(self, per_unit: int) -> None:
         for i in range(UNITS):
             unit = f"基准单位{i:03d}"
             codes = self.ready.setdefault(unit, [])
             while len(codes) < per_unit:
-                codes.append(await self.store.create_invite(CAMPAIGN, unit, "clerk", 14))
+                codes.append(await self._create(unit))
 
     async def close(self) -> None:
-        if self.store is not None:
-            await self.store.db.dispose()
+        if self.db is not None:
+            await self.db.dispose()
+            await self.db.engine.dispose()
 
     def saved_per_unit(self) -> dict[str, int]:
         with contextlib.closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)) as conn:

@@ -2,13 +2,13 @@
 
     NOMINEE_BOT_TOKEN=1:x NOMINEE_API_SERVER=http://127.0.0.1:8081 python bench/echo_bot.py [--stock-session]
 
-Same Bot as ``nominee-bot run`` (bot.app.make_bot: its session, the given Bot API server, HTML
-parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and one handler
-that sends every text back: what the framework and the HTTP round trips cost by themselves.
-It also tunes the garbage collector as ``nominee-bot run`` does (bot.app.settle_memory).
-``--stock-session`` uses aiogram's own AiohttpSession instead of make_bot's BotSession (which
-keeps pydantic's response models alive and sends JSON bodies) and leaves the collector alone:
-the echo as aiogram ships it.
+Same Bot as ``nominee-bot run`` (bot.session.make_bot: its session's hooks, the given Bot API
+server, HTML parse mode) and the same long polling, but a Dispatcher with aiogram's defaults and
+one handler that sends every text back: what the framework and the HTTP round trips cost by
+themselves. It also tunes the garbage collector as ``nominee-bot run`` does
+(bot.app.settle_memory). ``--stock-session`` uses aiogram's AiohttpSession without our hooks
+(which reuse the keyboard just sent) and leaves the collector alone: the echo as aiogram
+ships it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import Message
 
-from bot.app import make_bot, settle_memory
+from bot.app import settle_memory
+from bot.session import make_bot
 
 
 async def main() -> None:

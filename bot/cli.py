@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-EXTENSIONS = ["storage.cli", "bot.commands"]
+EXTENSIONS = ["bot.commands"]
 PROG = "nominee-bot"
 
 Handler = Callable[[argparse.Namespace], int]

@@ -1,16 +1,20 @@
-"""``nominee-bot run`` and ``nominee-bot invite create``: the commands that need the database or
-Telegram. Heavy imports (aiogram, SQLAlchemy) stay inside the handlers: the parser is built for
-every command, and ``campaign check`` must not pay for them."""
+"""The commands that need the database or Telegram: ``run``, ``invite create``, ``db upgrade|check``
+and ``campaign load``. Registered by bot/cli.py; heavy imports (aiogram, SQLAlchemy, Alembic) stay
+inside the handlers, because the parser is built for every command, including ``campaign check``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.cli import command_group
 
 if TYPE_CHECKING:
     from bot.cli import Subparsers
+    from bot.settings import Settings
 
 
 def register(subparsers: Subparsers) -> None:
@@ -21,16 +25,47 @@ def register(subparsers: Subparsers) -> None:
     actions = invite.add_subparsers(dest="invite_command", required=True)
     create = actions.add_parser("create", help="create a single-use invitation code")
     create.add_argument("--campaign", required=True, help="campaign id, e.g. zhengzhou-2024")
-    create.add_argument("--unit", default=None, help="the recommending unit (required for clerks)")
+    create.add_argument("--unit", default=None, help="the recommending unit (clerks only)")
     create.add_argument("--role", choices=["clerk", "office"], default="clerk")
     create.add_argument("--days", type=int, default=14, help="days until the code expires (default 14)")
     create.set_defaults(func=_invite_create)
 
+    db = subparsers.add_parser("db", help="数据库结构 (database schema)")
+    db.set_defaults(func=lambda _args: _help(db))
+    db_actions = db.add_subparsers(title="commands", metavar="COMMAND")
+    upgrade = db_actions.add_parser("upgrade", help="把数据库升级到最新结构 (Alembic upgrade head)")
+    upgrade.set_defaults(func=_db_upgrade)
+    check = db_actions.add_parser("check", help="数据库结构是否为最新 (exit 1 if `db upgrade` is needed)")
+    check.set_defaults(func=_db_check)
 
-def _run(args: argparse.Namespace) -> int:
+    load = command_group(subparsers, "campaign").add_parser(
+        "load", help="把内置或编辑过的评选定义载入数据库 (idempotent; refuses changes that break saved nominees)"
+    )
+    load.add_argument("source", metavar="NAME|FILE", help="a built-in name (zhengzhou-2024) or a .toml file")
+    load.set_defaults(func=_campaign_load)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _settings() -> Settings:
     from bot.settings import get_settings
 
     settings = get_settings()
+    settings.ensure_data_dir()
+    return settings
+
+
+def _where(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings()
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(
             "nominee-bot run: set NOMINEE_BOT_TOKEN to the bot's token from @BotFather "
@@ -44,13 +79,119 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _invite_create(args: argparse.Namespace) -> int:
-    from bot.runner import create_invite
-    from bot.settings import get_settings
-
     if args.role == "clerk" and not args.unit:
         print("nominee-bot invite create: a clerk's invitation needs --unit", file=sys.stderr)
+        return 2
+    if args.role == "office" and args.unit:
+        print("nominee-bot invite create: an office invitation names no --unit", file=sys.stderr)
         return 2
     if not 1 <= args.days <= 365:
         print("nominee-bot invite create: --days must be between 1 and 365", file=sys.stderr)
         return 2
-    return asyncio.run(create_invite(get_settings(), args.campaign, args.unit, args.role, args.days))
+    return asyncio.run(_invite(_settings(), args.campaign, args.unit, args.role, args.days))
+
+
+async def _invite(settings: Settings, campaign_id: str, unit: str | None, role: str, days: int) -> int:
+    from app import campaigns, joining
+    from bot.runner import bot_username, open_ports
+    from core.loader import builtin_names
+    from core.records import Role
+    from core.refusals import CampaignUnknown, Rejected, UnitUnknown
+    from storage.db import SchemaOutOfDate
+
+    try:
+        async with open_ports(settings) as (ports, _db):
+            if campaign_id in builtin_names():
+                await campaigns.ensure_builtin(ports, campaign_id)
+            kind: Role = "office" if role == "office" else "clerk"
+            code = await joining.create_invite(ports, campaign_id, unit, kind, days)
+    except SchemaOutOfDate as exc:
+        print(f"nominee-bot invite: {exc}", file=sys.stderr)
+        return 1
+    except Rejected as err:
+        if isinstance(err.problem, CampaignUnknown):
+            message = f"没有评选活动 “{campaign_id}”：请先执行 nominee-bot campaign load。"
+        elif isinstance(err.problem, UnitUnknown):
+            message = f"评选活动 “{campaign_id}” 中没有推荐单位 “{unit}”。"
+        else:
+            message = f"{type(err.problem).__name__}"
+        print(f"nominee-bot invite: {message}", file=sys.stderr)
+        return 1
+    username = await bot_username(settings)
+    print(code)
+    print(f"https://t.me/{username or '<bot>'}?start={code}")
+    print(f"({unit or 'office'} · {role} · {days} days)", file=sys.stderr)
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import current_revision, make_engine, upgrade
+
+    settings = _settings()
+
+    async def go() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    revision = asyncio.run(go())
+    print(f"{_where(settings.database_url)}: schema at revision {revision} (newest)")
+    return 0
+
+
+def _db_check(args: argparse.Namespace) -> int:
+    from storage.db import SchemaOutOfDate, check_schema, make_engine
+
+    settings = _settings()
+
+    async def go() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await check_schema(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(go())
+    except SchemaOutOfDate as exc:
+        print(f"nominee-bot db check: {exc}", file=sys.stderr)
+        return 1
+    print(f"{_where(settings.database_url)}: schema up to date")
+    return 0
+
+
+def _campaign_load(args: argparse.Namespace) -> int:
+    from core.loader import DefinitionError, builtin_names, builtin_text, load
+
+    source: str = args.source
+    try:
+        campaign = load(source)
+        text = builtin_text(source) if source in builtin_names() else Path(source).read_text(encoding="utf-8-sig")
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+
+    async def go() -> int:
+        from app import campaigns
+        from bot.runner import open_ports
+
+        async with open_ports(_settings()) as (ports, _db):
+            report = await campaigns.load(ports, campaign, text=text)
+        for line in report.lines():
+            print(line, file=sys.stdout if report.ok else sys.stderr)
+        return 0 if report.ok else 1
+
+    from storage.db import SchemaOutOfDate
+
+    try:
+        return asyncio.run(go())
+    except SchemaOutOfDate as exc:
+        print(f"nominee-bot campaign load: {exc}", file=sys.stderr)
+        return 1
+
+
+__all__ = ["register"]

@@ -1,4 +1,4 @@
-"""Middlewares: who is writing (user, campaign, service, today), their language, and floods.
+"""Middlewares: who is writing (user, campaign, ports, today), their language, and floods.
 
 Deliberately read-only: nothing here writes to the database on every update.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,35 +14,38 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from core.ports import NomineeService
+from app import queries
+from app.ports import Ports
+from core.clock import local_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # deadlines and "today" are dates of the campaign's time zone
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Injects ``service``, ``user`` (None until joined), ``campaign``, ``now``, ``today`` (the
-    campaign's local date) and ``started_at`` (when this process started, on the same clock)."""
+    """Injects ``ports``, ``user`` (None until joined), ``campaign``, ``now`` (the ports' clock),
+    ``today`` (that moment's date in the campaign's time zone; ``zone`` before joining) and
+    ``started_at`` (when this process started, on the same clock)."""
 
-    def __init__(self, service: NomineeService, clock: Callable[[], datetime], *, tolerant: bool = False) -> None:
-        self.service = service
-        self.clock = clock
+    def __init__(self, ports: Ports, zone: ZoneInfo, *, tolerant: bool = False) -> None:
+        self.ports = ports
+        self.zone = zone
         self.tolerant = tolerant  # for the error handler: a failing lookup leaves user None
-        self.started_at = clock()
+        self.started_at = ports.clock()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: User | None = data.get("event_from_user")
         try:
-            found = await self.service.user_context(tg_user.id) if tg_user is not None and not tg_user.is_bot else None
+            known = tg_user is not None and not tg_user.is_bot
+            found = await queries.context(self.ports, tg_user.id) if known and tg_user is not None else None
         except Exception:
             if not self.tolerant:
                 raise
             found = None  # the database may be what failed: apologise in Telegram's language
-        data["service"] = self.service
+        data["ports"] = self.ports
         data["user"], data["campaign"] = found if found is not None else (None, None)
-        now = self.clock()
+        now = self.ports.clock()
         data["now"] = now
-        data["today"] = now.astimezone(SHANGHAI).date()
+        data["today"] = local_date(now, found[1]) if found is not None else now.astimezone(self.zone).date()
         data["started_at"] = self.started_at
         return await handler(event, data)
 

@@ -1,10 +1,13 @@
-"""Starting the bot and the database-backed commands of the command line."""
+"""The composition root: one engine and one Database per process, the ports built over them, and
+the commands that need the database or Telegram. Heavy imports stay inside the functions: the
+command line builds its parser for every command, and ``campaign check`` must not pay for them."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -12,12 +15,12 @@ from zoneinfo import ZoneInfo
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from storage.service import Store
+    from app.ports import Ports
+    from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+PIN_ZONE = ZoneInfo("Asia/Shanghai")  # NOMINEE_TODAY names a day as the campaigns' offices count it
 
 
 def make_clock(settings: Settings) -> Callable[[], datetime]:
@@ -26,35 +29,38 @@ def make_clock(settings: Settings) -> Callable[[], datetime]:
     pinned = settings.today
     if pinned is None:
         return lambda: datetime.now(UTC)
-    shift = pinned - datetime.now(SHANGHAI).date()
+    shift = pinned - datetime.now(PIN_ZONE).date()
     return lambda: datetime.now(UTC) + shift
 
 
-async def open_store(settings: Settings) -> Store:
-    """The service on the configured database; refuses a database whose schema is out of date."""
+@asynccontextmanager
+async def open_ports(settings: Settings, *, check: bool = True) -> AsyncIterator[tuple[Ports, Database]]:
+    """The use cases' ports on the configured database (refused with SchemaOutOfDate when its
+    schema is not the newest), and the one Database behind them; disposed of at the end."""
+    from storage import open_ports as storage_ports
     from storage.db import Database, check_schema, make_engine
-    from storage.service import Store
 
     settings.ensure_data_dir()
     engine = make_engine(settings.database_url)
     try:
-        await check_schema(engine)
-    except Exception:
-        await engine.dispose()
-        raise
-    return Store(
-        Database(engine),
-        files_dir=settings.files_dir,
-        clock=make_clock(settings),
+        if check:
+            await check_schema(engine)
+        db = Database(engine)
         # One bot process writes its users' drafts, so it may keep them in memory; several
         # instances (Redis) share them through the database only.
-        cache_drafts=not settings.redis_url,
-    )
+        ports = storage_ports(db, settings.files_dir, make_clock(settings), cache_drafts=not settings.redis_url)
+        try:
+            yield ports, db
+        finally:
+            await db.dispose()
+    finally:
+        await engine.dispose()
 
 
 async def run(settings: Settings) -> int:
     from aiogram.exceptions import TelegramUnauthorizedError
     from aiogram.fsm.storage.base import BaseEventIsolation
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
     from bot.app import make_bot, make_dispatcher, run_polling, settle_memory
     from bot.logging import setup_logging
@@ -63,76 +69,41 @@ async def run(settings: Settings) -> int:
 
     setup_logging()
     # aiogram logs every handled update at INFO ("Update id=… is handled. Duration … ms"): a line
-    # per keystroke through the masking filter, 2% of a busy bot's CPU. Failures still reach the log.
+    # per keystroke through the masking filter. Failures still reach the log.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    assert settings.bot_token is not None
     try:
-        store = await open_store(settings)
+        async with open_ports(settings) as (ports, db):
+            fsm = make_fsm_storage(settings.redis_url, db)
+            isolation: BaseEventIsolation | None = None
+            if isinstance(fsm, RedisStorage):
+                isolation = RedisEventIsolation(fsm.redis)
+            bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
+            dp = make_dispatcher(
+                ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
+            )
+            settle_memory()
+            try:
+                await run_polling(bot, dp)
+            except TelegramUnauthorizedError:
+                print("nominee-bot run: Telegram refused the token (NOMINEE_BOT_TOKEN).", file=sys.stderr)
+                return 1
+            finally:
+                await bot.session.close()
+                await fsm.close()
     except SchemaOutOfDate as exc:
         print(f"nominee-bot run: {exc}", file=sys.stderr)
         return 1
-    fsm = make_fsm_storage(settings, store.db.engine)
-    isolation: BaseEventIsolation | None = None
-    if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-
-        if isinstance(fsm, RedisStorage):
-            isolation = RedisEventIsolation(fsm.redis)
-    assert settings.bot_token is not None
-    bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
-    dp = make_dispatcher(
-        store,
-        storage=fsm,
-        isolation=isolation,
-        clock=make_clock(settings),
-        throttle=(settings.throttle_rate, settings.throttle_window),
-    )
-    settle_memory()
-    try:
-        await run_polling(bot, dp)
-    except TelegramUnauthorizedError:
-        print("nominee-bot run: Telegram refused the token (NOMINEE_BOT_TOKEN).", file=sys.stderr)
-        return 1
-    finally:
-        await bot.session.close()
-        await fsm.close()
-        await store.db.dispose()
     return 0
 
 
-async def create_invite(settings: Settings, campaign_id: str, unit: str | None, role: str, days: int) -> int:
-    from core.loader import builtin_names
-    from core.ports import ServiceError
-    from storage.db import SchemaOutOfDate
-
-    try:
-        store = await open_store(settings)
-    except SchemaOutOfDate as exc:
-        print(f"nominee-bot invite: {exc}", file=sys.stderr)
-        return 1
-    try:
-        if campaign_id in builtin_names():
-            await store.ensure_builtin(campaign_id)
-        code = await store.create_invite(campaign_id, unit, "office" if role == "office" else "clerk", days)
-    except ServiceError as err:
-        messages = {
-            "campaign.unknown": f"没有评选活动 “{campaign_id}”：请先执行 nominee-bot campaign load。",
-            "unit.unknown": f"评选活动 “{campaign_id}” 中没有推荐单位 “{unit}”。",
-        }
-        print(f"nominee-bot invite: {messages.get(err.code, err.code)}", file=sys.stderr)
-        return 1
-    finally:
-        await store.db.dispose()
-    username = settings.bot_username or await _bot_username(settings)
-    print(code)
-    print(f"https://t.me/{username or '<bot>'}?start={code}")
-    print(f"({unit or 'office'} · {role} · {days} days)", file=sys.stderr)
-    return 0
-
-
-async def _bot_username(settings: Settings) -> str | None:
+async def bot_username(settings: Settings) -> str | None:
+    """The bot's username for invitation links: the setting, or asked from Telegram."""
+    if settings.bot_username:
+        return settings.bot_username
     if settings.bot_token is None:
         return None
-    from bot.app import make_bot
+    from bot.session import make_bot
 
     bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
     try:
@@ -144,4 +115,4 @@ async def _bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-__all__ = ["create_invite", "open_store", "run"]
+__all__ = ["bot_username", "make_clock", "open_ports", "run"]
