@@ -8,7 +8,6 @@ Validators raise :class:`InvalidAnswer` carrying one :data:`AnswerProblem`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 # --------------------------------------------------------------------------- ID numbers (GB 11643)
 
@@ -279,14 +278,3 @@ class InvalidAnswer(ValueError):
     def __repr__(self) -> str:  # the problem holds numbers and keys, never the rejected value
         return f"InvalidAnswer({self.problem!r})"
 
-
-class FieldError(ValueError):
-    """Deprecated: being replaced by :class:`InvalidAnswer`."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def __repr__(self) -> str:
-        return f"FieldError({self.code!r}, {self.params!r})"

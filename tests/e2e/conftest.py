@@ -31,7 +31,7 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
-from core.errors import FieldError
+from core.errors import InvalidAnswer
 from core.idcard import make_id_number, parse_id_number
 from core.loader import builtin_text, parse
 from core.ports import UserInfo
@@ -79,7 +79,7 @@ def real_id_numbers(text: str) -> list[str]:
     for match in ID_LIKE.finditer(text):
         try:
             parse_id_number(match.group(), TODAY)
-        except FieldError:
+        except InvalidAnswer:
             continue
         found.append(match.group())
     return found
