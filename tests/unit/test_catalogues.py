@@ -37,7 +37,8 @@ ALLOWED_CHINESE = {
 # Files in bot/ that are not chat: their readers are operators at a terminal, bilingual by design.
 NOT_CHAT = {
     "bot/cli.py": "the nominee-bot command line (campaign list/check/show), Chinese + English labels",
-    "bot/runner.py": "stderr messages of `nominee-bot run` and `nominee-bot invite create`",
+    "bot/runner.py": "stderr messages of `nominee-bot run`",
+    "bot/commands.py": "help and stderr messages of `nominee-bot invite|db|campaign load`",
 }
 # help_text(): the /lang line names the language in Chinese inside the English msgid (like the menu).
 ALLOWED_CHINESE |= {
