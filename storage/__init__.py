@@ -1,13 +1,52 @@
-"""Persistence: SQLAlchemy 2 (async) on SQLite by default or PostgreSQL, Alembic migrations.
+"""Persistence: :mod:`app.ports` on SQLAlchemy 2 (async) with the stock drivers — aiosqlite for
+the embedded SQLite default, asyncpg for PostgreSQL — and Alembic migrations. No business rule
+lives here: the use cases (``app/``) decide, these modules store.
 
-- ``models``     the schema; ``migrations/`` its Alembic history (``nominee-bot db upgrade``)
-- ``db``         engines (SQLite: WAL, busy timeout, BEGIN IMMEDIATE for writes), transactions,
-                 the schema check the bot runs at start-up
-- ``service``    :class:`~storage.service.Store`, the use cases behind ``core.ports.NomineeService``:
-                 one transaction each, places claimed atomically, uniqueness by constraint, audit log
-- ``campaigns``  what a reloaded definition changes and whether stored nominees allow it
-- ``fsm``        aiogram FSM storage in the database (or Redis when configured)
-- ``cli``        ``nominee-bot db upgrade|check`` and ``nominee-bot campaign load``
+- ``db``          engines (SQLite: WAL, busy timeout, BEGIN IMMEDIATE for writes, this process's
+                  write lock, background checkpoints), :class:`~storage.db.Database` (the one per
+                  engine: ``read()``, ``write()``, ``single()``), the Alembic helpers and the
+                  schema check the bot runs at start-up
+- ``uow``         :class:`~storage.uow.SqlTransactions`: a unit of work binding the repositories
+                  to one transaction, committed once
+- ``users``, ``units``, ``campaigns`` (definitions parsed once per version), ``nominees``,
+  ``counters`` (places taken by conditional UPDATE), ``audit``, ``invites``, ``reminders``:
+                  the repositories, one table family each, returning plain records
+- ``drafts``      the half-typed nominees, one statement per step (in memory too, one process)
+- ``files``       uploaded files on disk, once per SHA-256, with their rows
+- ``memo``        the write-through memory of rows one process alone writes (drafts, FSM rows)
+- ``fsm``         aiogram FSM storage in the database (or Redis when configured)
+- ``models``      the schema; ``migrations/`` its Alembic history (``nominee-bot db upgrade``)
+- ``cli``         ``nominee-bot db upgrade|check`` and ``nominee-bot campaign load``
 
-Only ``fsm`` imports aiogram.
+:func:`open_ports` builds everything a use case runs over. Only ``fsm`` imports aiogram; nothing
+here imports ``bot/`` or ``handlers/``. Importing the package itself loads nothing heavy (the
+command line's fast commands import ``storage.cli``).
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ports import Clock, Ports
+    from storage.db import Database
+
+
+def open_ports(db: Database, files_dir: Path, clock: Clock, *, cache_drafts: bool) -> Ports:
+    """The ports of the use cases on one :class:`Database`. ``cache_drafts``: this process is the
+    only writer of its users' drafts (one bot process, no Redis), so they may stay in memory."""
+    from app.ports import Ports
+    from storage.drafts import DRAFT_CACHE_SIZE, SqlDrafts
+    from storage.files import DiskFiles
+    from storage.uow import SqlTransactions
+
+    return Ports(
+        db=SqlTransactions(db),
+        drafts=SqlDrafts(db, cache_size=DRAFT_CACHE_SIZE if cache_drafts else 0),
+        files=DiskFiles(db, files_dir),
+        clock=clock,
+    )
+
+
+__all__ = ["open_ports"]

@@ -2,8 +2,8 @@
 
 The embedded default (no Redis) keeps every user's FSM state and data in the ``fsm`` table, one
 small transaction per call, so a bot restarted after a crash resumes each conversation where it
-was. With ``NOMINEE_REDIS_URL`` set, aiogram's own RedisStorage is used instead. Both store
-JSON: data that is not JSON-safe fails here at once rather than later in production on Redis.
+was. With a Redis URL, aiogram's own RedisStorage is used instead. Both store JSON: data that is
+not JSON-safe fails here at once rather than later in production on Redis.
 
 This is the only storage module that imports aiogram.
 """
@@ -11,25 +11,35 @@ This is the only storage module that imports aiogram.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
 from storage.memo import MISSING, WriteThrough
 from storage.models import FsmRow
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
+_READ = select(FsmRow.state, FsmRow.data).where(FsmRow.key == bindparam("key"))
+_READ_LOCKED = _READ.with_for_update()
+_DELETE = delete(FsmRow).where(FsmRow.key == bindparam("key"))
+
+
+def _upsert(insert: Any) -> Any:
+    """An upsert, so two first writes for one key cannot collide on the primary key."""
+    stmt = insert(FsmRow)
+    return stmt.on_conflict_do_update(
+        index_elements=["key"], set_={c: stmt.excluded[c] for c in ("state", "data", "updated_at")}
+    )
+
+
+_WRITE = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
 
 
 def default_key_builder() -> KeyBuilder:
@@ -44,69 +54,66 @@ def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
         raise TypeError(f"FSM data must be JSON-safe (str, int, float, bool, None, list, dict): {exc}") from None
 
 
+Row = tuple[str | None, dict[str, Any]]  # (state, data) of one key
+
+
 class DbStorage(BaseStorage):
-    """aiogram FSM storage backed by the ``fsm`` table (state and data of one key in one row).
+    """aiogram FSM storage backed by the ``fsm`` table (state and data of one key in one row),
+    on the application's one :class:`Database`.
 
     aiogram asks for the state of every update. The rows a process has read or written are kept
     in memory (write-through, the most recently used ``cache_size`` keys), so that question costs
     no database round trip. Sound because this storage serves one bot process — several instances
-    need NOMINEE_REDIS_URL, and then aiogram's RedisStorage is used instead; a restarted process
-    starts with an empty cache and reads what the previous one wrote."""
+    use Redis instead; a restarted process starts with an empty cache and reads what the previous
+    one wrote."""
 
-    def __init__(
-        self, db: Database | AsyncEngine, key_builder: KeyBuilder | None = None, *, cache_size: int = 10_000
-    ) -> None:
-        self.db = db if isinstance(db, Database) else Database(db)
+    def __init__(self, db: Database, key_builder: KeyBuilder | None = None, *, cache_size: int = 10_000) -> None:
+        self.db = db
         self.key_builder = key_builder or default_key_builder()
-        self._cache: WriteThrough[str, tuple[str | None, dict[str, Any]]] = WriteThrough(cache_size)
+        self._cache: WriteThrough[str, Row] = WriteThrough(cache_size)
 
     def _key(self, key: StorageKey) -> str:
         return self.key_builder.build(key)
 
-    async def _row(self, k: str) -> tuple[str | None, dict[str, Any]]:
+    async def _row(self, k: str) -> Row:
         """(state, data) of a key: from memory, or read once and remembered."""
         found = self._cache.get(k)
         if found is not MISSING:
             return found
         writes = self._cache.writes
-        async with self.db.read() as s:
-            row = (await s.execute(select(FsmRow.state, FsmRow.data).where(FsmRow.key == k))).first()
-        value = (None, {}) if row is None else (row.state, dict(row.data or {}))
+        async with self.db.single(write=False) as conn:
+            row = (await conn.execute(_READ, {"key": k})).first()
+        value: Row = (None, {}) if row is None else (row.state, dict(row.data or {}))
         self._cache.remember_read(writes, k, value)
         return value
 
-    @asynccontextmanager
-    async def _writing(self, k: str) -> AsyncIterator[AsyncSession]:
-        """A write transaction for one key (see storage.memo.WriteThrough.writing)."""
+    async def _change(self, k: str, *, state: Any = ..., data: Any = ..., merge: bool = False) -> Row:
+        """Sets ``state`` and/or ``data`` of a row (``...`` keeps the stored value; ``merge`` adds
+        ``data`` to the stored data) in one write transaction, the row locked while it is read. A
+        row left with neither is deleted, so the table only holds live conversations."""
         with self._cache.writing(k):
-            async with self.db.write() as s:
-                yield s
+            async with self.db.write() as conn:
+                stored = await self._locked(conn, k)
+                new_state = stored[0] if state is ... else state
+                new_data = stored[1] if data is ... else ({**stored[1], **data} if merge else data)
+                if new_state is None and not new_data:
+                    await conn.execute(_DELETE, {"key": k})
+                    new_data = {}
+                else:
+                    values = {"key": k, "state": new_state, "data": new_data, "updated_at": datetime.now(UTC)}
+                    await conn.execute(_WRITE[conn.dialect.name], values)
+                await conn.commit()
+        value: Row = (new_state, dict(new_data))
+        self._cache.remember(k, value)
+        return value
 
-    async def _write(
-        self, s: AsyncSession, key: str, *, state: Any = ..., data: Any = ...
-    ) -> tuple[str | None, dict[str, Any]]:
-        """Sets ``state`` and/or ``data`` of a row (``...`` keeps the stored value); a row left
-        with neither is deleted so the table only holds live conversations. Returns what is stored."""
-        row = await s.get(FsmRow, key, with_for_update=True)
-        new_state = (row.state if row else None) if state is ... else state
-        new_data = (dict(row.data) if row else {}) if data is ... else data
-        if new_state is None and not new_data:
-            if row is not None:
-                await s.execute(delete(FsmRow).where(FsmRow.key == key))
-            return None, {}
-        values = {"key": key, "state": new_state, "data": new_data, "updated_at": datetime.now(UTC)}
-        upsert = sqlite_insert if self.db.sqlite else pg_insert
-        stmt = upsert(FsmRow).values(**values)
-        # An upsert, so two first writes for one key cannot collide on the primary key.
-        await s.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
-        return new_state, dict(new_data)
+    @staticmethod
+    async def _locked(conn: AsyncConnection, k: str) -> Row:
+        row = (await conn.execute(_READ_LOCKED, {"key": k})).first()
+        return (None, {}) if row is None else (row.state, dict(row.data or {}))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        value = state.state if isinstance(state, State) else state
-        k = self._key(key)
-        async with self._writing(k) as s:
-            stored = await self._write(s, k, state=value)
-        self._cache.remember(k, stored)
+        await self._change(self._key(key), state=state.state if isinstance(state, State) else state)
 
     async def get_state(self, key: StorageKey) -> str | None:
         return (await self._row(self._key(key)))[0]
@@ -114,37 +121,26 @@ class DbStorage(BaseStorage):
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, dict):
             raise DataNotDictLikeError(f"Data must be a dict or dict-like object, got {type(data).__name__}")
-        clean = _json_safe(data)
-        k = self._key(key)
-        async with self._writing(k) as s:
-            stored = await self._write(s, k, data=clean)
-        self._cache.remember(k, stored)
+        await self._change(self._key(key), data=_json_safe(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return _json_safe((await self._row(self._key(key)))[1])  # a copy: the caller may change it
 
     async def update_data(self, key: StorageKey, data: Mapping[str, Any]) -> dict[str, Any]:
         """Read and write in one transaction: two quick taps cannot lose each other's update."""
-        clean = _json_safe(data)
-        k = self._key(key)
-        async with self._writing(k) as s:
-            row = await s.get(FsmRow, k, with_for_update=True)
-            merged = {**(dict(row.data) if row else {}), **clean}
-            stored = await self._write(s, k, data=merged)
-        self._cache.remember(k, stored)
-        return dict(merged)
+        return dict((await self._change(self._key(key), data=_json_safe(data), merge=True))[1])
 
     async def close(self) -> None:
-        """The engine belongs to the application, which disposes of it."""
+        """The Database belongs to the application, which disposes of it."""
 
 
-def make_fsm_storage(settings: Settings, engine: Database | AsyncEngine) -> BaseStorage:
-    """RedisStorage when NOMINEE_REDIS_URL is set (several bot processes), else the database."""
-    if settings.redis_url:
+def make_fsm_storage(redis_url: str | None, db: Database) -> BaseStorage:
+    """aiogram's RedisStorage with a Redis URL (several bot processes), else :class:`DbStorage`."""
+    if redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url, key_builder=default_key_builder())
-    return DbStorage(engine)
+        return RedisStorage.from_url(redis_url, key_builder=default_key_builder())
+    return DbStorage(db)
 
 
 __all__ = ["DbStorage", "default_key_builder", "make_fsm_storage"]

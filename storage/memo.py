@@ -1,5 +1,5 @@
 """Rows that one process alone writes, kept in memory write-through (the least recently used
-dropped): the drafts of the chat (storage.service) and aiogram's FSM rows (storage.fsm), read on
+dropped): the drafts of the chat (storage.drafts) and aiogram's FSM rows (storage.fsm), read on
 every update and written by the same process. Sound only while no other process writes them —
 several bot instances use Redis instead, and these caches are off."""
 

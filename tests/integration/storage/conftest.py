@@ -23,9 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.db import make_engine, upgrade
+from app.ports import Ports
+from storage import open_ports
+from storage.db import Database, make_engine, upgrade
 from storage.models import Base
-from storage.service import Store
 
 PG_URL = os.environ.get("NOMINEE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("NOMINEE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -34,7 +35,7 @@ BEFORE_DEADLINE = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
 
 class Clock:
-    """A settable clock for the Store."""
+    """A settable clock for the use cases."""
 
     def __init__(self, now: datetime = BEFORE_DEADLINE) -> None:
         self.now = now
@@ -152,10 +153,20 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
+    """The one Database of the engine, as the composition root builds it."""
+    database = Database(engine)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-def store(engine: AsyncEngine, tmp_path: Path, clock: Clock) -> Store:
-    return Store(engine, files_dir=tmp_path / "files", clock=clock)
+def ports(db: Database, tmp_path: Path, clock: Clock) -> Ports:
+    """The use cases' ports on the database, drafts through the database only (several bot
+    processes' setting; tests/integration/storage/test_drafts.py covers the kept ones)."""
+    return open_ports(db, tmp_path / "files", clock, cache_drafts=False)

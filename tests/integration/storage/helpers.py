@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from app import joining
+from app.ports import Ports
 from core.idcard import make_id_number
-from core.ports import UserInfo
-from storage.service import Store
+from core.records import UserInfo
 
 DEEDS = "该同志长期扎根生产一线，" * 12  # long enough for the 100-character minimum
 
@@ -76,11 +77,12 @@ def team(n: int, **overrides: Any) -> dict[str, Any]:
     return answers
 
 
-async def clerk(store: Store, campaign_id: str, unit: str, tg_id: int) -> UserInfo:
-    code = await store.create_invite(campaign_id, unit, "clerk")
-    return await store.join(code, tg_id, "zh")
+async def clerk(ports: Ports, campaign_id: str, unit: str, tg_id: int) -> UserInfo:
+    """A unit's clerk, joined with an invitation as in the chat."""
+    code = await joining.create_invite(ports, campaign_id, unit, "clerk")
+    return await joining.join(ports, code, tg_id, "zh")
 
 
-async def office(store: Store, campaign_id: str, tg_id: int = 1) -> UserInfo:
-    code = await store.create_invite(campaign_id, None, "office")
-    return await store.join(code, tg_id, "zh")
+async def office(ports: Ports, campaign_id: str, tg_id: int = 1) -> UserInfo:
+    code = await joining.create_invite(ports, campaign_id, None, "office")
+    return await joining.join(ports, code, tg_id, "zh")

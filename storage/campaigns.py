@@ -1,0 +1,104 @@
+"""Campaigns (:class:`app.ports.Campaigns`): the loaded definitions, parsed once per version."""
+
+from __future__ import annotations
+
+import weakref
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.ports import AlreadyExists, StoredCampaign
+from core.campaign import Campaign
+from core.loader import parse
+from core.records import CampaignInfo
+from storage.db import Database, unique_violation
+from storage.models import CampaignRow
+
+_INFO = (CampaignRow.id, CampaignRow.name, CampaignRow.version, CampaignRow.digest, CampaignRow.loaded_at)
+_BY_ID = CampaignRow.id == bindparam("campaign_id")
+_VERSION = select(CampaignRow.version).where(_BY_ID)
+_DEFINITION = select(CampaignRow.version, CampaignRow.definition).where(_BY_ID)
+_STORED = select(*_INFO, CampaignRow.definition).where(_BY_ID)
+# A reload locks the campaign's row (FOR UPDATE): two reloads of one campaign run one after the other.
+_STORED_LOCKED = _STORED.with_for_update()
+_ALL = select(*_INFO).order_by(CampaignRow.id)
+_INSERT = insert(CampaignRow)
+_UPDATE = update(CampaignRow).where(CampaignRow.id == bindparam("b_id"))  # sets the columns its parameters name
+
+
+class Definitions:
+    """The parsed definition of each campaign at the newest version read (parsing a definition
+    costs milliseconds; the chat asks for it on every update). One per :class:`Database`."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[str, tuple[int, Campaign]] = {}
+
+
+_definitions: weakref.WeakKeyDictionary[Database, Definitions] = weakref.WeakKeyDictionary()
+
+
+def definitions_of(db: Database) -> Definitions:
+    found = _definitions.get(db)
+    if found is None:
+        found = _definitions[db] = Definitions()
+    return found
+
+
+class SqlCampaigns:
+    __slots__ = ("_conn", "_definitions")
+
+    def __init__(self, conn: AsyncConnection, definitions: Definitions) -> None:
+        self._conn = conn
+        self._definitions = definitions
+
+    async def version(self, campaign_id: str) -> int | None:
+        return (await self._conn.execute(_VERSION, {"campaign_id": campaign_id})).scalar_one_or_none()
+
+    async def definition(self, campaign_id: str, version: int) -> Campaign | None:
+        cached = self._definitions.parsed.get(campaign_id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        row = (await self._conn.execute(_DEFINITION, {"campaign_id": campaign_id})).first()
+        if row is None:
+            return None
+        # Remembered under the version read with the text (on PostgreSQL a reload may have
+        # committed since the version was read; a newer definition is then the one in force).
+        campaign = parse(row.definition, f"{campaign_id} (stored v{row.version})")
+        if cached is None or cached[0] < row.version:
+            self._definitions.parsed[campaign_id] = (row.version, campaign)
+        return campaign
+
+    async def stored(self, campaign_id: str, *, lock: bool = False) -> StoredCampaign | None:
+        query = _STORED_LOCKED if lock else _STORED
+        row = (await self._conn.execute(query, {"campaign_id": campaign_id})).first()
+        if row is None:
+            return None
+        return StoredCampaign(CampaignInfo(row.id, row.name, row.version, row.digest, row.loaded_at), row.definition)
+
+    async def put(self, campaign: Campaign, text: str, version: int, now: datetime) -> None:
+        """Version 1 inserts the campaign (AlreadyExists when another process inserted it at the
+        same moment); a later version replaces the stored definition."""
+        values = {
+            "name": campaign.name,
+            "definition": text,
+            "digest": campaign.digest,
+            "version": version,
+            "loaded_at": now,
+        }
+        if version > 1:
+            await self._conn.execute(_UPDATE, {"b_id": campaign.id, **values})
+            return
+        try:
+            await self._conn.execute(_INSERT, {"id": campaign.id, **values})
+        except IntegrityError as exc:
+            if unique_violation(exc, "campaigns"):
+                raise AlreadyExists(campaign.id) from None
+            raise
+
+    async def all(self) -> list[CampaignInfo]:
+        return [CampaignInfo(r.id, r.name, r.version, r.digest, r.loaded_at) for r in await self._conn.execute(_ALL)]
+
+
+__all__ = ["Definitions", "SqlCampaigns", "definitions_of"]

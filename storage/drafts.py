@@ -1,0 +1,67 @@
+"""Drafts (:class:`app.ports.Drafts`): the half-typed nominee, one row per Telegram user, read and
+written at every step of the chat — one statement each, a transaction of its own.
+
+With ``cache_size`` > 0 the drafts last written or read stay in memory (storage/memo.py), so a
+step costs one write and no read. Sound only while this process is the only writer of its users'
+drafts (one bot process); with several instances (Redis) ``cache_size`` is 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.records import Draft
+from storage.db import Database
+from storage.memo import MISSING, WriteThrough
+from storage.models import DraftRow
+
+DRAFT_CACHE_SIZE = 10_000  # drafts kept in memory by one bot process (the most recently used)
+_COLUMNS = ("tg_id", "campaign_id", "award", "answers", "step", "editing", "alternate_for", "in_summary", "updated_at")
+_TABLE = DraftRow.__table__
+_LOAD = select(*(_TABLE.c[c] for c in _COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
+_DROP = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
+
+
+def _upsert(insert: Any) -> Any:
+    stmt = insert(DraftRow)
+    return stmt.on_conflict_do_update(index_elements=["tg_id"], set_={c: stmt.excluded[c] for c in _COLUMNS[1:]})
+
+
+_SAVE = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
+class SqlDrafts:
+    def __init__(self, db: Database, *, cache_size: int = 0) -> None:
+        self._db = db
+        self._save = _SAVE[db.engine.dialect.name]
+        self._memo: WriteThrough[int, Draft | None] = WriteThrough(cache_size)
+
+    async def load(self, tg_id: int) -> Draft | None:
+        found = self._memo.get(tg_id)
+        if found is MISSING:
+            writes = self._memo.writes
+            async with self._db.single(write=False) as conn:
+                row = (await conn.execute(_LOAD, {"tg_id": tg_id})).first()
+            found = None if row is None else Draft(**dict(zip(_COLUMNS, row, strict=True)))
+            self._memo.remember_read(writes, tg_id, found)
+        return None if found is None else replace(found, answers=dict(found.answers))  # the caller's own copy
+
+    async def save(self, draft: Draft) -> None:
+        """The whole draft in one upsert: a crash loses nothing typed before it."""
+        with self._memo.writing(draft.tg_id):
+            async with self._db.single(write=True) as conn:
+                await conn.execute(self._save, {c: getattr(draft, c) for c in _COLUMNS})
+        self._memo.remember(draft.tg_id, replace(draft, answers=dict(draft.answers)))
+
+    async def drop(self, tg_id: int) -> None:
+        with self._memo.writing(tg_id):
+            async with self._db.single(write=True) as conn:
+                await conn.execute(_DROP, {"tg_id": tg_id})
+        self._memo.remember(tg_id, None)
+
+
+__all__ = ["DRAFT_CACHE_SIZE", "SqlDrafts"]

@@ -1,0 +1,72 @@
+"""Units (:class:`app.ports.Units`): the recommending units of a campaign and their list's state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.records import UnitState
+from storage.models import UnitRow
+from storage.users import unit_state
+
+_COLUMNS = (
+    UnitRow.campaign_id.label("unit_campaign_id"),
+    UnitRow.name,
+    UnitRow.active,
+    UnitRow.submitted_at,
+    UnitRow.reopened_at,
+)
+_GET = select(*_COLUMNS).where(UnitRow.campaign_id == bindparam("campaign_id"), UnitRow.name == bindparam("name"))
+# One unit's row locked serialises the use cases changing that unit (FOR NO KEY UPDATE: the
+# nominees' foreign keys to it stay free).
+_GET_LOCKED = _GET.with_for_update(key_share=True)
+_ALL = select(*_COLUMNS).where(UnitRow.campaign_id == bindparam("campaign_id")).order_by(UnitRow.name)
+# A reload locks every unit of the campaign (FOR UPDATE): it waits for the use cases in flight,
+# and the next ones wait for it.
+_ALL_LOCKED = _ALL.with_for_update()
+_WHERE = (UnitRow.campaign_id == bindparam("b_campaign_id"), UnitRow.name == bindparam("b_name"))
+_SET = update(UnitRow).where(*_WHERE)  # sets the columns its parameters name
+
+
+class SqlUnits:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, campaign_id: str, name: str, *, lock: bool = False) -> UnitState | None:
+        row = (
+            await self._conn.execute(_GET_LOCKED if lock else _GET, {"campaign_id": campaign_id, "name": name})
+        ).first()
+        return None if row is None else unit_state(row)
+
+    async def all(self, campaign_id: str, *, lock: bool = False) -> list[UnitState]:
+        rows = await self._conn.execute(_ALL_LOCKED if lock else _ALL, {"campaign_id": campaign_id})
+        return [unit_state(r) for r in rows]
+
+    async def activate(self, campaign_id: str, names: Sequence[str]) -> None:
+        wanted = set(names)
+        existing = {u.name: u.active for u in await self.all(campaign_id)}
+        changed = [
+            {"b_campaign_id": campaign_id, "b_name": name, "active": name in wanted}
+            for name, active in existing.items()
+            if active != (name in wanted)
+        ]
+        if changed:
+            await self._conn.execute(_SET, changed)
+        added = [{"campaign_id": campaign_id, "name": n, "active": True} for n in names if n not in existing]
+        if added:
+            await self._conn.execute(insert(UnitRow), added)
+
+    async def set_submitted(self, campaign_id: str, name: str, at: datetime | None, by: int | None) -> None:
+        params = {"b_campaign_id": campaign_id, "b_name": name, "submitted_at": at, "submitted_by": by}
+        await self._conn.execute(_SET, params)
+
+    async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
+        await self._conn.execute(_SET, {"b_campaign_id": campaign_id, "b_name": name, "reopened_at": at})
+
+
+__all__ = ["SqlUnits"]
