@@ -9,20 +9,57 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, assert_never
 
 from core.campaign import Award, Campaign, FieldDef
-from core.errors import FieldError
+from core.clock import local_time
+from core.errors import (
+    AnswerProblem,
+    CalendarUnknown,
+    ChoiceEmpty,
+    ChoiceInvalid,
+    FieldRequired,
+    IdAge,
+    IdBirthDate,
+    IdChars,
+    IdChecksum,
+    IdEmpty,
+    IdFuture,
+    IdLength,
+    IdRegion,
+    Ineligible,
+    IntEmpty,
+    IntInvalid,
+    IntRange,
+    NameEmpty,
+    NameInvalid,
+    NameLength,
+    NoSuchStep,
+    OrgEmpty,
+    OrgInvalid,
+    OrgLength,
+    PhoneEmpty,
+    PhoneInvalid,
+    PhotoCorrupt,
+    PhotoEmpty,
+    PhotoExpected,
+    PhotoFormat,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+    TextEmpty,
+    TextExpected,
+    TextTooLong,
+    TextTooShort,
+    TextWords,
+)
 from core.form import IntakeForm, Step, age_on
 from core.idcard import mask_id
 from core.phone import mask_phone
-from core.ports import HistoryEntry, NomineeInfo, UnitQuota
-from core.quota import Gap, LimitStatus, Refusal, UnitAwardStatus
+from core.quota import LimitStatus, UnitAwardStatus
+from core.records import HistoryEntry, NomineeInfo, UnitQuota
 from core.workdays import days_left
 from handlers.i18n import _, _n, lang, pick
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")  # times are shown in the campaign's time zone
 MAX_MESSAGE = 4000  # Telegram allows 4096; keep room for markup
 
 
@@ -113,111 +150,116 @@ def joined(user_unit: str | None, campaign: Campaign, role: str) -> str:
     ).format(unit=esc(user_unit), campaign=esc(pick(campaign.name, campaign.name_en)))
 
 
-def service_error(code: str, params: Mapping[str, Any]) -> str:
-    """The storage layer's refusals (core.ports.ServiceError codes) in the clerk's words."""
-    texts = {
-        "invite.invalid": _(
-            "This invitation code is not valid: it may be mistyped, already used or expired. "
-            "Please check it or ask the office for a new one."
-        ),
-        "user.unknown": _("Please join first: send the invitation code."),
-        "nominee.not_found": _("No such nominee in your unit's list."),
-        "nominee.locked": _("This nominee can no longer be changed (status: {status}).").format(
-            status=status_label(str(params.get("status", "")))
-        ),
-        "nominee.incomplete": _("Some required answers are missing. Please complete them and confirm again."),
-        "nominee.conflict": _("This nominee was changed in the meantime. Please open it again."),
-        "nominee.award_changed": _("This nominee was changed in the meantime. Please open it again."),
-        "unit.submitted": _(
-            "Your unit's list has been submitted and is locked. Please contact the office to reopen it."
-        ),
-        "unit.closed": _("The deadline has passed: your unit's list is closed. Only the office can reopen it."),
-        "alternate.invalid_principal": _(
-            "The nominee this alternate was for is no longer in the list; the alternate was not saved."
-        ),
-        "alternate.not_needed": _("This nominee does not need an alternate."),
-        "alternate.exists": _("This nominee already has an alternate."),
-        "alternate.category": _("An alternate must be a frontline worker of the same kind."),
-        "forbidden.clerk_only": _("You are not allowed to do this."),
-        "forbidden.office_only": _("You are not allowed to do this."),
-        "file.too_large": _("The file is too large (at most {max_mb} MB).").format(max_mb=params.get("max_mb", 20)),
-        # the office changed the campaign's definition under a clerk's feet
-        "unit.unknown": _(
-            "Your unit is not (or no longer) part of this campaign's allocation. Please contact the office."
-        ),
-        "award.unknown": _("This award is not (or no longer) part of the campaign. Please send /new to start again."),
-        "campaign.unknown": _("The campaign you joined is no longer available. Please contact the office."),
-    }
-    return texts.get(code, _("The request could not be completed ({code}).").format(code=esc(code)))
+# ------------------------------------------------------------------------------ answer problems
 
 
-# ------------------------------------------------------------------------------ field errors
+def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
+    """Why an answer was refused, in the reader's language: one sentence (HTML) saying what to do.
 
-
-def field_error(err: FieldError, step: Step | None = None) -> str:
-    p = err.params
-    texts: dict[str, str] = {
-        "id.empty": _("Please enter the ID number."),
-        "id.length": _("An ID number has 18 characters; you entered {length}.").format(length=p.get("length")),
-        "id.chars": _("An ID number has 17 digits followed by a digit or the letter X."),
-        "id.region": _("The first six digits are not a valid region code. Please check the number."),
-        "id.birthdate": _("The birth date in this ID number does not exist. Please check digits 7 to 14."),
-        "id.future": _("The birth date in this ID number lies in the future. Please check the number."),
-        "id.age": _("The age from this ID number is {age}; nominees must be {min_age}–{max_age} years old.").format(
-            age=p.get("age"), min_age=p.get("min_age"), max_age=p.get("max_age")
-        ),
-        "id.checksum": _(
-            "The check digit (last character) does not match: one of the digits is probably mistyped. "
-            "Please compare with the ID card."
-        ),
-        "phone.empty": _("Please enter a phone number."),
-        "phone.invalid": _(
-            "This is not a valid phone number. Enter an 11-digit mobile number or a landline with area code, "
-            "e.g. 0371-67883217."
-        ),
-        "text.empty": _("The answer is empty. Please type it again."),
-        "text.too_short": _("Too short: {length} characters, at least {min} are required.").format(
-            length=p.get("length"), min=p.get("min")
-        ),
-        "text.too_long": _("Too long: {length} characters, at most {max} are allowed.").format(
-            length=p.get("length"), max=p.get("max")
-        ),
-        "text.words": _(
-            "Please answer in words: emoji cannot go into the official forms, and digits or symbols alone are not "
-            "an answer."
-        ),
-        "name.empty": _("Please enter the name."),
-        "name.invalid": _(
-            "A name may contain Chinese characters (with · for minority names) or Latin letters; "
-            "no digits, symbols or emoji."
-        ),
-        "name.length": _("A name has {min} to {max} characters.").format(min=p.get("min"), max=p.get("max")),
-        "org.empty": _("Please enter the name of the organisation."),
-        "org.invalid": _("The name contains characters that are not allowed (emoji or symbols)."),
-        "org.length": _("An organisation name has {min} to {max} characters.").format(
-            min=p.get("min"), max=p.get("max")
-        ),
-        "choice.empty": _("Please choose one of the buttons."),
-        "choice.invalid": _("Please choose one of the buttons below (or type one of the listed answers)."),
-        "int.empty": _("Please enter a number."),
-        "int.invalid": _("Please enter a whole number using digits, e.g. 120."),
-        "int.range": _("The number must be between {min} and {max}.").format(min=p.get("min"), max=p.get("max")),
-        "photo.expected": _("Please send a photo (JPG or PNG), as a picture or as a file."),
-        "photo.empty": _("The file is empty."),
-        "photo.format": _("Only JPG and PNG images are accepted; this file is not one. Please send a photo."),
-        "photo.corrupt": _("The image could not be read; it may be damaged. Please send another file."),
-        "photo.too_large": _("The file is too large (at most {max_mb} MB).").format(max_mb=p.get("max_mb")),
-        "field.required": _("This question is required and cannot be skipped."),
-        "field.type": _("Please answer with text."),
-        "form.no_such_step": _("This question does not apply to the current nominee."),
-    }
-    if err.code == "eligibility.hard":
-        message = pick(str(p.get("message", "")), p.get("message_en"))
-        return _(
-            "According to the campaign rules this nominee cannot be nominated:\n<i>{message}</i>\n\n"
-            "If the answer was a mistake, choose again; otherwise cancel this nominee."
-        ).format(message=esc(message))
-    return texts.get(err.code, _("This answer cannot be accepted ({code}).").format(code=esc(err.code)))
+    ``step`` is the question answered, or None when the refusal came from a button outside a
+    question (skip); today's sentences do not depend on it. A kind without a text fails mypy."""
+    match problem:
+        case IdEmpty():
+            return _("Please enter the ID number.")
+        case IdLength(length=length):
+            return _("An ID number has 18 characters; you entered {length}.").format(length=length)
+        case IdChars():
+            return _("An ID number has 17 digits followed by a digit or the letter X.")
+        case IdRegion():
+            return _("The first six digits are not a valid region code. Please check the number.")
+        case IdBirthDate():
+            return _("The birth date in this ID number does not exist. Please check digits 7 to 14.")
+        case IdFuture():
+            return _("The birth date in this ID number lies in the future. Please check the number.")
+        case IdAge(age=age, min_age=min_age, max_age=max_age):
+            return _("The age from this ID number is {age}; nominees must be {min_age}–{max_age} years old.").format(
+                age=age, min_age=min_age, max_age=max_age
+            )
+        case IdChecksum():
+            return _(
+                "The check digit (last character) does not match: one of the digits is probably mistyped. "
+                "Please compare with the ID card."
+            )
+        case PhoneEmpty():
+            return _("Please enter a phone number.")
+        case PhoneInvalid():
+            return _(
+                "This is not a valid phone number. Enter an 11-digit mobile number or a landline with area code, "
+                "e.g. 0371-67883217."
+            )
+        case TextEmpty():
+            return _("The answer is empty. Please type it again.")
+        case TextTooShort(length=length, min=low):
+            return _("Too short: {length} characters, at least {min} are required.").format(length=length, min=low)
+        case TextTooLong(length=length, max=high):
+            return _("Too long: {length} characters, at most {max} are allowed.").format(length=length, max=high)
+        case TextWords():
+            return _(
+                "Please answer in words: emoji cannot go into the official forms, and digits or symbols alone are "
+                "not an answer."
+            )
+        case NameEmpty():
+            return _("Please enter the name.")
+        case NameInvalid():
+            return _(
+                "A name may contain Chinese characters (with · for minority names) or Latin letters; "
+                "no digits, symbols or emoji."
+            )
+        case NameLength(min=low, max=high):
+            return _("A name has {min} to {max} characters.").format(min=low, max=high)
+        case OrgEmpty():
+            return _("Please enter the name of the organisation.")
+        case OrgInvalid():
+            return _("The name contains characters that are not allowed (emoji or symbols).")
+        case OrgLength(min=low, max=high):
+            return _("An organisation name has {min} to {max} characters.").format(min=low, max=high)
+        case ChoiceEmpty():
+            return _("Please choose one of the buttons.")
+        case ChoiceInvalid():
+            return _("Please choose one of the buttons below (or type one of the listed answers).")
+        case IntEmpty():
+            return _("Please enter a number.")
+        case IntInvalid():
+            return _("Please enter a whole number using digits, e.g. 120.")
+        case IntRange(min=None, max=int() as high):
+            return _("The number must be at most {max}.").format(max=high)
+        case IntRange(min=int() as low, max=None):
+            return _("The number must be at least {min}.").format(min=low)
+        case IntRange(min=low, max=high):
+            return _("The number must be between {min} and {max}.").format(min=low, max=high)
+        case PhotoExpected():
+            return _("Please send a photo (JPG or PNG), as a picture or as a file.")
+        case PhotoEmpty():
+            return _("The file is empty.")
+        case PhotoFormat():
+            return _("Only JPG and PNG images are accepted; this file is not one. Please send a photo.")
+        case PhotoCorrupt():
+            return _("The image could not be read; it may be damaged. Please send another file.")
+        case PhotoTooLarge(max_mb=max_mb):
+            return _("The file is too large (at most {max_mb} MB).").format(max_mb=max_mb)
+        case PhotoTooManyPixels(width=width, height=height, max_megapixels=max_megapixels):
+            return _(
+                "The picture is too large: {width}×{height} pixels, at most {max_megapixels} million pixels are "
+                "accepted. Please send a smaller photo."
+            ).format(width=width, height=height, max_megapixels=max_megapixels)
+        case FieldRequired():
+            return _("This question is required and cannot be skipped.")
+        case TextExpected():
+            return _("Please answer with text.")
+        case NoSuchStep():
+            return _("This question does not apply to the current nominee.")
+        case Ineligible(message=message, message_en=message_en):
+            return _(
+                "According to the campaign rules this nominee cannot be nominated:\n<i>{message}</i>\n\n"
+                "If the answer was a mistake, choose again; otherwise cancel this nominee."
+            ).format(message=esc(pick(message, message_en)))
+        case CalendarUnknown(year=year):
+            return _(
+                "The official calendar of working days for {year} has not been published yet, so working days "
+                "in {year} cannot be counted."
+            ).format(year=year)
+        case _:
+            assert_never(problem)
 
 
 # ------------------------------------------------------------------------------ quota and refusals
@@ -230,52 +272,6 @@ def places_button(campaign: Campaign, status: UnitAwardStatus) -> str:
     if status.competitive:
         return _("{award} · may nominate {left}/{cap}").format(award=name, left=status.left, cap=status.cap)
     return _("{award} · left {left}/{cap}").format(award=name, left=status.left, cap=status.cap)
-
-
-def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
-    p = refusal.params
-    award = award_name(campaign, str(p.get("award", "")))
-    if refusal.rule == "no_allocation":
-        return _("Your unit has no places for {award}.").format(award=award)
-    if refusal.rule == "unit_full":
-        return _("{award}: all {cap} places of your unit are taken.").format(award=award, cap=p["cap"])
-    if refusal.rule == "per_unit_limit":
-        return _(
-            "{award} is competitive: each unit may nominate at most {max}, and your unit has nominated {used}."
-        ).format(award=award, max=p["max"], used=p["used"])
-    if refusal.rule == "reserved":
-        open_parts = "、".join(
-            _("{name} {count}").format(name=pick(name, name_en), count=count)
-            for _kind, name, name_en, count in p["open"]
-        )
-        category = p.get("category")
-        who = esc(category_label(campaign.award(str(p["award"])), str(category))) if category else _("this nominee")
-        return _(
-            "{award}: your unit has {cap} places, {used} taken. "
-            "Places still reserved: {open}; free places left: {free}. "
-            "“{who}” is not in these reserved groups and would need a free place, so it cannot be added now."
-        ).format(award=award, cap=p["cap"], used=p["used"], open=open_parts or "—", free=p["free"], who=who)
-    if refusal.rule == "limit_full":
-        name = pick(str(p["name"]), p.get("name_en"))
-        if p.get("kind") == "pool":
-            return _(
-                "The city-wide pool “{name}” ({cap} places for the whole city) is used up; no more such nominees "
-                "can be added."
-            ).format(name=esc(name), cap=p["cap"])
-        return _("{name}: all {cap} places of the whole city are taken.").format(name=esc(name), cap=p["cap"])
-    if refusal.rule == "duplicate":
-        return _("This person or organisation has already been nominated by “{unit}” in this campaign.").format(
-            unit=esc(p.get("unit", "?"))
-        )
-    if refusal.rule == "ineligible":
-        return _("Not eligible: {message}").format(message=esc(pick(str(p.get("message", "")), p.get("message_en"))))
-    if refusal.rule == "closed":
-        return service_error(str(p.get("code", "closed")), p)
-    return esc(refusal.rule)
-
-
-def refusals_text(campaign: Campaign, refusals: Sequence[Refusal]) -> str:
-    return "\n".join(f"• {refusal_text(campaign, r)}" for r in refusals)
 
 
 def _reserved_lines(status: UnitAwardStatus) -> list[str]:
@@ -336,43 +332,6 @@ def limit_line(campaign: Campaign, status: LimitStatus) -> str:
         cap=status.limit.cap,
         left=status.left,
     )
-
-
-def gaps_text(campaign: Campaign, gaps: Sequence[Gap], names: Mapping[int, str]) -> str:
-    lines = [_("The list cannot be submitted yet:")]
-    for gap in gaps:
-        p = gap.params
-        if gap.rule == "reserved_open":
-            lines.append(
-                _n(
-                    "• {award}: {needed} place reserved for {name} is not filled.",
-                    "• {award}: {needed} places reserved for {name} are not filled.",
-                    p["needed"],
-                ).format(
-                    award=award_name(campaign, p["award"]),
-                    needed=p["needed"],
-                    name=esc(pick(p["name"], p.get("name_en"))),
-                )
-            )
-        elif gap.rule == "alternate_missing":
-            lines.append(
-                _("• {name} (#{id}) needs an alternate frontline worker of the same kind.").format(
-                    name=esc(p.get("name") or "?"), id=p["nominee"]
-                )
-            )
-        elif gap.rule == "below_minimum":
-            lines.append(
-                _n(
-                    "• {award}: at least {min} nomination expected.",
-                    "• {award}: at least {min} nominations expected.",
-                    p["min"],
-                ).format(award=award_name(campaign, p["award"]), min=p["min"])
-            )
-        elif gap.rule == "answers_missing":
-            lines.append(
-                _("• #{id} {name}: answers missing.").format(id=p["nominee"], name=esc(names.get(p["nominee"], "")))
-            )
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ the wizard
@@ -569,7 +528,8 @@ def nominee_card(
         lines.append(_("<b>History</b>"))
         for h in history[-10:]:
             lines.append(
-                f"{h.at:%Y-%m-%d %H:%M} · {esc(action_label(h.action))}" + (f" · {esc(h.note)}" if h.note else "")
+                f"{local_time(h.at, campaign):%Y-%m-%d %H:%M} · {esc(action_label(h.action))}"
+                + (f" · {esc(h.note)}" if h.note else "")
             )
     return clip("\n".join(lines))
 
