@@ -13,10 +13,8 @@ import pytest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import Settings
-from storage.db import make_engine
+from storage.db import Database, make_engine
 from storage.fsm import DbStorage, make_fsm_storage
 
 from .conftest import REDIS_URL
@@ -31,8 +29,8 @@ class Intake(StatesGroup):
 KEY = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
 
 
-async def test_state_and_data_round_trip(engine: AsyncEngine) -> None:
-    fsm = DbStorage(engine)
+async def test_state_and_data_round_trip(db: Database) -> None:
+    fsm = DbStorage(db)
     assert await fsm.get_state(KEY) is None and await fsm.get_data(KEY) == {}
     await fsm.set_state(KEY, Intake.answering)
     await fsm.set_data(KEY, {"award": "medal", "answers": {"name": "张三"}, "step": 3})
@@ -52,26 +50,26 @@ async def test_state_and_data_round_trip(engine: AsyncEngine) -> None:
 READER = """
 import asyncio, json, sys
 from aiogram.fsm.storage.base import StorageKey
-from storage.db import make_engine
+from storage.db import Database, make_engine
 from storage.fsm import DbStorage
 
 async def main(url):
-    engine = make_engine(url)
-    fsm = DbStorage(engine)
+    db = Database(make_engine(url))
+    fsm = DbStorage(db)
     key = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
     print(json.dumps({"state": await fsm.get_state(key), "data": await fsm.get_data(key)}, ensure_ascii=False))
     await fsm.update_data(key, {"written_by": "second process"})
-    await engine.dispose()
+    await db.dispose()
 
 asyncio.run(main(sys.argv[1]))
 """
 
 
-async def test_state_written_by_one_process_is_read_by_a_new_process(engine: AsyncEngine, db_url: str) -> None:
-    fsm = DbStorage(engine)
+async def test_state_written_by_one_process_is_read_by_a_new_process(db: Database, db_url: str) -> None:
+    fsm = DbStorage(db)
     await fsm.set_state(KEY, Intake.answering)
     await fsm.set_data(KEY, {"award": "medal", "answers": {"name": "张三", "category": "农民工"}, "step": "phone"})
-    await engine.dispose()  # "the bot stops"
+    await db.dispose()  # "the bot stops"
 
     result = subprocess.run(
         [sys.executable, "-c", READER, db_url],
@@ -88,7 +86,7 @@ async def test_state_written_by_one_process_is_read_by_a_new_process(engine: Asy
         "data": {"award": "medal", "answers": {"name": "张三", "category": "农民工"}, "step": "phone"},
     }
     # And what the new process wrote is there for the next one.
-    again = make_engine(db_url)
+    again = Database(make_engine(db_url))
     try:
         assert (await DbStorage(again).get_data(KEY))["written_by"] == "second process"
     finally:
@@ -96,9 +94,9 @@ async def test_state_written_by_one_process_is_read_by_a_new_process(engine: Asy
 
 
 @pytest.mark.redis
-async def test_redis_storage_from_settings_keeps_state_across_connections() -> None:
-    settings = Settings(redis_url=REDIS_URL, data_dir=Path("unused"))
-    first = make_fsm_storage(settings, make_engine("sqlite+aiosqlite://"))
+async def test_redis_storage_keeps_state_across_connections() -> None:
+    unused = Database(make_engine("sqlite+aiosqlite://"))
+    first = make_fsm_storage(REDIS_URL, unused)
     assert isinstance(first, RedisStorage)
     try:
         await first.redis.ping()
@@ -109,7 +107,7 @@ async def test_redis_storage_from_settings_keeps_state_across_connections() -> N
     await first.set_state(key, Intake.answering)
     await first.set_data(key, {"answers": {"name": "李四"}, "step": 2})
     await first.close()
-    second = make_fsm_storage(settings, make_engine("sqlite+aiosqlite://"))
+    second = make_fsm_storage(REDIS_URL, unused)
     try:
         assert await second.get_state(key) == "Intake:answering"
         assert await second.get_data(key) == {"answers": {"name": "李四"}, "step": 2}
@@ -119,6 +117,6 @@ async def test_redis_storage_from_settings_keeps_state_across_connections() -> N
         await second.close()
 
 
-def test_without_redis_the_database_storage_is_used(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, redis_url=None)
-    assert isinstance(make_fsm_storage(settings, make_engine(settings.database_url)), DbStorage)
+async def test_without_redis_the_one_database_is_used(db: Database) -> None:
+    fsm = make_fsm_storage(None, db)
+    assert isinstance(fsm, DbStorage) and fsm.db is db  # not a second Database on the engine

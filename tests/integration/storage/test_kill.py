@@ -4,7 +4,7 @@ A subprocess saves nominees in three concurrent loops (a unit whose places are a
 two units taking city-wide pool places), withdrawing the oldest whenever it is refused so it
 never runs out of work. It is killed at a random moment — nearly always inside a transaction —
 and afterwards every counter must equal the nominees holding places, and every nominee holding
-a place must carry the claims of its counters (Store.verify_counters checks both ways).
+a place must carry the claims of its counters (app.queries.verify_counters checks both ways).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import campaigns, queries
+from app.ports import Ports
 from core.loader import parse
-from storage.service import Store
 
 from .helpers import clerk
 from .test_race import race_campaign_text
@@ -29,30 +30,35 @@ ROOT = Path(__file__).resolve().parents[3]
 KILLS = 3
 
 WORKER = """
-import asyncio, sys
-from storage.db import make_engine
-from storage.service import Store
+import asyncio, sys, tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from app import nominees, queries
+from storage import open_ports
+from storage.db import Database, make_engine
 from tests.integration.storage.test_race import answers
 
-async def loop(store, tg_id, category, start):
-    user = await store.get_user(tg_id)
+async def loop(ports, tg_id, category, start):
+    user, _campaign = await queries.context(ports, tg_id)
     held = []
     i = start
     while True:
-        out = await store.save_nominee(user, "medal", answers(i, category))
+        out = await nominees.save(ports, user, "medal", answers(i, category))
         if out.ok:
             held.append(out.nominee.id)
         elif held:
-            await store.withdraw(user, held.pop(0))
+            await nominees.withdraw(ports, user, held.pop(0))
         print(i, flush=True)
         i += 1
 
 async def main(url, start):
-    store = Store(make_engine(url, pool_size=3))
+    db = Database(make_engine(url, pool_size=3))
+    files = Path(tempfile.gettempdir()) / "nominee-kill-files"  # never written: no photos here
+    ports = open_ports(db, files, lambda: datetime.now(UTC), cache_drafts=False)
     await asyncio.gather(
-        loop(store, 1, "产业工人", start),
-        loop(store, 2, "科级干部", start + 100_000),
-        loop(store, 3, "科级干部", start + 200_000),
+        loop(ports, 1, "产业工人", start),
+        loop(ports, 2, "科级干部", start + 100_000),
+        loop(ports, 3, "科级干部", start + 200_000),
     )
 
 asyncio.run(main(sys.argv[1], int(sys.argv[2])))
@@ -88,21 +94,22 @@ def run_and_kill(url: str, start: int, after_lines: int) -> int:
 
 
 async def test_a_killed_writer_leaves_no_place_without_its_nominee(
-    store: Store, engine: AsyncEngine, db_url: str
+    ports: Ports, engine: AsyncEngine, db_url: str
 ) -> None:
     src = race_campaign_text()
-    assert (await store.load_campaign(parse(src), text=src)).ok
-    await clerk(store, "race-test", "大厂", 1)
-    await clerk(store, "race-test", "单位01", 2)
-    await clerk(store, "race-test", "单位02", 3)
+    assert (await campaigns.load(ports, parse(src), text=src)).ok
+    await clerk(ports, "race-test", "大厂", 1)
+    await clerk(ports, "race-test", "单位01", 2)
+    await clerk(ports, "race-test", "单位02", 3)
     await engine.dispose()  # the worker needs the SQLite write lock; we hold no connection meanwhile
 
     for kill in range(KILLS):
         run_and_kill(db_url, start=kill * 10_000, after_lines=random.randint(40, 80))
-        assert await store.verify_counters("race-test") == [], f"after kill {kill}"
+        assert await queries.verify_counters(ports, "race-test") == [], f"after kill {kill}"
 
-    big = await store.get_user(1)
-    assert big is not None
-    medal = next(a for a in (await store.unit_quota(big)).awards if a.award == "medal")
-    listed, count = await store.nominees(big, limit=100)
+    found = await queries.context(ports, 1)
+    assert found is not None
+    big = found[0]
+    medal = next(a for a in (await queries.unit_quota(ports, big)).awards if a.award == "medal")
+    listed, count = await queries.nominees(ports, big, limit=100)
     assert medal.used == count == len(listed) > 0

@@ -12,10 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import campaigns, nominees
+from app.ports import Ports
 from bot.logging import MaskPersonalData, mask_personal, setup_logging
 from core.idcard import make_id_number
-from core.loader import load_builtin
-from storage.service import Store
+from core.refusals import Duplicate
 
 from .helpers import clerk, person
 
@@ -57,11 +58,11 @@ def captured() -> Iterator[io.StringIO]:
 
 
 async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
-    engine: AsyncEngine, store: Store, captured: io.StringIO
+    engine: AsyncEngine, ports: Ports, captured: io.StringIO
 ) -> None:
     log = logging.getLogger("nominee.test")
-    await store.ensure_builtin(load_builtin("zhengzhou-2024").id)
-    me = await clerk(store, "zhengzhou-2024", "金水区", 1)
+    await campaigns.ensure_builtin(ports, "zhengzhou-2024")
+    me = await clerk(ports, "zhengzhou-2024", "金水区", 1)
 
     # 1. A unique violation whose key is the ID number, spelled out in the statement: PostgreSQL
     #    repeats it in its DETAIL line, SQLite in the statement SQLAlchemy quotes.
@@ -84,11 +85,11 @@ async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
     except DBAPIError:
         log.exception("bad query for %s (%s)", ID_X, MOBILE)
 
-    # 3. The same person saved twice through the Store: bound parameters, hidden by the engine.
-    assert (await store.save_nominee(me, "medal", person(1, "一线产业工人", id_number=ID))).ok
+    # 3. The same person saved twice through the use case: bound parameters, hidden by the engine.
+    assert (await nominees.save(ports, me, "medal", person(1, "一线产业工人", id_number=ID))).ok
     answers = person(2, "一线产业工人", id_number=ID, phone=MOBILE)
-    again = await store.save_nominee(me, "medal", answers)
-    assert again.refusals[0].rule == "duplicate"
+    again = await nominees.save(ports, me, "medal", answers)
+    assert again.refusals == (Duplicate("金水区", "medal"),)
     log.warning("refused %r: %r", again, answers)  # a careless log of everything the clerk typed
     log.debug("stack", stack_info=True)
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import campaigns, nominees, queries
+from app.ports import Ports
 from core.loader import parse
-from core.ports import SaveOutcome, UserInfo
-from core.quota import Refusal
-from storage.db import make_engine
-from storage.service import Store
+from core.records import SaveOutcome, UserInfo
+from core.refusals import LimitFull, ReservedFull, UnitFull
+from storage import open_ports
+from storage.db import Database, make_engine
 
+from .conftest import Clock
 from .helpers import clerk, id_number
 
 ROUNDS = 20
@@ -92,14 +96,14 @@ async def reset(engine: AsyncEngine) -> None:
 
 
 async def test_200_clerks_race_for_the_last_10_reserved_and_4_pool_places(
-    store: Store, engine: AsyncEngine, db_url: str
+    ports: Ports, engine: AsyncEngine, db_url: str, clock: Clock, tmp_path: Path
 ) -> None:
     src = race_campaign_text()
-    assert (await store.load_campaign(parse(src), text=src)).ok
-    big = await clerk(store, "race-test", BIG, 1)
-    small = [await clerk(store, "race-test", unit, 100 + i) for i, unit in enumerate(SMALL)]
-    other_engine = make_engine(db_url, pool_size=5, max_overflow=5)
-    other = Store(other_engine)
+    assert (await campaigns.load(ports, parse(src), text=src)).ok
+    big = await clerk(ports, "race-test", BIG, 1)
+    small = [await clerk(ports, "race-test", unit, 100 + i) for i, unit in enumerate(SMALL)]
+    other_db = Database(make_engine(db_url, pool_size=5, max_overflow=5))
+    other = open_ports(other_db, tmp_path / "files", clock, cache_drafts=False)
     started = time.perf_counter()
     for rnd in range(ROUNDS):
         await reset(engine)
@@ -108,7 +112,7 @@ async def test_200_clerks_race_for_the_last_10_reserved_and_4_pool_places(
         for i, (who, cat) in enumerate(
             [(big, "产业工人"), (big, "产业工人"), (small[0], "科级干部"), (small[1], "科级干部")]
         ):
-            assert (await store.save_nominee(who, "medal", answers(base + i, cat))).ok
+            assert (await nominees.save(ports, who, "medal", answers(base + i, cat))).ok
 
         attempts: list[tuple[str, UserInfo, dict[str, str]]] = []
         for i in range(100):
@@ -117,7 +121,7 @@ async def test_200_clerks_race_for_the_last_10_reserved_and_4_pool_places(
         # Half of the attempts through a second engine, as a second bot process would: on SQLite
         # that is a second writer queueing on BEGIN IMMEDIATE and the busy timeout, not in-process.
         outcomes: list[SaveOutcome] = await asyncio.gather(
-            *((store, other)[i % 2].save_nominee(who, "medal", ans) for i, (_, who, ans) in enumerate(attempts))
+            *(nominees.save((ports, other)[i % 2], who, "medal", ans) for i, (_, who, ans) in enumerate(attempts))
         )
 
         won = {"big": 0, "pool": 0}
@@ -125,16 +129,16 @@ async def test_200_clerks_race_for_the_last_10_reserved_and_4_pool_places(
             if outcome.ok:
                 won[target] += 1
                 continue
-            refusal: Refusal = outcome.refusals[0]
+            refusal = outcome.refusals[0]
             if target == "big":
-                assert refusal.rule in ("unit_full", "reserved"), outcome
+                assert isinstance(refusal, UnitFull | ReservedFull), outcome
             else:
-                assert (refusal.rule, refusal.params["limit"]) == ("limit_full", "pool:cadre"), outcome
+                assert isinstance(refusal, LimitFull) and refusal.limit == "pool:cadre", outcome
         assert won == {"big": 10, "pool": 4}, f"round {rnd}: {won}"
-        assert await store.verify_counters("race-test") == []
-        quota = await store.unit_quota(big)
+        assert await queries.verify_counters(ports, "race-test") == []
+        quota = await queries.unit_quota(ports, big)
         assert next(a for a in quota.awards if a.award == "medal").used == 12
         assert next(p for p in quota.pools if p.limit.key == "pool:cadre").used == 6
     elapsed = time.perf_counter() - started
-    await other_engine.dispose()
+    await other_db.dispose()
     print(f"{engine.dialect.name}: {ROUNDS} rounds of 200 concurrent saves in {elapsed:.1f} s")
