@@ -1,0 +1,140 @@
+"""The office's decisions on a handed-in nominee: the transitions, the places a decision gives
+back or takes again, and the requests refused (a return needs a reason; only the office decides)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from app import nominees, queries, review, submission
+from core.records import NomineeInfo, ReviewAction, UserInfo
+from core.refusals import (
+    NomineeNotFound,
+    OfficeOnly,
+    Rejected,
+    ReviewNoPlace,
+    ReviewNoteRequired,
+    ReviewTransition,
+    UnitFull,
+    UnitUnknown,
+)
+
+from .story import CHALCO, World, person, team
+
+STATUSES = ("saved", "submitted", "returned", "accepted", "approved", "not_approved", "withdrawn")
+ACTIONS: tuple[ReviewAction, ...] = ("accept", "return", "approve", "not_approve", "reopen")
+# DOMAIN.md "Status of a nominee": submitted → accepted (初审通过) or returned (with a reason);
+# accepted → approved / not approved (final); a decision can be taken back (reopen → submitted).
+ALLOWED = {
+    ("submitted", "accept"): "accepted",
+    ("submitted", "return"): "returned",
+    ("accepted", "return"): "returned",
+    ("accepted", "approve"): "approved",
+    ("submitted", "not_approve"): "not_approved",
+    ("accepted", "not_approve"): "not_approved",
+    ("accepted", "reopen"): "submitted",
+    ("approved", "reopen"): "submitted",
+    ("not_approved", "reopen"): "submitted",
+    ("returned", "reopen"): "submitted",
+}
+
+
+@pytest.mark.parametrize(("status", "action"), list(itertools.product(STATUSES, ACTIONS)))
+def test_the_transitions_table(status: str, action: ReviewAction) -> None:
+    expected = ALLOWED.get((status, action))
+    if expected is None:
+        with pytest.raises(Rejected) as caught:
+            review.transition(status, action, "理由")
+        assert caught.value.problem == ReviewTransition(status, action)
+    else:
+        assert review.transition(status, action, "理由") == expected
+
+
+async def handed_in(zz: World, tg_id: int) -> tuple[UserInfo, NomineeInfo]:
+    """长铝公司's clerk hands in its one 奖章 worker and its one 先锋号 team."""
+    me = await zz.clerk(CHALCO, tg_id)
+    worker = await zz.saved(me, "medal", person(tg_id, "一线产业工人"))
+    await zz.saved(me, "pioneer", team(tg_id))
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+    return me, worker
+
+
+async def test_decisions_give_places_back_and_take_them_again(zz: World) -> None:
+    me, worker = await handed_in(zz, 1101)
+    office = await zz.office(1102)
+
+    assert (await zz.once(review.review(zz.ports, office, worker.id, "accept"))).status == "accepted"
+    assert (await zz.places(office, "medal", CHALCO)).used == 1
+    assert (await zz.once(review.review(zz.ports, office, worker.id, "not_approve"))).status == "not_approved"
+    assert (await zz.places(office, "medal", CHALCO)).used == 0
+    assert (await zz.pools(me))["award:medal"] == (0, 120)
+    assert (await zz.once(review.review(zz.ports, office, worker.id, "reopen"))).status == "submitted"
+    assert (await zz.places(office, "medal", CHALCO)).used == 1
+    assert (await zz.pools(me))["award:medal"] == (1, 120)
+    assert (await zz.once(review.review(zz.ports, office, worker.id, "accept"))).status == "accepted"
+    approved = await zz.once(review.review(zz.ports, office, worker.id, "approve"))
+    assert (approved.status, approved.version) == ("approved", 7)
+    assert (await zz.places(office, "medal", CHALCO)).used == 1
+
+    _, history = await zz.nothing_written(queries.nominee(zz.ports, office, worker.id))
+    assert [h.action for h in history] == [
+        "created",
+        "submitted",
+        "accepted",
+        "not_approved",
+        "reopened",
+        "accepted",
+        "approved",
+    ]
+    assert history[3].changes == {"status": ("accepted", "not_approved")}
+    assert all(h.actor == office.tg_id for h in history[2:])
+    assert await zz.consistent()
+
+
+async def test_a_decision_taken_back_after_the_place_was_given_away_is_refused(zz: World) -> None:
+    me, worker = await handed_in(zz, 1201)
+    office = await zz.office(1202)
+    await zz.once(review.review(zz.ports, office, worker.id, "not_approve"))
+    # The office opens the list again and the clerk gives the free place to somebody else.
+    assert await zz.once(review.reopen(zz.ports, office, CHALCO)) == 1  # the team; the worker stays not approved
+    await zz.saved(me, "medal", person(1203, "一线产业工人"))
+
+    taken_back = review.review(zz.ports, office, worker.id, "reopen")
+    assert await zz.rejected(taken_back) == ReviewNoPlace((UnitFull("medal", 1, 1),))
+    info, _ = await zz.nothing_written(queries.nominee(zz.ports, office, worker.id))
+    assert info.status == "not_approved"
+    assert await zz.consistent()
+
+
+async def test_a_return_needs_the_office_s_reason(zz: World) -> None:
+    _me, worker = await handed_in(zz, 1301)
+    office = await zz.office(1302)
+    assert await zz.rejected(review.review(zz.ports, office, worker.id, "return")) == ReviewNoteRequired()
+    assert await zz.rejected(review.review(zz.ports, office, worker.id, "return", "   ")) == ReviewNoteRequired()
+    assert await zz.rejected(review.review(zz.ports, office, worker.id, "approve")) == ReviewTransition(
+        "submitted", "approve"
+    )
+    returned = await zz.once(review.review(zz.ports, office, worker.id, "return", "缺少职代会意见"))
+    assert (returned.status, returned.note) == ("returned", "缺少职代会意见")
+    assert (await zz.places(office, "medal", CHALCO)).used == 1  # a returned nominee keeps its place
+
+
+async def test_only_the_office_decides(zz: World) -> None:
+    me, worker = await handed_in(zz, 1401)
+    office = await zz.office(1402)
+    assert await zz.rejected(review.review(zz.ports, me, worker.id, "accept")) == OfficeOnly()
+    assert await zz.rejected(review.reopen(zz.ports, me, CHALCO)) == OfficeOnly()
+    assert await zz.rejected(review.review(zz.ports, office, 999, "accept")) == NomineeNotFound(999)
+    assert await zz.rejected(review.reopen(zz.ports, office, "没有这个单位")) == UnitUnknown("没有这个单位")
+
+
+async def test_reopening_a_unit_makes_its_handed_in_nominees_editable(zz: World) -> None:
+    me, worker = await handed_in(zz, 1501)
+    office = await zz.office(1502)
+    assert await zz.once(review.reopen(zz.ports, office, CHALCO)) == 2
+    listed, _ = await zz.nothing_written(queries.nominees(zz.ports, me))
+    assert {n.status for n in listed} == {"saved"}
+    withdrawn = await zz.once(nominees.withdraw(zz.ports, me, worker.id))
+    assert withdrawn.status == "withdrawn"
+    assert (await zz.places(me, "medal")).used == 0

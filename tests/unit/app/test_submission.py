@@ -1,0 +1,85 @@
+"""``/submit``: a unit hands its list to the office once it is complete; the list is locked
+afterwards; a nominee the office returned is corrected and handed in again, deadline or not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from app import nominees, queries, review, submission
+from core.refusals import AlternateMissing, NomineeLocked, ReservedOpen, UnitSubmitted
+
+from .story import CHALCO, JINSHUI, World, person, team
+
+CHALCO_MEDAL_OPEN = ReservedOpen("medal", "industrial", "一线产业工人", "frontline industrial workers", 1, 1)
+CHALCO_PIONEER_OPEN = ReservedOpen("pioneer", "enterprise", "企业班组", "enterprise teams", 1, 1)
+
+
+async def test_submit_is_refused_with_the_gaps_then_hands_the_list_in_and_locks_it(zz: World) -> None:
+    me = await zz.clerk(CHALCO, 301)
+    assert await zz.nothing_written(submission.submit(zz.ports, me)) == [CHALCO_MEDAL_OPEN, CHALCO_PIONEER_OPEN]
+    worker = await zz.saved(me, "medal", person(11, "一线产业工人"))
+    assert await zz.nothing_written(submission.submit(zz.ports, me)) == [CHALCO_PIONEER_OPEN]
+    await zz.saved(me, "pioneer", team(11))
+
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+    listed, total = await zz.nothing_written(queries.nominees(zz.ports, me))
+    assert total == 2 and {n.status for n in listed} == {"submitted"}
+    (state,) = [u for u in await queries.unit_states(zz.ports, "zhengzhou-2024") if u.name == CHALCO]
+    assert state.submitted_at == zz.clock.now
+
+    # Locked: no new nominee, no edit, no withdrawal, no second submit.
+    assert await zz.rejected(nominees.save(zz.ports, me, "medal", person(12, "一线产业工人"))) == UnitSubmitted(CHALCO)
+    edit = nominees.save(zz.ports, me, "medal", person(11, "一线产业工人"), nominee_id=worker.id)
+    assert await zz.rejected(edit) == NomineeLocked("submitted")
+    assert await zz.rejected(nominees.withdraw(zz.ports, me, worker.id)) == NomineeLocked("submitted")
+    assert await zz.rejected(submission.submit(zz.ports, me)) == UnitSubmitted(CHALCO)
+    assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {}))).refusals == (UnitSubmitted(CHALCO),)
+
+
+async def test_a_head_without_an_alternate_keeps_the_list_from_being_submitted(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 302)
+    head = await zz.saved(me, "medal", person(22, "企业负责人"))
+    missing = AlternateMissing("medal", head.id, "张22")
+    assert missing in await zz.nothing_written(submission.submit(zz.ports, me))
+
+    await zz.saved(me, "medal", person(23, "一线产业工人"), alternate_for=head.id)
+    assert missing not in await zz.nothing_written(submission.submit(zz.ports, me))
+
+
+async def test_the_office_reopens_the_list_and_the_clerk_may_edit_again(zz: World) -> None:
+    me = await zz.clerk(CHALCO, 303)
+    office = await zz.office(304)
+    worker = await zz.saved(me, "medal", person(11, "一线产业工人"))
+    await zz.saved(me, "pioneer", team(11))
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+
+    assert await zz.once(review.reopen(zz.ports, office, CHALCO)) == 2
+    rewritten = person(11, "一线产业工人", deeds="改写后的事迹。" * 20)
+    edited = await zz.saved(me, "medal", rewritten, nominee_id=worker.id)
+    assert edited.status == "saved"
+    _, history = await zz.nothing_written(queries.nominee(zz.ports, me, worker.id))
+    assert [h.action for h in history] == ["created", "submitted", "reopened", "edited"]
+    assert set(history[-1].changes) == {"deeds"}
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+
+
+async def test_a_returned_nominee_is_corrected_and_handed_in_again_after_the_deadline(zz: World) -> None:
+    me = await zz.clerk(CHALCO, 305)
+    office = await zz.office(306)
+    worker = await zz.saved(me, "medal", person(11, "一线产业工人"))
+    await zz.saved(me, "pioneer", team(11))
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+
+    zz.clock.now = datetime(2024, 3, 25, 2, 0, tzinfo=UTC)  # five days after the deadline
+    returned = await zz.once(review.review(zz.ports, office, worker.id, "return", " 照片不清晰 "))
+    assert (returned.status, returned.note) == ("returned", "照片不清晰")
+
+    fixed = await zz.saved(me, "medal", person(11, "一线产业工人", photo="1" * 64), nominee_id=worker.id)
+    assert fixed.status == "returned"  # corrected, not yet handed in
+    assert await zz.once(submission.submit(zz.ports, me)) == []
+    info, history = await zz.nothing_written(queries.nominee(zz.ports, office, worker.id))
+    assert (info.status, info.note) == ("submitted", None)
+    assert [h.action for h in history] == ["created", "submitted", "returned", "edited", "submitted"]
+    assert history[2].note == "照片不清晰"
+    # The list itself stays closed for anything new.
+    assert await zz.rejected(nominees.save(zz.ports, me, "medal", person(12, "一线产业工人"))) == UnitSubmitted(CHALCO)
