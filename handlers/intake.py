@@ -20,7 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app import drafts, nominees, queries
 from core import flow
 from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat, PhotoTooLarge, TextExpected
-from core.photo import prepare_photo
+from core.photo import MAX_MB, prepare_photo
 from core.quota import needs_alternate
 from core.records import Draft
 from handlers import keyboards, texts
@@ -32,7 +32,6 @@ from handlers.problems import refusals_text
 from handlers.steps import ask, award_menu, discard_question, is_stale, render, resume_offer, show_summary
 
 PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
-MAX_DOWNLOAD_MB = 20  # what the Bot API lets a bot download
 
 
 async def new(message: Message, turn: Turn) -> None:
@@ -234,8 +233,8 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
         if mime not in PHOTO_MIMES:
             await ask(turn, draft, step, texts.answer_problem(PhotoFormat(), step))
             return
-        if doc.file_size and doc.file_size > MAX_DOWNLOAD_MB * 1024 * 1024:
-            await ask(turn, draft, step, texts.answer_problem(PhotoTooLarge(MAX_DOWNLOAD_MB), step))
+        if doc.file_size and doc.file_size > MAX_MB * 1024 * 1024:
+            await ask(turn, draft, step, texts.answer_problem(PhotoTooLarge(MAX_MB), step))
             return
     data = await bot.download(file_id)
     raw = data.read() if data is not None else b""

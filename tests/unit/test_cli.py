@@ -379,8 +379,16 @@ def test_extensions_add_commands_and_missing_ones_are_ignored(
     assert run(capsys, "campaign", "list")[0] == 0
 
 
-def test_the_default_extensions_are_the_storage_and_bot_commands() -> None:
-    assert cli.EXTENSIONS == ["storage.cli", "bot.commands"]
+def test_the_operator_finds_every_database_and_telegram_command_in_the_help(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    top = run(capsys, "--help")[1]
+    assert "run" in top and "invite" in top and "db" in top
+    db_help = run(capsys, "db")[2]
+    assert "upgrade" in db_help and "check" in db_help
+    assert "load" in run(capsys, "campaign")[2]
+    code, _out, err = run(capsys, "invite", "create", "--campaign", "zhengzhou-2024", "--role", "office", "--unit", "X")
+    assert code == 2 and "office invitation names no --unit" in err
 
 
 # --------------------------------------------------------------------------- fast: no heavy imports
