@@ -83,9 +83,22 @@ def json_safe(answers: Mapping[str, Any]) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(json.dumps(dict(answers), ensure_ascii=False)))
 
 
+HIDDEN_IN_AUDIT = frozenset({"id_number"})  # DESIGN.md: no ID number in logs, error texts or audit changes
+
+
+def _audited(key: str, value: Any) -> Any:
+    """An ID number is recorded as stars of its length: the log says it changed, never what to."""
+    return "*" * len(str(value)) if key in HIDDEN_IN_AUDIT and value is not None else value
+
+
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The audit log's change record: key → [old, new] for every answer that changed."""
-    return {k: [old.get(k), new.get(k)] for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)}
+    """The audit log's change record: key → [old, new] for every answer that changed (an ID
+    number hidden)."""
+    return {
+        k: [_audited(k, old.get(k)), _audited(k, new.get(k))]
+        for k in sorted(old.keys() | new.keys())
+        if old.get(k) != new.get(k)
+    }
 
 
 def own_nominee(record: NomineeRecord | None, actor: UserInfo, nominee_id: int) -> NomineeRecord:
