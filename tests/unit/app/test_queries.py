@@ -9,7 +9,7 @@ from app import nominees, queries
 from core.quota import ReservedStatus
 from core.refusals import UnitUnknown
 
-from .story import AIRPORT, JINSHUI, ZZ, World, person, team
+from .story import AIRPORT, JINSHUI, ZZ, World, id_number, person, team
 
 
 async def test_quota_shows_jinshui_its_reserved_places_the_free_one_and_the_city_pools(zz: World) -> None:
@@ -116,3 +116,14 @@ async def test_verify_counters_finds_a_counter_that_drifted_from_its_nominees(zz
         f"unit {JINSHUI}/medal: counter 2, claims 1, nominees 1",
         "pool:section_cadre: counter 1, claims 0, nominees 0",
     ]
+
+
+async def test_the_history_says_an_id_number_changed_but_never_holds_one(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 3501)
+    typo = await zz.saved(me, "medal", person(41, "一线产业工人"))
+    await zz.saved(me, "medal", person(41, "一线产业工人", id_number=id_number(42)), nominee_id=typo.id)
+
+    _, history = await zz.nothing_written(queries.nominee(zz.ports, me, typo.id))
+    assert history[1].changes["id_number"] == ("*" * 18, "*" * 18)
+    stored = repr(zz.db.state.audit)  # the audit log itself, as the database would keep it
+    assert id_number(41) not in stored and id_number(42) not in stored
