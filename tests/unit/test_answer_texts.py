@@ -7,10 +7,7 @@ without a sentence, an untranslated one or a placeholder left unfilled shows her
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from dataclasses import fields
-from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -18,7 +15,6 @@ from aiogram.utils.i18n import I18n
 
 from core.errors import AnswerProblem, Ineligible, IntRange, NameLength, OrgLength, PhotoTooLarge, TextTooLong
 from handlers.texts import answer_problem
-from locales import compile as compile_mod
 from locales import extract
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -58,17 +54,9 @@ def shown(number: int, text: str) -> bool:
     return re.search(rf"(?<![0-9]){number}(?![0-9])", text) is not None
 
 
-@pytest.fixture(scope="module")
-def i18n(tmp_path_factory: pytest.TempPathFactory) -> Iterator[I18n]:
-    directory: Path = tmp_path_factory.mktemp("locales")
-    for lang in extract.LANGUAGES:
-        target = directory / lang / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        shutil.copy(extract.catalogue_path(lang), target / f"{extract.DOMAIN}.po")
-    compile_mod.compile_all(directory)
-    catalogues = I18n(path=directory, default_locale="zh", domain=extract.DOMAIN)
-    with catalogues.context():
-        yield catalogues
+@pytest.fixture
+def i18n(catalogues: I18n) -> I18n:
+    return catalogues
 
 
 def say(i18n: I18n, lang: str, problem: AnswerProblem) -> str:
