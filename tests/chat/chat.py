@@ -30,6 +30,7 @@ from tests.chat.world import World
 
 TOKEN = f"{BOT_ID}:chat-tests-token"
 APOLOGY = ("系统出现异常", "something went wrong")
+SAVED = re.compile(r"(?:已保存：|Saved: )#(\d+)")
 STEP = re.compile(r"(?:第 (\d+)/(\d+) 步|Step (\d+)/(\d+)) · ([^\n]+)")
 
 
@@ -347,6 +348,16 @@ class Chat:
         if value in self.buttons:
             return await self.tap(value)
         return await self.send(str(value))
+
+    async def nominate(self, award: str, answers: Mapping[str, Any]) -> int:
+        """/new, the award's button, every answer, confirm: the number of the saved nominee."""
+        await self.command("/new")
+        await self.tap(award)
+        await self.fill(answers)
+        saved = await self.tap("✔ 确认保存")
+        found = SAVED.search(saved.text)
+        assert found, f"not saved:\n{saved.text}"
+        return int(found.group(1))
 
     async def fill(self, answers: Mapping[str, Any], *, until: str | None = None) -> None:
         """Answers question after question from ``answers`` (keyed by the question's label as
