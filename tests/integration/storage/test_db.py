@@ -1,0 +1,74 @@
+"""The transactions under the use cases (storage.db.Database), on SQLite and PostgreSQL: a reading
+is one snapshot and never waits for a writer, it keeps nothing, and an in-memory database serves
+the use cases too."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from app import campaigns, nominees, queries
+from app.ports import Ports
+from core.loader import parse
+from storage import open_ports
+from storage.db import Database, make_engine, upgrade
+
+from .conftest import Clock
+from .helpers import clerk
+from .test_race import answers, race_campaign_text
+
+RACE = "race-test"
+
+
+@pytest.fixture
+async def race(ports: Ports) -> Ports:
+    src = race_campaign_text(small_units=2, big_cap=2, pool_cap=1)
+    assert (await campaigns.load(ports, parse(src), text=src)).ok
+    return ports
+
+
+async def used(ports: Ports) -> int:
+    async with ports.db.read() as tx:
+        counter = await tx.counters.unit(RACE, "大厂", "medal")
+        assert counter is not None
+        return counter.used
+
+
+async def test_a_reading_sees_one_moment_and_never_waits_for_a_writer(race: Ports) -> None:
+    async with race.db.read() as reading:
+        before = await reading.counters.unit(RACE, "大厂", "medal")
+        async with race.db.write() as tx:  # a save in flight: its place taken, not yet committed
+            assert await tx.counters.take_unit(RACE, "大厂", "medal")
+            assert await asyncio.wait_for(used(race), timeout=2) == 0  # another reading is not held up
+            await tx.commit()
+        assert await used(race) == 1  # a new reading sees the commit...
+        assert await reading.counters.unit(RACE, "大厂", "medal") == before  # ...this one its own moment
+
+
+async def test_a_reading_keeps_nothing(race: Ports, db: Database) -> None:
+    async with race.db.read() as tx:
+        if db.sqlite:
+            assert await tx.counters.take_unit(RACE, "大厂", "medal")  # rolled back at the end
+        else:
+            with pytest.raises(DBAPIError, match="read-only"):
+                await tx.counters.take_unit(RACE, "大厂", "medal")
+    assert await used(race) == 0
+
+
+async def test_an_in_memory_database_serves_the_use_cases(tmp_path: Path, clock: Clock) -> None:
+    """One connection for everything (the in-process chat tests): its transactions take turns."""
+    db = Database(make_engine("sqlite+aiosqlite://"))
+    try:
+        await upgrade(db.engine)
+        ports = open_ports(db, tmp_path / "files", clock, cache_drafts=True)
+        src = race_campaign_text(small_units=2, big_cap=12, pool_cap=1)
+        assert (await campaigns.load(ports, parse(src), text=src)).ok
+        me = await clerk(ports, RACE, "大厂", 1)
+        saved = await asyncio.gather(*(nominees.save(ports, me, "medal", answers(i, "产业工人")) for i in range(14)))
+        assert [s.ok for s in saved].count(True) == 12
+        assert await queries.verify_counters(ports, RACE) == []
+    finally:
+        await db.dispose()
