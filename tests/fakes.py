@@ -124,6 +124,7 @@ class FakeDatabase:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[FakeUnitOfWork]:
+        await self._reached("db.read")
         tx = FakeUnitOfWork(self, self.state.copy(), writable=False)
         try:
             yield tx
@@ -132,6 +133,7 @@ class FakeDatabase:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[FakeUnitOfWork]:
+        await self._reached("db.write")
         tx = FakeUnitOfWork(self, self.state.copy(), writable=True)
         try:
             yield tx
@@ -140,7 +142,8 @@ class FakeDatabase:
 
     def interleave(self, point: str, action: Hook) -> None:
         """Runs ``action`` (another use case) once, when a transaction next reaches ``point``
-        ("nominees.add", "counters.take_limit", …), before that call does anything."""
+        (a repository call such as "nominees.add", before it does anything), or when the next
+        transaction begins ("db.read", "db.write", before its snapshot is taken)."""
         self._hooks.setdefault(point, []).append(action)
 
     async def _reached(self, point: str) -> None:
@@ -159,8 +162,19 @@ class FakeDatabase:
         key = (stored.info.id, stored.info.version, stored.info.digest)
         found = self._definitions.get(key)
         if found is None:
-            found = self._definitions[key] = parse(stored.definition, f"{stored.info.id} (stored v{key[1]})")
+            found = self._definitions[key] = _parsed(stored.definition)
         return found
+
+
+_PARSED: dict[str, Campaign] = {}
+
+
+def _parsed(text: str) -> Campaign:
+    """Definitions are frozen: every test's database may share one parse of the same text."""
+    found = _PARSED.get(text)
+    if found is None:
+        found = _PARSED[text] = parse(text)
+    return found
 
 
 class FakeUnitOfWork:

@@ -9,10 +9,12 @@ from core.loader import builtin_text, load_builtin
 
 from .story import ZZ, World
 
+ZHENGZHOU = load_builtin(ZZ)  # frozen: one parse serves every story
+
 
 @pytest.fixture
 async def zz() -> World:
     world = World()
-    report = await world.once(campaigns.load(world.ports, load_builtin(ZZ), text=builtin_text(ZZ)))
+    report = await world.once(campaigns.load(world.ports, ZHENGZHOU, text=builtin_text(ZZ)))
     assert report.status == "created"
     return world

@@ -3,7 +3,7 @@ nominees already saved (nothing changes), and an accepted reload that recounts e
 
 from __future__ import annotations
 
-from app import campaigns, nominees, queries
+from app import campaigns, joining, nominees, queries
 from core.campaign import Campaign
 from core.loader import builtin_text, load_builtin, parse
 from core.records import CampaignInfo
@@ -116,6 +116,7 @@ async def test_a_reload_removing_a_unit_with_nominees_is_refused(zz: World) -> N
 
 async def test_an_accepted_reload_moves_places_and_retires_a_unit_without_nominees(zz: World) -> None:
     retired = await zz.clerk("黄金叶", 1501)
+    unused = await zz.once(joining.create_invite(zz.ports, ZZ, "黄金叶", "clerk"))
     changed, text = edited(*MOVE_A_PLACE, *RETIRE_HUANGJINYE)
     report = await zz.once(campaigns.load(zz.ports, changed, text=text))
     assert (report.status, report.version) == ("updated", 2)
@@ -133,6 +134,7 @@ async def test_an_accepted_reload_moves_places_and_retires_a_unit_without_nomine
     assert await zz.rejected(nominees.save(zz.ports, retired, "medal", person(96, "一线产业工人"))) == UnitUnknown(
         "黄金叶"
     )
+    assert await zz.rejected(joining.join(zz.ports, unused, 1502, "zh")) == UnitUnknown("黄金叶")
     assert (await zz.nothing_written(campaigns.load(zz.ports, changed, text=text))).status == "unchanged"
     assert await zz.consistent()
 

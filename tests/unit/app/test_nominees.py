@@ -332,3 +332,23 @@ async def test_a_clerk_who_loses_the_race_for_a_person_is_told_who_holds_them(zz
     assert (await zz.places(zhengdong, "medal")).used == 0
     assert (await zz.places(jinshui, "medal")).used == 1
     assert await zz.consistent()
+
+
+async def test_a_clerk_who_loses_the_race_to_a_nomination_withdrawn_at_once_gets_the_person(zz: World) -> None:
+    jinshui = await zz.clerk(JINSHUI, 1401)
+    zhengdong = await zz.clerk(ZHENGDONG, 1402)
+    rival: list[int] = []
+
+    async def jinshui_saves_then_changes_its_mind() -> None:
+        rival.append((await zz.saved(jinshui, "medal", person(7, "一线产业工人"))).id)
+        # …and withdraws the person before 郑东新区 learns who held them.
+        zz.db.interleave("db.read", lambda: zz.once(nominees.withdraw(zz.ports, jinshui, rival[0])))
+
+    zz.db.interleave("nominees.add", jinshui_saves_then_changes_its_mind)
+    before = zz.db.commits
+    outcome = await nominees.save(zz.ports, zhengdong, "medal", person(7, "一线产业工人"))
+    assert outcome.nominee is not None and outcome.nominee.unit == ZHENGDONG  # saved on the second try
+    assert zz.db.commits == before + 3  # 金水区's save and withdrawal, then 郑东新区's save
+    assert (await zz.places(zhengdong, "medal")).used == 1
+    assert (await zz.places(jinshui, "medal")).used == 0
+    assert await zz.consistent()
