@@ -11,7 +11,6 @@ from __future__ import annotations
 from app import nominees, queries
 from core.errors import Ineligible
 from core.loader import load_builtin
-from core.quota import UnitAwardStatus
 from core.refusals import (
     AlternateInvalid,
     AwardUnknown,
@@ -19,6 +18,7 @@ from core.refusals import (
     Decision,
     Duplicate,
     LimitFull,
+    NoAllocation,
     NomineeChanged,
     NomineeIncomplete,
     NomineeNotFound,
@@ -92,6 +92,14 @@ async def test_the_city_has_seven_enterprise_heads(zz: World) -> None:
         LimitFull("medal", "pool:enterprise_head", "pool", "企业负责人", "enterprise heads", 7, 7),
     )
     assert (await zz.pools(eighth))["pool:enterprise_head"] == (7, 7)
+
+
+async def test_a_unit_without_medal_places_is_told_so_before_anything_else(zz: World) -> None:
+    me = await zz.clerk("轻金属研究院", 402)  # 先锋号 1, 奖章 0
+    assert await zz.refused(me, "medal", person(402, "一线产业工人")) == (NoAllocation("medal"),)
+    view = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", [{"category": "一线产业工人"}, {}]))
+    assert view.decisions == [Decision((NoAllocation("medal"),))] * 2
+    assert view.places is not None and (view.places.cap, view.places.left) == (0, 0)
 
 
 async def test_a_unit_nominates_at_most_two_organisations_for_the_certificate(zz: World) -> None:
@@ -244,10 +252,8 @@ async def test_withdrawing_a_head_frees_the_places_and_withdraws_the_alternate_w
     assert (await zz.pools(me))["pool:enterprise_head"] == (0, 7)
     for nominee in (head, alternate):
         _, history = await zz.nothing_written(queries.nominee(zz.ports, me, nominee.id))
-        assert [(h.action, h.changes) for h in history] == [
-            ("created", history[0].changes),
-            ("withdrawn", {"status": ("saved", "withdrawn")}),
-        ]
+        assert [h.action for h in history] == ["created", "withdrawn"]
+        assert history[1].changes == {"status": ("saved", "withdrawn")}
     # Both people may be nominated again, by anyone.
     zhengdong = await zz.clerk(ZHENGDONG, 902)
     await zz.saved(zhengdong, "medal", person(22, HEAD))
@@ -263,7 +269,7 @@ async def test_the_category_buttons_grey_out_what_no_longer_fits(zz: World) -> N
 
     fresh = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", choices))
     assert all(d.ok for d in fresh.decisions)
-    assert fresh.places == UnitAwardStatus("medal", 6, 0, fresh.places.reserved if fresh.places else ())
+    assert fresh.places is not None and (fresh.places.cap, fresh.places.used, fresh.places.free) == (6, 0, 1)
     assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {}))).ok
 
     migrant = await zz.saved(me, "medal", person(1, "农民工"))

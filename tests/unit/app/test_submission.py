@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app import nominees, queries, review, submission
-from core.refusals import AlternateMissing, NomineeLocked, ReservedOpen, UnitSubmitted
+from app import campaigns, nominees, queries, review, submission
+from core.loader import builtin_text, parse
+from core.refusals import AlternateMissing, AnswersMissing, NomineeLocked, ReservedOpen, UnitSubmitted
 
-from .story import CHALCO, JINSHUI, World, person, team
+from .story import CHALCO, JINSHUI, ZZ, World, person, team
 
 CHALCO_MEDAL_OPEN = ReservedOpen("medal", "industrial", "一线产业工人", "frontline industrial workers", 1, 1)
 CHALCO_PIONEER_OPEN = ReservedOpen("pioneer", "enterprise", "企业班组", "enterprise teams", 1, 1)
@@ -24,7 +25,7 @@ async def test_submit_is_refused_with_the_gaps_then_hands_the_list_in_and_locks_
     assert await zz.once(submission.submit(zz.ports, me)) == []
     listed, total = await zz.nothing_written(queries.nominees(zz.ports, me))
     assert total == 2 and {n.status for n in listed} == {"submitted"}
-    (state,) = [u for u in await queries.unit_states(zz.ports, "zhengzhou-2024") if u.name == CHALCO]
+    (state,) = [u for u in await zz.nothing_written(queries.unit_states(zz.ports, ZZ)) if u.name == CHALCO]
     assert state.submitted_at == zz.clock.now
 
     # Locked: no new nominee, no edit, no withdrawal, no second submit.
@@ -83,3 +84,20 @@ async def test_a_returned_nominee_is_corrected_and_handed_in_again_after_the_dea
     assert history[2].note == "照片不清晰"
     # The list itself stays closed for anything new.
     assert await zz.rejected(nominees.save(zz.ports, me, "medal", person(12, "一线产业工人"))) == UnitSubmitted(CHALCO)
+
+
+async def test_a_question_added_by_a_reload_is_answered_before_the_list_is_handed_in(zz: World) -> None:
+    me = await zz.clerk(CHALCO, 307)
+    worker = await zz.saved(me, "medal", person(11, "一线产业工人"))
+    await zz.saved(me, "pioneer", team(11))
+    # The office adds the 法人代表 question to the 奖章 form after the worker was saved.
+    text = builtin_text(ZZ)
+    form = 'fields = ["name", "id_number", "ethnicity",'
+    changed = text.replace(form, 'fields = ["name", "legal_rep", "id_number", "ethnicity",', 1)
+    assert changed != text
+    assert (await zz.once(campaigns.load(zz.ports, parse(changed), text=changed))).status == "updated"
+
+    assert await zz.nothing_written(submission.submit(zz.ports, me)) == [AnswersMissing(worker.id, ("legal_rep",))]
+    answered = person(11, "一线产业工人", legal_rep="王五")
+    await zz.saved(me, "medal", answered, nominee_id=worker.id)
+    assert await zz.once(submission.submit(zz.ports, me)) == []
