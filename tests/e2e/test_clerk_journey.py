@@ -414,11 +414,6 @@ async def test_deadlines_help_and_language(stack: BotStack) -> None:
     clerk.expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 3/23 步。")
 
 
-async def test_zz_the_bot_never_logged_or_showed_an_id_number(stack: BotStack) -> None:
-    await stack.assert_no_id_number_leaked()
-    stack.assert_log_clean()
-
-
 async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack: BotStack) -> None:
     clerk = await stack.clerk(100351, "郑东新区")
     _items, before = await stack.db.nominees(await stack.clerk_info(100351))

@@ -327,8 +327,3 @@ async def test_two_clerks_race_for_the_last_place_of_a_city_pool(stack: BotStack
     loser.expect("请核对填报信息", "人员类别：其他一线职工和专业技术人员")
     await loser.tap("✔ 确认保存")
     loser.expect("郑州市五一劳动奖章。")
-
-
-async def test_zz_the_bot_never_logged_or_showed_an_id_number(stack: BotStack) -> None:
-    await stack.assert_no_id_number_leaked()
-    stack.assert_log_clean()
