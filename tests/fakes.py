@@ -8,9 +8,10 @@ They keep the database's semantics, not merely its shapes:
   counts the commits, so a test can say "committed exactly once" or "nothing written".
 - Counters take a place with a conditional increment (False when ``used >= cap`` or the counter
   is absent); giving back a place not taken is an error, as the database's ``used >= 0`` check.
-- The identity of a live nominee is unique per campaign (:class:`~app.ports.IdentityTaken`), checked
+- The identity of a nominee is unique per campaign (:class:`~app.ports.IdentityTaken`), checked
   against the transaction's own rows *and* what others committed meanwhile, as a unique index
-  does; a withdrawn nominee keeps no identity.
+  does; withdrawing a nominee without giving up its identity is an error (the person could never
+  be nominated again).
 - The lock order of :mod:`app.ports` is checked: a write transaction touches counters only after
   it locked a unit's row, the unit's counter before the city-wide ones, and those in key order.
 - :meth:`FakeDatabase.interleave` runs another use case at a chosen repository call, to tell
@@ -345,7 +346,10 @@ class FakeCampaigns(_Repository):
         return self.state.campaigns.get(campaign_id)
 
     async def put(self, campaign: Campaign, text: str, version: int, now: datetime) -> None:
+        """Version 1 is the first load: AlreadyExists when another transaction loaded it meanwhile."""
         await self._enter("campaigns.put", write=True)
+        if version == 1 and (campaign.id in self.state.campaigns or campaign.id in self.tx.db.state.campaigns):
+            raise AlreadyExists(campaign.id)
         info = CampaignInfo(campaign.id, campaign.name, version, campaign.digest, now)
         self.state.campaigns[campaign.id] = StoredCampaign(info, text)
 
@@ -356,16 +360,11 @@ class FakeCampaigns(_Repository):
 
 class FakeNominees(_Repository):
     def _taken(self, campaign_id: str, identity: str, exclude: int | None) -> NomineeRecord | None:
-        """The live nominee holding ``identity``: in this transaction, or committed by another
-        meanwhile (a unique index sees both)."""
+        """The nominee holding ``identity``: in this transaction, or committed by another
+        meanwhile (the unique index sees both)."""
         for rows in (self.state.nominees, self.tx.db.state.nominees):
             for record in rows.values():
-                if (
-                    record.identity == identity
-                    and record.info.campaign_id == campaign_id
-                    and record.info.status != "withdrawn"
-                    and record.info.id != exclude
-                ):
+                if record.identity == identity and record.info.campaign_id == campaign_id and record.info.id != exclude:
                     return record
         return None
 
@@ -376,12 +375,7 @@ class FakeNominees(_Repository):
     async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str] | None:
         await self._enter("nominees.holder")
         for record in self.state.nominees.values():
-            if (
-                record.identity == identity
-                and record.info.campaign_id == campaign_id
-                and record.info.status != "withdrawn"
-                and record.info.id != exclude
-            ):
+            if record.identity == identity and record.info.campaign_id == campaign_id and record.info.id != exclude:
                 return record.info.unit, record.info.award
         return None
 
@@ -425,9 +419,9 @@ class FakeNominees(_Repository):
         if "answers" in changes:
             changes["answers"] = _json(dict(changes["answers"]))
         info = replace(info, **changes)
-        if info.status == "withdrawn":
-            identity = None  # a withdrawn nominee releases the person
-        elif identity is not None and self._taken(info.campaign_id, identity, nominee_id) is not None:
+        if info.status == "withdrawn" and identity is not None:
+            raise FakeMisuse("a withdrawn nominee keeps no identity: the person could never be nominated again")
+        if identity is not None and self._taken(info.campaign_id, identity, nominee_id) is not None:
             raise IdentityTaken(identity)
         self.state.nominees[nominee_id] = NomineeRecord(info, identity, claims)
 

@@ -74,6 +74,17 @@ async def test_ensure_builtin_loads_on_first_use_and_a_stored_copy_wins() -> Non
     assert again.unit("郑煤集团").quotas["medal"].cap == 2
 
 
+async def test_two_processes_loading_the_built_in_at_once_both_get_it() -> None:
+    world = World()
+    # The other process loads it between this one's look and its write.
+    world.db.interleave("campaigns.put", lambda: world.once(campaigns.ensure_builtin(world.ports, ZZ)))
+    before = world.db.commits
+    campaign = await campaigns.ensure_builtin(world.ports, ZZ)
+    assert campaign.digest == load_builtin(ZZ).digest
+    assert world.db.commits == before + 1  # the other process's load only
+    assert [c.version for c in await world.nothing_written(campaigns.listed(world.ports))] == [1]
+
+
 async def test_an_unchanged_reload_writes_nothing(zz: World) -> None:
     report = await zz.nothing_written(campaigns.load(zz.ports, load_builtin(ZZ), text=ORIGINAL))
     assert report == LoadReport(ZZ, "unchanged", 1)

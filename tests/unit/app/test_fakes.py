@@ -64,13 +64,15 @@ async def test_a_counter_takes_a_place_only_while_one_is_left_and_never_goes_bel
             await tx.counters.release_limit("zz", "pool:x")
 
 
-async def test_a_live_identity_is_unique_and_a_withdrawn_nominee_keeps_none() -> None:
+async def test_an_identity_is_unique_and_a_withdrawn_nominee_gives_it_up() -> None:
     db = await seeded()
     async with db.write() as tx:
         first = await tx.nominees.add(nominee(), "same-person", ["unit"])
         with pytest.raises(IdentityTaken):
             await tx.nominees.add(nominee("郑东新区"), "same-person", [])
-        await tx.nominees.update(first, status="withdrawn")
+        with pytest.raises(FakeMisuse):
+            await tx.nominees.update(first, status="withdrawn")
+        await tx.nominees.update(first, status="withdrawn", identity=None)
         second = await tx.nominees.add(nominee("郑东新区"), "same-person", [])
         assert await tx.nominees.holder("zz", "same-person", None) == ("郑东新区", "medal")
         assert await tx.nominees.holder("zz", "same-person", second) is None

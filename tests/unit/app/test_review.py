@@ -10,6 +10,7 @@ import pytest
 from app import nominees, queries, review, submission
 from core.records import NomineeInfo, ReviewAction, UserInfo
 from core.refusals import (
+    LimitFull,
     NomineeNotFound,
     OfficeOnly,
     Rejected,
@@ -20,7 +21,9 @@ from core.refusals import (
     UnitUnknown,
 )
 
-from .story import CHALCO, World, person, team
+from .story import CHALCO, FREE_PLACE_UNITS, World, person, team
+
+HEAD = "企业负责人"
 
 STATUSES = ("saved", "submitted", "returned", "accepted", "approved", "not_approved", "withdrawn")
 ACTIONS: tuple[ReviewAction, ...] = ("accept", "return", "approve", "not_approve", "reopen")
@@ -138,3 +141,25 @@ async def test_reopening_a_unit_makes_its_handed_in_nominees_editable(zz: World)
     withdrawn = await zz.once(nominees.withdraw(zz.ports, me, worker.id))
     assert withdrawn.status == "withdrawn"
     assert (await zz.places(me, "medal")).used == 0
+
+
+async def test_a_head_taken_back_after_the_city_s_last_head_place_went_elsewhere_is_refused(zz: World) -> None:
+    culture = await zz.clerk("市文教卫工会", 1601)  # 奖章 4: 一线科教 2 + 2 free
+    office = await zz.office(1602)
+    await zz.saved(culture, "medal", person(1601, "一线科教人员"))
+    await zz.saved(culture, "medal", person(1602, "一线科教人员"))
+    head = await zz.saved(culture, "medal", person(1603, HEAD))
+    await zz.saved(culture, "medal", person(1604, "一线产业工人"), alternate_for=head.id)
+    assert await zz.once(submission.submit(zz.ports, culture)) == []
+    for i, unit in enumerate(FREE_PLACE_UNITS[:6]):
+        await zz.saved(await zz.clerk(unit, 1610 + i), "medal", person(1610 + i, HEAD))
+
+    await zz.once(review.review(zz.ports, office, head.id, "not_approve"))
+    assert (await zz.pools(culture))["pool:enterprise_head"] == (6, 7)
+    await zz.saved(await zz.clerk(FREE_PLACE_UNITS[6], 1620), "medal", person(1620, HEAD))
+
+    assert await zz.rejected(review.review(zz.ports, office, head.id, "reopen")) == ReviewNoPlace(
+        (LimitFull("medal", "pool:enterprise_head", "pool", "企业负责人", "enterprise heads", 7, 7),)
+    )
+    assert (await zz.places(office, "medal", "市文教卫工会")).used == 2
+    assert await zz.consistent()
