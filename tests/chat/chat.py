@@ -218,11 +218,9 @@ class Chat:
         """Presses the button whose label is ``label`` (or, failing that, the one button whose
         label contains it) on the newest message with buttons, or on the message ``on``."""
         message = on or self.keyboard_message()
-        exact = [b for row in message.keyboard for b in row if b.text == label]
-        found = exact or [b for row in message.keyboard for b in row if label in b.text]
-        assert len(found) == 1, f"{len(found)} buttons match {label!r} on:\n{message.text}\nbuttons: {message.buttons}"
-        assert found[0].data is not None, f"{found[0].text!r} is not a callback button"
-        return await self.press(message, found[0].data, what=f"button {found[0].text!r}")
+        button = message.button(label)
+        assert button.data is not None, f"{button.text!r} is not a callback button"
+        return await self.press(message, button.data, what=f"button {button.text!r}")
 
     async def press(self, message: Shown, data: str, *, what: str = "") -> Reaction:
         """A callback query with ``data`` from ``message``, whatever its buttons carry (an old

@@ -3,8 +3,8 @@
 Fixtures:
 - ``clock``: the bot's one clock, 2024-03-15 10:00 in Zhengzhou — both built-in campaigns are
   open (Zhengzhou's first deadline 2024-03-20, Zhangjiakou's 2024-04-02);
-- ``world``: a migrated database file (a copy of one template per test session) with the
-  Zhengzhou campaign loaded, and the office's command line (``tests.chat.world``);
+- ``world``: a migrated database file with the Zhengzhou campaign loaded (a copy of one
+  template per test session), and the office's command line (``tests.chat.world``);
 - ``bot``: the running bot (:class:`tests.chat.chat.Harness`): ``await bot.clerk(tg_id, unit)``
   for a clerk who joined through an invitation link, ``bot.chat(tg_id)`` for anybody else,
   ``await bot.restart()``.
@@ -29,13 +29,23 @@ NOW = datetime(2024, 3, 15, 2, 0, tzinfo=UTC)  # 10:00 in Zhengzhou
 ZHENGZHOU = "zhengzhou-2024"
 
 
+async def prepare(path: Path) -> None:
+    """A migrated database with the Zhengzhou campaign loaded."""
+    await migrate(path)
+    world = World(path, path.parent / "files", Clock(NOW))
+    try:
+        await world.load_builtin(ZHENGZHOU)
+    finally:
+        await world.close()
+
+
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated database for the session; each test gets a copy."""
+    """One prepared database for the session; each test gets a copy."""
     path = tmp_path_factory.mktemp("chat") / "template.db"
     # in a thread of its own: the event loops pytest-asyncio keeps for the tests stay untouched
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, migrate(path)).result()
+        pool.submit(asyncio.run, prepare(path)).result()
     return path
 
 
@@ -60,7 +70,6 @@ async def world(template: Path, tmp_path: Path, clock: Clock) -> AsyncIterator[W
     path = tmp_path / "nominee.db"
     shutil.copy(template, path)
     w = World(path, tmp_path / "files", clock)
-    await w.load_builtin(ZHENGZHOU)
     try:
         yield w
     finally:

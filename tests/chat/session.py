@@ -134,6 +134,13 @@ class Shown:
     def buttons(self) -> list[str]:
         return [b.text for row in self.keyboard for b in row]
 
+    def button(self, label: str) -> Button:
+        """The button labelled ``label``, or else the one button whose label contains it."""
+        exact = [b for row in self.keyboard for b in row if b.text == label]
+        found = exact or [b for row in self.keyboard for b in row if label in b.text]
+        assert len(found) == 1, f"{len(found)} buttons match {label!r} on:\n{self.text}\nbuttons: {self.buttons}"
+        return found[0]
+
     def as_update_part(self) -> dict[str, Any]:
         """This message as Telegram puts it inside a callback query."""
         part: dict[str, Any] = {

@@ -39,16 +39,17 @@ async def test_a_jpeg_sent_as_a_file_is_taken(bot: Harness) -> None:
 
 async def test_other_files_and_damaged_images_are_refused_and_the_photo_is_asked_again(bot: Harness) -> None:
     clerk, where = await at_the_photo(bot, 4004)
-    for send, reason in (
-        (lambda: clerk.send_document(PDF, "application/pdf", "推荐材料.pdf"), WRONG_TYPE),
-        (lambda: clerk.send_document(b"RIFF....WEBPVP8 ", "image/webp", "sticker.webp"), WRONG_TYPE),
-        (lambda: clerk.send_photo(gif()), WRONG_TYPE),  # a GIF delivered as a picture
-        (lambda: clerk.send_document(b"\xff\xd8\xff\xe0 no jpeg", "image/jpeg", "broken.jpg"), WRONG_TYPE),
-        (lambda: clerk.send_document(png(200, 300)[:80], "image/png", "cut.png"), DAMAGED),  # cut short
-    ):
-        reply = await send()
-        reply.expect(reason, "第 22/23 步 · 照片")
+    files = [
+        (PDF, "application/pdf", "推荐材料.pdf", WRONG_TYPE),
+        (b"RIFF....WEBPVP8 ", "image/webp", "sticker.webp", WRONG_TYPE),  # a sticker saved as a file
+        (b"\xff\xd8\xff\xe0 no jpeg", "image/jpeg", "broken.jpg", WRONG_TYPE),
+        (png(200, 300)[:80], "image/png", "cut.png", DAMAGED),  # cut short
+    ]
+    for data, mime, filename, reason in files:
+        (await clerk.send_document(data, mime, filename)).expect(reason, "第 22/23 步 · 照片")
         assert clerk.progress == where
+    (await clerk.send_photo(gif())).expect(WRONG_TYPE, "第 22/23 步 · 照片")  # a GIF delivered as a picture
+    assert clerk.progress == where
 
 
 async def test_a_file_over_20_mb_is_refused_before_it_is_downloaded(bot: Harness) -> None:

@@ -13,7 +13,9 @@ the same done again over the same file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -86,6 +88,20 @@ class World:
         """``nominee-bot invite create``: a single-use code for a clerk of ``unit``, or for the
         office when ``unit`` is None."""
         return await self.store.create_invite(campaign, unit, "clerk" if unit else "office", days)
+
+    # -------------------------------------------------------------- the machine
+
+    @contextmanager
+    def failing_disk(self) -> Iterator[None]:
+        """While inside, every write of an uploaded file fails (NotADirectoryError): the place
+        where the bot keeps files is a plain file. The directory is back afterwards, emptied."""
+        if self.files_dir.exists():
+            shutil.rmtree(self.files_dir)
+        self.files_dir.write_text("not a directory")
+        try:
+            yield
+        finally:
+            self.files_dir.unlink()
 
     # -------------------------------------------------------------- the running bot
 

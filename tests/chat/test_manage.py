@@ -1,0 +1,161 @@
+"""Changing the unit's list: /edit N (through the summary card), /withdraw N (after a
+confirmation), and the alternate an enterprise head needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.chat.chat import Harness
+from tests.chat.people import id_number, medal
+
+MEDAL = "五一劳动奖章"
+
+
+async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness) -> None:
+    clerk = await bot.clerk(7001, "高新技术开发区")
+    nominee = await clerk.nominate(MEDAL, medal("周建华", id_number(7001)))
+    (await clerk.command("/edit")).expect("请提供推荐对象编号，例如：/edit 12。")
+
+    await clerk.command(f"/edit {nominee}")
+    clerk.expect(f"正在修改 #{nominee}。", "请核对填报信息", "姓名：周建华")
+    await clerk.tap("✎ 人员类别")
+    clerk.expect("第 1/23 步 · 人员类别")
+    await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
+    clerk.expect("请核对填报信息", "姓名：周建华")
+    await clerk.tap("✎ 工作单位及职务")
+    clerk.expect("当前填写：郑州某电子科技有限公司 装配车间班长")
+    await clerk.send("郑州某电子科技有限公司 总装车间主任")
+    clerk.expect("请核对填报信息", "工作单位及职务（职级）：郑州某电子科技有限公司 总装车间主任")
+    (await clerk.tap("✔ 确认保存")).expect(f"已保存：#{nominee} 周建华")
+
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("状态：已保存（占用名额）", "总装车间主任", "办理记录", "已创建", "已修改")
+    await clerk.command("/quota")
+    clerk.expect("郑州市五一劳动奖章：已用 1/6")  # still one place: its own
+
+
+async def test_editing_is_started_from_the_record_and_its_category_keeps_its_own_place(bot: Harness) -> None:
+    clerk = await bot.clerk(7101, "长铝公司")  # 奖章 1: its only place is the nominee's own
+    nominee = await clerk.nominate(MEDAL, medal("杨铝生", id_number(7101)))
+    await clerk.command(f"/status {nominee}")
+    await clerk.tap("✎ 修改")
+    clerk.expect(f"正在修改 #{nominee}。")
+    await clerk.tap("✎ 身份证号码")
+    fresh = id_number(7102)
+    await clerk.send(fresh)
+    (await clerk.tap("✔ 确认保存")).expect(f"已保存：#{nominee} 杨铝生")
+
+
+async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(bot: Harness) -> None:
+    clerk = await bot.clerk(7201, "郑东新区")
+    nominee = await clerk.nominate(MEDAL, medal("钱学民", id_number(7201)))
+    await clerk.command(f"/edit {nominee}")
+    await clerk.tap("✎ 姓名")
+    await clerk.send("钱某某")
+    await clerk.command("/cancel")
+    clerk.expect(f"是否取消对 #{nominee} 的修改？")
+    await clerk.tap("确定")
+    clerk.expect(f"已取消修改，已保存的推荐对象 #{nominee} 未作改动。")
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("钱学民")
+    clerk.expect_not("钱某某", "已修改")
+
+
+async def test_a_draft_must_be_finished_before_another_nominee_is_edited(bot: Harness) -> None:
+    clerk = await bot.clerk(7301, "郑东新区")
+    nominee = await clerk.nominate(MEDAL, medal("钱学民", id_number(7301)))
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.tap("一线产业工人")
+    (await clerk.command(f"/edit {nominee}")).expect("请先完成或删除当前草稿（发送 /new 可查看）。")
+
+
+async def test_withdrawing_asks_first_then_frees_the_place(bot: Harness) -> None:
+    clerk = await bot.clerk(7401, "高新技术开发区")
+    nominee = await clerk.nominate(MEDAL, medal("周建华", id_number(7401)))
+    (await clerk.command("/withdraw")).expect("请提供推荐对象编号，例如：/withdraw 12。")
+
+    await clerk.command(f"/withdraw {nominee}")
+    clerk.expect(f"确定撤回 #{nominee} 周建华 · 郑州市五一劳动奖章 吗？撤回后其占用的名额将予以释放。")
+    assert clerk.buttons == ["确定撤回", "否"]
+    await clerk.tap("否")
+    clerk.expect("状态：已保存（占用名额）")
+    await clerk.command("/quota")
+    clerk.expect("郑州市五一劳动奖章：已用 1/6，剩余 5 个")
+
+    await clerk.command(f"/withdraw {nominee}")
+    await clerk.tap("确定撤回")
+    clerk.expect("已撤回，其占用的名额已释放", "郑州市五一劳动奖章：已用 0/6，剩余 6 个")
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("状态：已撤回", "办理记录", "已撤回")
+    assert clerk.buttons == []
+    (await clerk.command(f"/edit {nominee}")).expect("该推荐对象已不能修改（状态：已撤回）")
+    (await clerk.command(f"/withdraw {nominee}")).expect("该推荐对象已不能修改（状态：已撤回）")
+
+    # the person may be nominated again, by this unit or another
+    await clerk.nominate(MEDAL, medal("周建华", id_number(7401)))
+
+
+async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harness) -> None:
+    unit = "市能源生物医药工会"  # 奖章 3 = 一线产业工人 2 + 1 free
+    clerk = await bot.clerk(7501, unit)
+    for k in range(2):
+        await clerk.nominate(MEDAL, medal("能源" + "甲乙"[k], id_number(7510 + k)))
+    await clerk.nominate(MEDAL, medal("孔总", id_number(7501), "企业负责人"))
+    saved = clerk.last
+    saved.expect("孔总 · 郑州市五一劳动奖章。", "本单位剩余 0 个名额", "须同时推荐 1 名同类别一线职工作为备选")
+    assert saved.buttons == ["立即填报备选人员"]
+
+    await clerk.tap("立即填报备选人员")
+    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/23 步")
+    # only the kinds an alternate may be, and none marked: an alternate takes no place
+    assert clerk.buttons == ["一线产业工人", "其他一线职工和专业技术人员", "取消"]
+    await clerk.tap("一线产业工人")
+    await clerk.fill(medal("孔备选", id_number(7502)))
+    clerk.expect("郑州市五一劳动奖章 · 备选")
+    (await clerk.tap("✔ 确认保存")).expect("孔备选 · 郑州市五一劳动奖章。")
+
+    await clerk.command("/list")
+    clerk.expect("孔备选 · 郑州市五一劳动奖章 · 备选")
+    await clerk.command("/quota")
+    clerk.expect("郑州市五一劳动奖章：已用 3/3，剩余 0 个")
+
+
+async def test_the_alternate_is_offered_on_the_heads_record(bot: Harness) -> None:
+    clerk = await bot.clerk(7601, "金水区")
+    head = await clerk.nominate(MEDAL, medal("何总", id_number(7601), "企业负责人"))
+    await clerk.command(f"/status {head}")
+    assert "填报备选人员" in clerk.buttons
+    await clerk.tap("填报备选人员")
+    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/23 步")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the head's record offers 填报备选人员 after its alternate is saved; the clerk who follows it "
+    "answers all 23 questions to be told at the save 该推荐对象已有备选人员",
+)
+async def test_once_the_alternate_is_entered_the_heads_record_no_longer_offers_one(bot: Harness) -> None:
+    clerk = await bot.clerk(7701, "金水区")
+    head = await clerk.nominate(MEDAL, medal("何总", id_number(7701), "企业负责人"))
+    await clerk.tap("立即填报备选人员")
+    await clerk.tap("一线产业工人")
+    await clerk.fill(medal("何备选", id_number(7702)))
+    (await clerk.tap("✔ 确认保存")).expect("何备选 · 郑州市五一劳动奖章。")
+    await clerk.command(f"/status {head}")
+    assert "填报备选人员" not in clerk.buttons
+
+
+@pytest.mark.xfail(
+    strict=True, reason="an alternate is listed as 已保存（占用名额） (holding a place), though it takes no place"
+)
+async def test_an_alternate_is_not_listed_as_holding_a_place(bot: Harness) -> None:
+    clerk = await bot.clerk(7801, "金水区")
+    await clerk.nominate(MEDAL, medal("何总", id_number(7801), "企业负责人"))
+    await clerk.tap("立即填报备选人员")
+    await clerk.tap("一线产业工人")
+    await clerk.fill(medal("何备选", id_number(7802)))
+    await clerk.tap("✔ 确认保存")
+    await clerk.command("/list")
+    line = next(line for line in clerk.text.splitlines() if "何备选" in line)
+    assert "占用名额" not in line, line
