@@ -4,7 +4,7 @@ clerks through the server's sandbox side.
 
 One stack (API server + bot + a fresh SQLite database) per test module; every story uses its own
 Telegram user ids. Set-up the office would do on the command line (schema, campaigns, invitation
-codes) is done in-process through ``storage.service.Store`` on the same database file where the
+codes) is done in-process through the use cases of ``app/`` on the same database file where the
 command itself is not what a test is about.
 
 Waiting is always on something the server reports (a bot event, a getUpdates call), never a
@@ -31,12 +31,14 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
+from app import campaigns, joining, nominees, queries
+from app.ports import Ports
 from core.errors import InvalidAnswer
 from core.idcard import make_id_number, parse_id_number
 from core.loader import builtin_text, parse
-from core.ports import UserInfo
-from storage.db import make_engine, upgrade
-from storage.service import Store
+from core.records import UserInfo
+from storage import open_ports
+from storage.db import Database, make_engine, upgrade
 from tgserver.client import BotEvent, NoReply, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -278,7 +280,8 @@ class BotStack:
         self.bot: asyncio.subprocess.Process | None = None
         self.bot_starts = 0
         self.sandbox: SandboxClient | None = None
-        self.store: Store | None = None
+        self.database: Database | None = None
+        self._ports: Ports | None = None
         self.ids: set[str] = set()  # every ID number typed to the bot (for the log and message scans)
         self.errors_expected = False  # a test that breaks the server on purpose sets it: errors get logged
         self._drain: asyncio.Task[bytes] | None = None
@@ -306,9 +309,10 @@ class BotStack:
         return self.sandbox
 
     @property
-    def db(self) -> Store:
-        assert self.store is not None, "the stack is not started"
-        return self.store
+    def ports(self) -> Ports:
+        """The use cases' ports on the bot's database file (the office's in-process side)."""
+        assert self._ports is not None, "the stack is not started"
+        return self._ports
 
     # -------------------------------------------------------------- life cycle
 
@@ -335,8 +339,9 @@ class BotStack:
         url = f"sqlite+aiosqlite:///{self.data_dir / 'nominee.db'}"
         engine = make_engine(url)
         await upgrade(engine)
-        self.store = Store(engine, files_dir=self.data_dir / "files", clock=_clock)
-        await self.store.ensure_builtin(ZHENGZHOU)
+        self.database = Database(engine)
+        self._ports = open_ports(self.database, self.data_dir / "files", _clock, cache_drafts=False)
+        await campaigns.ensure_builtin(self.ports, ZHENGZHOU)
         line = await asyncio.wait_for(self.server.stdout.readline(), 30)
         if not line.startswith(b"http"):
             raise RuntimeError(f"the API server did not start: {line!r}\n{self.server_log.read_text()}")
@@ -393,8 +398,8 @@ class BotStack:
         if self._drain is not None:
             with contextlib.suppress(Exception):
                 await self._drain
-        if self.store is not None:
-            await self.store.db.dispose()
+        if self.database is not None:
+            await self.database.dispose()
 
     # -------------------------------------------------------------- the office's side
 
@@ -416,10 +421,10 @@ class BotStack:
 
     async def invite(self, unit: str, campaign: str = ZHENGZHOU, *, days: int = 14) -> str:
         """A single-use clerk's invitation code (``nominee-bot invite create``, in-process)."""
-        return await self.db.create_invite(campaign, unit, "clerk", days)
+        return await joining.create_invite(self.ports, campaign, unit, "clerk", days)
 
     async def load_campaign(self, text: str) -> None:
-        report = await self.db.load_campaign(parse(text, "<test>"), text=text)
+        report = await campaigns.load(self.ports, parse(text, "<test>"), text=text)
         assert report.ok, report
 
     async def clerk(self, user_id: int, unit: str | None = None, campaign: str = ZHENGZHOU) -> Clerk:
@@ -433,16 +438,16 @@ class BotStack:
 
     async def member(self, user_id: int, unit: str, campaign: str = ZHENGZHOU) -> UserInfo:
         """A clerk joined in-process (never chats): saves the other nominees of a unit."""
-        return await self.db.join(await self.invite(unit, campaign), user_id, "zh")
+        return await joining.join(self.ports, await self.invite(unit, campaign), user_id, "zh")
 
     async def clerk_info(self, user_id: int) -> UserInfo:
-        user = await self.db.get_user(user_id)
-        assert user is not None
-        return user
+        found = await queries.context(self.ports, user_id)
+        assert found is not None
+        return found[0]
 
     async def save_in_process(self, user_id: int, award: str, answers: Mapping[str, Any]) -> int:
         """A nominee saved through the service directly (the fill of other units and lists)."""
-        outcome = await self.db.save_nominee(await self.clerk_info(user_id), award, store_answers(answers))
+        outcome = await nominees.save(self.ports, await self.clerk_info(user_id), award, store_answers(answers))
         assert outcome.ok and outcome.nominee is not None, outcome.refusals
         return outcome.nominee.id
 

@@ -11,6 +11,7 @@ import io
 import pytest
 from PIL import Image
 
+from app import campaigns, queries
 from tests.e2e.conftest import (
     DEEDS,
     HANGKONGGANG,
@@ -72,14 +73,14 @@ async def test_a_wrong_used_or_expired_code_is_refused_without_naming_any_unit(s
     used = await stack.invite("郑东新区")
     await (await stack.clerk(100011)).join(used)
     expired = await stack.invite("郑东新区", days=0)  # expires the moment it is created
-    units = [u.name for u in (await stack.db.campaign(ZHENGZHOU)).units]
+    units = [u.name for u in (await campaigns.current(stack.ports, ZHENGZHOU)).units]
 
     stranger = await stack.clerk(100012)
     for attempt in (f"/start {used}", f"/start {expired}", "/start WRONG-CODE-123456", used, "/start 呵呵"):
         await stranger.say(attempt)
         text = stranger.expect(INVALID_CODE)
         assert not [u for u in units if u in text], f"a refusal named a unit: {text}"
-    assert await stack.db.get_user(100012) is None
+    assert await queries.context(stack.ports, 100012) is None
 
 
 async def test_a_user_who_has_not_joined_only_learns_how_to_join(stack: BotStack) -> None:
@@ -163,12 +164,13 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
         "已保存：#", "李秀英 · 郑州市五一劳动奖章。", "郑州市五一劳动奖章：本单位剩余 5 个名额，其中不限类别 1 个。"
     )
 
-    items, _total = await stack.db.nominees(await stack.clerk_info(100101))
+    items, _total = await queries.nominees(stack.ports, await stack.clerk_info(100101))
     saved = next(n for n in items if n.answers["name"] == "李秀英")
     assert saved.answers["ethnicity"] == "土家族" and saved.answers["gender"] == "女"
-    photo = await stack.db.file(saved.answers["photo"])
-    assert photo is not None and photo.mime == "image/jpeg"
-    with Image.open(io.BytesIO(photo.path.read_bytes())) as image:
+    photo = await stack.ports.files.get(saved.answers["photo"])
+    data = await stack.ports.files.read(saved.answers["photo"])
+    assert photo is not None and photo.mime == "image/jpeg" and data is not None
+    with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and image.size == (850, 1275)
 
 
@@ -286,7 +288,7 @@ async def test_withdrawing_a_nominee_frees_its_place(stack: BotStack) -> None:
     clerk = await stack.clerk(100331, "高新技术开发区")
     await clerk.say("/quota")
     clerk.expect("郑州市五一劳动奖章：已用 1/6，剩余 5 个")
-    items, _ = await stack.db.nominees(await stack.clerk_info(100331))
+    items, _ = await queries.nominees(stack.ports, await stack.clerk_info(100331))
     nominee = items[0].id
 
     await clerk.say(f"/withdraw {nominee}")
@@ -356,7 +358,7 @@ async def test_the_list_is_paged_and_never_shows_an_id_number(stack: BotStack) -
 
 async def test_status_shows_the_history_and_what_is_missing(stack: BotStack) -> None:
     clerk = await stack.clerk(100201)  # the Zhangjiakou clerk of the story above
-    items, _ = await stack.db.nominees(await stack.clerk_info(100201))
+    items, _ = await queries.nominees(stack.ports, await stack.clerk_info(100201))
     nominee = items[0].id
     # the office makes 职称 (skipped above) a required question after the nominee was saved
     text = zhangjiakou_with_units().replace(
@@ -416,7 +418,7 @@ async def test_deadlines_help_and_language(stack: BotStack) -> None:
 
 async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack: BotStack) -> None:
     clerk = await stack.clerk(100351, "郑东新区")
-    _items, before = await stack.db.nominees(await stack.clerk_info(100351))
+    _items, before = await queries.nominees(stack.ports, await stack.clerk_info(100351))
     await clerk.start_nominee("五一劳动奖章")
     await clerk.fill(medal_answers("钱学军", id_number(351)))
     old_card = await clerk.keyboard_message()
@@ -426,7 +428,7 @@ async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack:
 
     await clerk.tap("✔ 确认保存", message=old_card)  # the card still reads 钱学军
     assert "已过期" in clerk.alert
-    _items, after = await stack.db.nominees(await stack.clerk_info(100351))
+    _items, after = await queries.nominees(stack.ports, await stack.clerk_info(100351))
     assert after == before
 
     await clerk.tap("✔ 确认保存")  # the newest card
@@ -435,7 +437,7 @@ async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack:
 
 async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(stack: BotStack) -> None:
     clerk = await stack.clerk(100361, "郑东新区")
-    items, _total = await stack.db.nominees(await stack.clerk_info(100361), limit=100)
+    items, _total = await queries.nominees(stack.ports, await stack.clerk_info(100361), limit=100)
     nominee = next(n.id for n in items if n.answers.get("name") == "钱学民")  # saved in the story above
     await clerk.say(f"/edit {nominee}")
     await clerk.tap("✎ 姓名")

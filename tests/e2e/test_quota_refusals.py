@@ -1,7 +1,7 @@
 """Places through the chat: every kind of quota refusal, the eligibility rules, submitting the
 unit's list, and two clerks racing for the last place of a city-wide pool.
 
-The rest of a unit's list (or of the city) is filled in-process through the Store, as other
+The rest of a unit's list (or of the city) is filled in-process through the use cases, as other
 clerks would have done; the clerk under test always works through the real bot process.
 """
 
@@ -11,7 +11,8 @@ import asyncio
 
 import pytest
 
-from core.ports import UserInfo
+from app import queries
+from core.records import UserInfo
 from tests.e2e.conftest import (
     DEEDS,
     HANGKONGGANG,
@@ -33,7 +34,7 @@ NOT_SAVED = "未保存。"
 
 
 async def pool_used(stack: BotStack, user: UserInfo, key: str) -> tuple[int, int]:
-    quota = await stack.db.unit_quota(user)
+    quota = await queries.unit_quota(stack.ports, user)
     status = next(p for p in quota.pools if p.limit.key == key)
     return status.used, status.limit.cap
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 import pytest_asyncio
 
+from app import queries
 from core.idcard import check_digit
 from tests.e2e.conftest import (
     DEEDS,
@@ -108,7 +109,7 @@ async def test_a_summary_left_before_a_graceful_restart_is_offered_again(stack: 
     answers = sorted(e.text or "" for e in events if e.kind == "callback_answer")
     assert answers == ["正在核验并保存…", OUTDATED], answers
     assert sum("韩梅 · 郑州市五一劳动奖章。" in (e.text or "") for e in events if e.kind in ("message", "edit")) == 1
-    items, _total = await stack.db.nominees(await stack.clerk_info(clerk.user_id))
+    items, _total = await queries.nominees(stack.ports, await stack.clerk_info(clerk.user_id))
     assert [n.answers["name"] for n in items].count("韩梅") == 1
 
     await clerk.tap("继续填写", offer)  # the offer is answered after the draft is gone
