@@ -163,3 +163,13 @@ async def test_only_an_enterprise_head_is_asked_about_incidents_in_the_enterpris
     await clerk.tap("一线产业工人")
     card = clerk.expect("请核对填报信息", "人员类别：一线产业工人")
     assert "（企业负责人）" not in card  # the question no longer applies
+
+
+async def test_what_a_clerk_types_is_shown_as_typed_markup_characters_included(bot: Harness) -> None:
+    clerk = await bot.clerk(3010, "金水区")
+    typed = {"工作单位及职务": "郑州A&B<科技>有限公司 <b>主任", "曾获最高荣誉": "全国<五一>劳动奖章 & 先进"}
+    nominee = await clerk.nominate(MEDAL, medal("欧阳·娜仁", NUMBER) | typed)
+    for reply in (await clerk.command(f"/status {nominee}"), await clerk.command(f"/edit {nominee}")):
+        reply.expect("工作单位及职务（职级）：郑州A&B<科技>有限公司 <b>主任", "曾获最高荣誉：全国<五一>劳动奖章 & 先进")
+    await clerk.tap("✎ 工作单位")
+    clerk.expect("当前填写：郑州A&B<科技>有限公司 <b>主任")

@@ -207,3 +207,29 @@ async def test_a_file_is_only_taken_where_the_form_asks_for_a_photo(bot: Harness
     await clerk.tap("一线产业工人")
     await clerk.send_photo(png(40, 40))
     clerk.expect("第 2/23 步 · 姓名", "请以文字形式填写")
+
+
+async def test_text_or_a_file_sent_at_the_summary_points_to_its_buttons(bot: Harness) -> None:
+    clerk = await bot.clerk(2011, "郑东新区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.fill(medal("冯卫东", id_number(11)))
+    (await clerk.send("确认")).expect("请使用核对信息下方的按钮进行操作。", "请核对填报信息")
+    (await clerk.send_document(PHOTO, "image/jpeg", "照片.jpg")).expect("请使用核对信息下方的按钮进行操作。")
+    assert "✔ 确认保存" in clerk.buttons
+    (await clerk.tap("✔ 确认保存")).expect("冯卫东 · 郑州市五一劳动奖章。")
+
+
+async def test_the_summary_cancel_button_asks_before_the_draft_is_discarded(bot: Harness) -> None:
+    clerk = await bot.clerk(2012, "郑东新区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.fill(medal("冯卫东", id_number(12)))
+    await clerk.tap("取消")
+    clerk.expect("确定删除此草稿吗？")
+    await clerk.tap("继续填写")
+    clerk.expect("请核对填报信息", "姓名：冯卫东")
+    await clerk.tap("取消")
+    await clerk.tap("确定删除")
+    clerk.expect("草稿已删除")
+    (await clerk.command("/list")).expect("本单位尚未填报推荐对象")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.chat.chat import Harness
+from tests.chat.conftest import ZHENGZHOU
 from tests.chat.people import id_number, medal
 
 MEDAL = "五一劳动奖章"
@@ -96,6 +97,43 @@ async def test_withdrawing_asks_first_then_frees_the_place(bot: Harness) -> None
     await clerk.nominate(MEDAL, medal("周建华", id_number(7401)))
 
 
+async def test_a_nominee_is_withdrawn_from_its_record(bot: Harness) -> None:
+    clerk = await bot.clerk(7451, "高新技术开发区")
+    nominee = await clerk.nominate(MEDAL, medal("周建国", id_number(7451)))
+    await clerk.command("/list")
+    await clerk.tap("周建国")
+    await clerk.tap("撤回")
+    clerk.expect(f"确定撤回 #{nominee} 周建国 · 郑州市五一劳动奖章 吗？")
+    await clerk.tap("确定撤回")
+    clerk.expect("已撤回，其占用的名额已释放")
+    (await clerk.command("/list")).expect_not("周建国")  # the list holds the nominees still in the running
+
+
+async def test_a_question_the_office_made_required_later_is_asked_when_the_nominee_is_edited(
+    bot: Harness,
+) -> None:
+    clerk = await bot.clerk(7461, "高新技术开发区")
+    nominee = await clerk.nominate(MEDAL, medal("周建设", id_number(7461)))  # 职称 skipped: optional
+    text = bot.world.builtin_text(ZHENGZHOU)
+    optional = 'label = "职称"\nlabel_en = "Professional title"\ntype = "text"\nrequired = false\n'
+    assert optional in text
+    await bot.world.load_definition(text.replace(optional, optional.replace("required = false\n", "")))
+
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("状态：已保存（占用名额）", "未填写：职称")
+    await clerk.command(f"/edit {nominee}")
+    clerk.expect("尚有 1 项未填写")
+    assert "✔ 确认保存" not in clerk.buttons
+    await clerk.tap("继续填写")
+    clerk.expect("职称")
+    await clerk.send("高级工程师")
+    clerk.expect("请核对填报信息", "职称：高级工程师")
+    await clerk.tap("✔ 确认保存")
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("职称：高级工程师", "已修改")
+    clerk.expect_not("未填写")
+
+
 async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harness) -> None:
     unit = "市能源生物医药工会"  # 奖章 3 = 一线产业工人 2 + 1 free
     clerk = await bot.clerk(7501, unit)
@@ -121,11 +159,20 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     clerk.expect("郑州市五一劳动奖章：已用 3/3，剩余 0 个")
 
 
-async def test_the_alternate_is_offered_on_the_heads_record(bot: Harness) -> None:
+async def test_the_alternate_is_offered_on_the_heads_record_once_the_draft_is_done(bot: Harness) -> None:
     clerk = await bot.clerk(7601, "金水区")
     head = await clerk.nominate(MEDAL, medal("何总", id_number(7601), "企业负责人"))
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.tap("一线科教人员")
     await clerk.command(f"/status {head}")
     assert "填报备选人员" in clerk.buttons
+    await clerk.tap("填报备选人员")  # another draft is open: it comes first
+    clerk.expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 2/23 步。")
+    await clerk.tap("删除草稿")
+    await clerk.tap("确定删除")
+
+    await clerk.command(f"/status {head}")
     await clerk.tap("填报备选人员")
     clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/23 步")
 
