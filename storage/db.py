@@ -7,8 +7,10 @@ transaction that reads first and writes later cannot upgrade its lock while anot
 active and fails with "database is locked" at once, whatever the timeout. SQLAlchemy emits the
 BEGIN itself (the ``connect``/``begin`` event recipe of SQLAlchemy's SQLite documentation,
 "Transactions with SQLite and the sqlite3 driver"); an execution option says which kind.
-Inside one process writers also queue on an asyncio lock, so they wait in the event loop rather
-than in SQLite's sleeping back-off.
+Inside one process writers also queue on an asyncio lock, so they wait in the event loop, in
+turn, rather than in SQLite's busy handler, which sleeps in growing steps and lets a late
+writer overtake one that has waited long. SQLite checkpoints the WAL itself as a transaction
+commits (its default), in the driver's thread.
 
 PostgreSQL goes through asyncpg; its row locks do the serialising (app/nominees.py). Its reads
 are REPEATABLE READ, READ ONLY: one snapshot for every statement of a read, as on SQLite.
@@ -20,7 +22,6 @@ the files and the FSM storage share.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
@@ -35,18 +36,12 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10
-# Writes run one at a time anyway: a bigger pool only adds connections waiting for the lock.
+# Each connection is a thread of aiosqlite's; writes take turns anyway, so a few serve every reader.
 SQLITE_POOL_SIZE = 5
 WRITE = "nominee_write"  # execution option: this connection's transactions write (BEGIN IMMEDIATE)
 SINGLE = "nominee_single"  # execution option: each transaction is one statement (no BEGIN on SQLite)
-# A background checkpoint after this many writes of this process, at the first moment without a
-# write for CHECKPOINT_IDLE seconds (at the latest after CHECKPOINT_FORCE writes): see Database.
-CHECKPOINT_EVERY = 500
-CHECKPOINT_IDLE = 0.5
-CHECKPOINT_FORCE = 5_000
 
 
 def is_memory(url: URL) -> bool:
@@ -95,10 +90,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             # In WAL mode NORMAL loses no committed transaction on a process crash, only on power loss.
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # No checkpoint as a transaction commits: it would copy the WAL into the database file
-            # and sync it while this process's write lock is held, every writer waiting behind
-            # it. Database checkpoints in the background instead.
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
         finally:
             cursor.close()
 
@@ -147,9 +138,6 @@ class Database:
             self._reads = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             self._writes = engine
             self._single_reads = self._single_writes = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._writes_since_checkpoint = 0
-        self._last_write = 0.0  # the loop's time of this process's last write
-        self._checkpoint: asyncio.Task[None] | None = None
 
     def _queue(self, write: bool) -> AbstractAsyncContextManager[Any]:
         """This process's SQLite writers wait here, in the event loop, one after the other."""
@@ -164,55 +152,20 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        async with self._queue(True):
-            async with self._writes.connect() as conn:
-                await conn.begin()
-                yield conn  # closing rolls back what was not committed
-            self._written()
+        async with self._queue(True), self._writes.connect() as conn:
+            await conn.begin()
+            yield conn  # closing rolls back what was not committed
 
     @asynccontextmanager
     async def single(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
         """For one statement; a write is committed when the block ends without an exception."""
-        async with self._queue(write):
-            async with (self._single_writes if write else self._single_reads).connect() as conn:
-                yield conn
-                if write:
-                    await conn.commit()
+        async with self._queue(write), (self._single_writes if write else self._single_reads).connect() as conn:
+            yield conn
             if write:
-                self._written()
-
-    def _written(self) -> None:
-        """Counts this process's SQLite writes; after CHECKPOINT_EVERY a checkpoint waits in the
-        background (one at a time) for a quiet moment, so the WAL stays small and no writer
-        waits for the disk sync it makes."""
-        if not self.sqlite or self.memory:
-            return
-        loop = asyncio.get_running_loop()
-        self._writes_since_checkpoint += 1
-        self._last_write = loop.time()
-        if self._writes_since_checkpoint >= CHECKPOINT_EVERY and (self._checkpoint is None or self._checkpoint.done()):
-            self._checkpoint = loop.create_task(self._checkpoint_when_quiet())
-
-    async def _checkpoint_when_quiet(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._writes_since_checkpoint < CHECKPOINT_FORCE and loop.time() - self._last_write < CHECKPOINT_IDLE:
-            await asyncio.sleep(CHECKPOINT_IDLE)
-        self._writes_since_checkpoint = 0
-        await self.checkpoint()
-
-    async def checkpoint(self) -> None:
-        """Copies committed WAL pages into the database file and syncs it, without waiting for
-        readers or writers (``PRAGMA wal_checkpoint(PASSIVE)``)."""
-        try:
-            async with self._single_reads.connect() as conn:
-                await conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        except Exception:  # housekeeping: the next one will do
-            log.warning("WAL checkpoint failed", exc_info=True)
+                await conn.commit()
 
     async def dispose(self) -> None:
-        """Waits for a pending checkpoint, then closes every connection."""
-        if self._checkpoint is not None:
-            await self._checkpoint
+        """Closes every connection (the application's last step)."""
         await self.engine.dispose()
 
 
