@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.default import DefaultBotProperties
-from aiogram.enums import ParseMode
+from aiogram import Dispatcher
 
 from tests.chat.session import BOT_ID, RecordingSession, Said, Shown, timestamp
 from tests.chat.world import World
@@ -131,12 +129,15 @@ class Harness:
         self.errors = errors
         self.session = RecordingSession()
         self.session.now = lambda: timestamp(clock())
-        # as bot.app.make_bot builds it, on the recording session
-        self.bot = Bot(TOKEN, session=self.session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+        self.bot = world.make_bot(TOKEN, self.session)
         self.dp: Dispatcher = world.dispatcher()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._uids = itertools.count(1)
+
+    async def start(self) -> None:
+        """What the bot does with Telegram when it starts, before it polls (its command menus)."""
+        await self.world.start_up(self.bot)
 
     async def restart(self) -> None:
         """The bot process stops and starts again over the same database (Telegram's side, the

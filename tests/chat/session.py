@@ -190,12 +190,14 @@ class _Chat:
 
 
 class RecordingSession(BaseSession):
-    """Records every request (``requests``) and what each chat shows (``said``, :meth:`shown`)."""
+    """Records every request (``requests``) and what each chat shows (``said``, :meth:`shown`);
+    the command menus (``commands``: language → command → description)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self.said: list[Said] = []
+        self.commands: dict[str, dict[str, str]] = {}  # the command menu per language ("" for all others)
         self._chats: dict[int, _Chat] = defaultdict(_Chat)
         self._ids = itertools.count(1)  # message ids; Telegram numbers both sides of a chat alike
         self._queries: dict[str, tuple[int, bool]] = {}  # query id → (chat, answered)
@@ -296,7 +298,11 @@ class RecordingSession(BaseSession):
                 if self._chats[int(method.chat_id)].messages.pop(method.message_id, None) is None:
                     raise _Refused("Bad Request: message to delete not found")
                 return True
-            case SetMyCommands() | DeleteWebhook():
+            case SetMyCommands():
+                language = method.language_code or ""
+                self.commands[language] = {c.command: c.description for c in method.commands}
+                return True
+            case DeleteWebhook():
                 return True
             case GetMe():
                 return BOT_USER | {"can_join_groups": False, "supports_inline_queries": False}

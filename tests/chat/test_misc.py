@@ -136,3 +136,24 @@ async def test_a_unit_dropped_from_the_allocation_is_told_to_contact_the_office(
     await bot.world.load_definition(text.replace('name = "郑东新区"', 'name = "郑东新区（新）"'))
     (await clerk.command("/quota")).expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")
     (await clerk.tap("郑州市五一劳动奖章")).expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")
+
+
+async def test_the_command_menu_is_offered_in_both_languages(bot: Harness) -> None:
+    await bot.start()
+    zh, en = bot.session.commands[""], bot.session.commands["en"]
+    assert zh["new"] == "填报推荐对象" and en["new"] == "Enter a nominee"
+    assert (
+        set(zh)
+        == set(en)
+        == {"new", "quota", "list", "status", "edit", "withdraw", "submit", "deadlines", "lang", "help", "cancel"}
+    )
+    clerk = await bot.clerk(12801, "二七区")
+    for command in zh:  # every command of the menu is known
+        reply = await clerk.command(f"/{command}")
+        assert reply.text and "无法识别该命令" not in reply.text, reply.text
+
+
+async def test_a_command_may_name_the_bot(bot: Harness) -> None:
+    clerk = await bot.clerk(12901, "二七区")
+    (await clerk.command("/help@nominee_bot")).expect("命令列表")
+    (await clerk.command("/help@some_other_bot")).expect("无法识别该命令")  # not for this bot

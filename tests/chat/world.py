@@ -20,12 +20,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 
 from app import campaigns, joining
 from app.ports import Ports
-from bot.app import make_dispatcher
+from bot.app import make_dispatcher, register_commands
+from bot.session import SentKeyboard, loads
 from core.loader import builtin_text, parse
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
@@ -108,6 +112,21 @@ class World:
             self.files_dir.unlink()
 
     # -------------------------------------------------------------- the running bot
+
+    @staticmethod
+    def make_bot(token: str, session: BaseSession) -> Bot:
+        """The Bot production makes (bot.session.make_bot) on a test's session: the same
+        defaults (HTML), the same request middleware and reader of Telegram's replies."""
+        session.json_loads = loads
+        session.middleware(SentKeyboard())
+        return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+    @staticmethod
+    async def start_up(bot: Bot) -> None:
+        """What the bot does with Telegram before it polls (bot.app.run_polling)."""
+        await bot.delete_webhook(drop_pending_updates=False)
+        await register_commands(bot)
+        await bot.get_me()
 
     def dispatcher(self) -> Dispatcher:
         """What ``nominee-bot run`` builds (bot.runner.run), over this world's database."""
