@@ -23,7 +23,7 @@ from typing import Any
 
 from aiogram import Dispatcher
 
-from tests.chat.session import BOT_ID, RecordingSession, Said, Shown, timestamp
+from tests.chat.session import BOT_ID, RecordingSession, Said, Shown, said_in, timestamp
 from tests.chat.world import World
 
 TOKEN = f"{BOT_ID}:chat-tests-token"
@@ -133,7 +133,6 @@ class Harness:
         self.dp: Dispatcher = world.dispatcher()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
-        self._uids = itertools.count(1)
 
     async def start(self) -> None:
         """What the bot does with Telegram when it starts, before it polls (its command menus)."""
@@ -235,7 +234,10 @@ class Chat:
             "message": message.as_update_part(),
             "data": data,
         }
-        return await self._deliver({"callback_query": query}, what or f"callback {data!r}")
+        reaction = await self._deliver({"callback_query": query}, what or f"callback {data!r}")
+        # an unanswered press keeps the client's spinner turning until Telegram gives up
+        assert reaction.answered, f"the bot never answered the press of {what or data!r}:\n{reaction.text}"
+        return reaction
 
     @contextlib.contextmanager
     def expecting_apology(self) -> Iterator[None]:
@@ -257,7 +259,7 @@ class Chat:
     async def _deliver(self, update: dict[str, Any], what: str) -> Reaction:
         said_before, errors_before = len(self.session.said), len(self.harness.errors.records)
         await self.harness.feed(update)
-        reaction = Reaction([s for s in self.session.said[said_before:] if s.chat_id == self.tg_id])
+        reaction = Reaction(said_in(self.session.said[said_before:], self.tg_id))
         if not self._apology_expected:
             errors = self.harness.errors.records[errors_before:]
             if errors:

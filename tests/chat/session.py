@@ -18,7 +18,7 @@ import json
 import re
 from collections import defaultdict, deque
 from collections.abc import AsyncGenerator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -184,11 +184,6 @@ class Upload:
     data: bytes
 
 
-@dataclass
-class _Chat:
-    messages: dict[int, Shown] = field(default_factory=dict)
-
-
 class RecordingSession(BaseSession):
     """Records every request (``requests``) and what each chat shows (``said``, :meth:`shown`);
     the command menus (``commands``: language → command → description)."""
@@ -198,8 +193,8 @@ class RecordingSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.said: list[Said] = []
         self.commands: dict[str, dict[str, str]] = {}  # the command menu per language ("" for all others)
-        self._chats: dict[int, _Chat] = defaultdict(_Chat)
-        self._ids = itertools.count(1)  # message ids; Telegram numbers both sides of a chat alike
+        self._chats: dict[int, dict[int, Shown]] = defaultdict(dict)  # chat → message id → message
+        self._ids = itertools.count(1)  # message ids, increasing, shared by the users' and the bot's messages
         self._queries: dict[str, tuple[int, bool]] = {}  # query id → (chat, answered)
         self._uploads: dict[str, Upload] = {}
         self._failures: dict[str, deque[tuple[int, str]]] = defaultdict(deque)
@@ -227,7 +222,7 @@ class RecordingSession(BaseSession):
 
     def shown(self, chat_id: int) -> list[Shown]:
         """The bot's messages in a chat as they are now, oldest first."""
-        return sorted(self._chats[chat_id].messages.values(), key=lambda m: m.message_id)
+        return sorted(self._chats[chat_id].values(), key=lambda m: m.message_id)
 
     # -------------------------------------------------------------- BaseSession
 
@@ -295,7 +290,7 @@ class RecordingSession(BaseSession):
                 self.said.append(Said("answer", chat_id, method.text or "", alert=bool(method.show_alert)))
                 return True
             case DeleteMessage():
-                if self._chats[int(method.chat_id)].messages.pop(method.message_id, None) is None:
+                if self._chats[int(method.chat_id)].pop(method.message_id, None) is None:
                     raise _Refused("Bad Request: message to delete not found")
                 return True
             case SetMyCommands():
@@ -350,12 +345,12 @@ class RecordingSession(BaseSession):
     def _send(self, chat_id: int, html: str, text: str, markup: Any) -> dict[str, Any]:
         keyboard = self._keyboard(markup)
         shown = Shown(chat_id, self.new_message_id(), self.now(), text, html, keyboard)
-        self._chats[chat_id].messages[shown.message_id] = shown
+        self._chats[chat_id][shown.message_id] = shown
         self.said.append(Said("message", chat_id, text, keyboard, shown.message_id))
         return self._message(shown)
 
     def _edit(self, chat_id: Any, message_id: int | None, html: str | None, text: str | None, markup: Any) -> Any:
-        shown = self._chats[int(chat_id)].messages.get(message_id or 0) if chat_id is not None else None
+        shown = self._chats[int(chat_id)].get(message_id or 0) if chat_id is not None else None
         if shown is None:
             raise _Refused("Bad Request: message to edit not found")
         keyboard = self._keyboard(markup)

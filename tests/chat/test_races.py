@@ -7,6 +7,7 @@ import asyncio
 
 from tests.chat.chat import Harness
 from tests.chat.people import id_number, medal
+from tests.chat.session import said_in
 
 MEDAL = "五一劳动奖章"
 OUTDATED = "此消息已过期，请在最新的消息中操作。"
@@ -41,7 +42,7 @@ async def test_a_confirm_tapped_twice_at_once_saves_once(bot: Harness) -> None:
 
     await asyncio.gather(clerk.press(card, confirm), twin.press(card, confirm))
 
-    said = [s for s in bot.session.said[said_before:] if s.chat_id == clerk.tg_id]
+    said = said_in(bot.session.said[said_before:], clerk.tg_id)
     assert sorted(s.text for s in said if s.kind == "answer") == ["正在核验并保存…", OUTDATED]
     assert sum("韩梅 · 郑州市五一劳动奖章。" in s.text for s in said if s.kind != "answer") == 1
     await clerk.command("/list")
