@@ -4,31 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.records import UnitState
 from storage.models import UnitRow
-from storage.users import unit_state
 
-_COLUMNS = (
+# A unit's state as its columns read (labelled so a join with a user's columns keeps both).
+UNIT_STATE = (
     UnitRow.campaign_id.label("unit_campaign_id"),
     UnitRow.name,
     UnitRow.active,
     UnitRow.submitted_at,
     UnitRow.reopened_at,
 )
-_GET = select(*_COLUMNS).where(UnitRow.campaign_id == bindparam("campaign_id"), UnitRow.name == bindparam("name"))
+_GET = select(*UNIT_STATE).where(UnitRow.campaign_id == bindparam("campaign_id"), UnitRow.name == bindparam("name"))
 # One unit's row locked serialises the use cases changing that unit (FOR NO KEY UPDATE: the
 # nominees' foreign keys to it stay free).
 _GET_LOCKED = _GET.with_for_update(key_share=True)
-_ALL = select(*_COLUMNS).where(UnitRow.campaign_id == bindparam("campaign_id")).order_by(UnitRow.name)
+_ALL = select(*UNIT_STATE).where(UnitRow.campaign_id == bindparam("campaign_id")).order_by(UnitRow.name)
 # A reload locks every unit of the campaign (FOR UPDATE): it waits for the use cases in flight,
 # and the next ones wait for it.
 _ALL_LOCKED = _ALL.with_for_update()
 _WHERE = (UnitRow.campaign_id == bindparam("b_campaign_id"), UnitRow.name == bindparam("b_name"))
 _SET = update(UnitRow).where(*_WHERE)  # sets the columns its parameters name
+
+
+def unit_state(row: Any) -> UnitState:
+    return UnitState(row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at)
 
 
 class SqlUnits:
@@ -69,4 +74,4 @@ class SqlUnits:
         await self._conn.execute(_SET, {"b_campaign_id": campaign_id, "b_name": name, "reopened_at": at})
 
 
-__all__ = ["SqlUnits"]
+__all__ = ["UNIT_STATE", "SqlUnits", "unit_state"]

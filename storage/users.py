@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.ports import Reading
 from core.records import Role, UnitState, UserInfo
 from storage.models import CampaignRow, UnitRow, UserRow
+from storage.units import UNIT_STATE, unit_state
 
 _USER = (UserRow.tg_id, UserRow.role, UserRow.campaign_id, UserRow.unit, UserRow.language)
-_UNIT = (UnitRow.campaign_id.label("unit_campaign_id"), UnitRow.name, UnitRow.active, UnitRow.submitted_at)
-_UNIT_STATE = (*_UNIT, UnitRow.reopened_at)
 _BY_ID = UserRow.tg_id == bindparam("tg_id")
 
 _GET = select(*_USER).where(_BY_ID)
@@ -23,7 +22,7 @@ _GET_LOCKED = _GET.with_for_update()
 # Asked on every chat update: the user, the campaign's version and the unit's state in one
 # statement (a clerk's own unit; the one the office names).
 _READING = (
-    select(*_USER, CampaignRow.version, *_UNIT_STATE)
+    select(*_USER, CampaignRow.version, *UNIT_STATE)
     .outerjoin(CampaignRow, CampaignRow.id == UserRow.campaign_id)
     .outerjoin(
         UnitRow,
@@ -35,7 +34,7 @@ _READING = (
 # The first step of every clerk's change: the unit's row locked (FOR NO KEY UPDATE on PostgreSQL;
 # SQLite's BEGIN IMMEDIATE already holds the whole database).
 _ENTER = (
-    select(*_USER, *_UNIT_STATE)
+    select(*_USER, *UNIT_STATE)
     .join(UnitRow, (UnitRow.campaign_id == UserRow.campaign_id) & (UnitRow.name == UserRow.unit))
     .where(_BY_ID)
     .with_for_update(of=UnitRow, key_share=True)
@@ -56,10 +55,6 @@ _PUT = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.inser
 
 def user_info(row: Any) -> UserInfo:
     return UserInfo(row.tg_id, cast(Role, row.role), row.campaign_id, row.unit, row.language)
-
-
-def unit_state(row: Any) -> UnitState:
-    return UnitState(row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at)
 
 
 class SqlUsers:
@@ -106,4 +101,4 @@ class SqlUsers:
         return [user_info(r) for r in await self._conn.execute(query.order_by(UserRow.tg_id))]
 
 
-__all__ = ["SqlUsers", "unit_state", "user_info"]
+__all__ = ["SqlUsers", "user_info"]
