@@ -3,9 +3,9 @@ the embedded SQLite default, asyncpg for PostgreSQL — and Alembic migrations. 
 lives here: the use cases (``app/``) decide, these modules store.
 
 - ``db``          engines (SQLite: WAL, busy timeout, BEGIN IMMEDIATE for writes, this process's
-                  write lock, background checkpoints), :class:`~storage.db.Database` (the one per
-                  engine: ``read()``, ``write()``, ``single()``), the Alembic helpers and the
-                  schema check the bot runs at start-up
+                  write lock), :class:`~storage.db.Database` (the one per engine: ``read()``,
+                  ``write()``, ``single()``), the Alembic helpers and the schema check the bot
+                  runs at start-up
 - ``uow``         :class:`~storage.uow.SqlTransactions`: a unit of work binding the repositories
                   to one transaction, committed once
 - ``users``, ``units``, ``campaigns`` (definitions parsed once per version), ``nominees``,
@@ -16,11 +16,11 @@ lives here: the use cases (``app/``) decide, these modules store.
 - ``memo``        the write-through memory of rows one process alone writes (drafts, FSM rows)
 - ``fsm``         aiogram FSM storage in the database (or Redis when configured)
 - ``models``      the schema; ``migrations/`` its Alembic history (``nominee-bot db upgrade``)
-- ``cli``         ``nominee-bot db upgrade|check`` and ``nominee-bot campaign load``
 
 :func:`open_ports` builds everything a use case runs over. Only ``fsm`` imports aiogram; nothing
-here imports ``bot/`` or ``handlers/``. Importing the package itself loads nothing heavy (the
-command line's fast commands import ``storage.cli``).
+here imports ``bot/`` or ``handlers/`` (but ``migrations/env.py``, run by Alembic's own command
+line without a URL, asks the bot's settings for it). Importing the package itself loads nothing
+heavy: the command line's fast commands must not pay for SQLAlchemy.
 """
 
 from __future__ import annotations

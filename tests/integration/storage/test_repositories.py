@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app import campaigns
+from app import campaigns, queries
 from app.ports import AlreadyExists, IdentityTaken, Ports
 from core.loader import parse
 from core.records import NomineeInfo
@@ -18,6 +18,7 @@ from storage import open_ports
 from storage.db import Database, make_engine
 
 from .conftest import Clock
+from .helpers import clerk
 from .test_race import race_campaign_text
 
 RACE = "race-test"
@@ -124,3 +125,20 @@ async def test_two_processes_loading_the_built_in_campaign_at_once_both_get_it(
         await other_db.dispose()
     assert [c.id for c in loaded] == ["zhengzhou-2024"] * 2
     assert [(c.id, c.version) for c in await campaigns.listed(ports)] == [("zhengzhou-2024", 1)]
+
+
+async def test_the_bot_sees_a_definition_reloaded_by_the_command_line_at_its_next_update(
+    race: Ports, db_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    me = await clerk(race, RACE, "大厂", 1)
+    found = await queries.context(race, me.tg_id)  # the bot has parsed version 1 and keeps it
+    assert found is not None and found[1].unit("大厂").quotas["medal"].cap == 2
+    cli_db = Database(make_engine(db_url, pool_size=1))
+    try:
+        cli = open_ports(cli_db, tmp_path / "files", clock, cache_drafts=False)
+        src = race_campaign_text(small_units=2, big_cap=3, pool_cap=1)
+        assert (await campaigns.load(cli, parse(src), text=src)).version == 2
+    finally:
+        await cli_db.dispose()
+    found = await queries.context(race, me.tg_id)
+    assert found is not None and found[1].unit("大厂").quotas["medal"].cap == 3
