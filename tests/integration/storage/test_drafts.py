@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 
 from app import drafts
+from app.ports import Ports
 from core.records import Draft
 from storage import open_ports
 from storage.db import Database
@@ -27,18 +28,20 @@ def typed(step: int) -> Draft:
     return Draft(1501, ZZ, "medal", answers, step=STEPS[step])
 
 
-@pytest.mark.parametrize("cache_drafts", [False, True], ids=["database", "kept"])
-async def test_each_step_sees_the_answer_before_it_while_another_update_is_still_reading(
-    db: Database, tmp_path: Path, clock: Clock, cache_drafts: bool
-) -> None:
-    ports = open_ports(db, tmp_path / "files", clock, cache_drafts=cache_drafts)
-    await drafts.save(ports, typed(0))
+@pytest.fixture(params=[False, True], ids=["database", "kept"])
+def bot(request: pytest.FixtureRequest, db: Database, tmp_path: Path, clock: Clock) -> Ports:
+    """A bot's ports with the drafts in the database only (several processes) or kept in memory."""
+    return open_ports(db, tmp_path / "files", clock, cache_drafts=request.param)
+
+
+async def test_each_step_sees_the_answer_before_it_while_another_update_is_still_reading(bot: Ports) -> None:
+    await drafts.save(bot, typed(0))
     reading = asyncio.Event()
     done = asyncio.Event()
 
     async def another_clerks_update() -> None:
         """A reading that has taken its snapshot and waits (a slow handler, a Bot API call)."""
-        async with ports.db.read() as tx:
+        async with bot.db.read() as tx:
             await tx.users.reading(2002)
             reading.set()
             await done.wait()
@@ -46,24 +49,20 @@ async def test_each_step_sees_the_answer_before_it_while_another_update_is_still
     other = asyncio.create_task(another_clerks_update())
     await reading.wait()
     for step in range(1, len(STEPS)):
-        await drafts.save(ports, typed(step))
-        loaded = await drafts.load(ports, 1501)
+        await drafts.save(bot, typed(step))
+        loaded = await drafts.load(bot, 1501)
         assert loaded is not None and loaded.step == STEPS[step] and len(loaded.answers) == step
     done.set()
     await other
 
 
-@pytest.mark.parametrize("cache_drafts", [False, True], ids=["database", "kept"])
-async def test_a_draft_saved_inside_an_open_reading_is_loaded_as_saved(
-    db: Database, tmp_path: Path, clock: Clock, cache_drafts: bool
-) -> None:
-    ports = open_ports(db, tmp_path / "files", clock, cache_drafts=cache_drafts)
-    await drafts.save(ports, typed(1))
-    async with ports.db.read() as tx:
+async def test_a_draft_saved_inside_an_open_reading_is_loaded_as_saved(bot: Ports) -> None:
+    await drafts.save(bot, typed(1))
+    async with bot.db.read() as tx:
         await tx.users.reading(1501)  # this reading's snapshot predates the saves below
         for step in (2, 3):
-            await drafts.save(ports, typed(step))
-            loaded = await drafts.load(ports, 1501)
+            await drafts.save(bot, typed(step))
+            loaded = await drafts.load(bot, 1501)
             assert loaded is not None and loaded.step == STEPS[step]
 
 
