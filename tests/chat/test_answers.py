@@ -5,10 +5,11 @@ was: the same question comes again, with the reason above it."""
 from __future__ import annotations
 
 from tests.chat.chat import Chat, Harness
-from tests.chat.people import DEEDS, check_char, id_number, masked, medal
+from tests.chat.people import DEEDS, check_char, id_number, masked, medal, team
 
 MEDAL = "五一劳动奖章"
 CHOOSE = "请点击下方按钮进行选择"
+WORDS = "请以文字填写：正式材料中不得使用表情符号"
 NUMBER = id_number(3001)
 
 
@@ -173,3 +174,32 @@ async def test_what_a_clerk_types_is_shown_as_typed_markup_characters_included(b
         reply.expect("工作单位及职务（职级）：郑州A&B<科技>有限公司 <b>主任", "曾获最高荣誉：全国<五一>劳动奖章 & 先进")
     await clerk.tap("✎ 工作单位")
     clerk.expect("当前填写：郑州A&B<科技>有限公司 <b>主任")
+
+
+async def test_a_number_is_typed_in_digits_within_its_range(bot: Harness) -> None:
+    clerk = await bot.clerk(3011, "金水区")
+    await clerk.command("/new")
+    await clerk.tap("工人先锋号")
+    await clerk.fill(team("数控一班"), until="单位人数")
+    await refused(clerk, "十二", "请用阿拉伯数字输入整数")
+    await refused(clerk, "0", "数值应在 1 至 1000000 之间。")
+    await refused(clerk, "2000000", "数值应在 1 至 1000000 之间。")
+    await clerk.send("１２ 人")
+    clerk.expect("第 5/15 步 · 单位类型")
+
+
+async def test_an_organisation_name_takes_no_emoji_and_needs_a_few_characters(bot: Harness) -> None:
+    clerk = await bot.clerk(3012, "金水区")
+    await clerk.command("/new")
+    await clerk.tap("工人先锋号")
+    await refused(clerk, "数控😀班", "名称中含有不允许使用的字符（表情符号或特殊符号）。")
+    await refused(clerk, "班", "单位名称应为 ")
+    await clerk.send("数控一班")
+    clerk.expect("第 2/15 步 · 所属单位名称")
+
+
+async def test_emoji_or_bare_symbols_are_no_answer_to_a_text_question(bot: Harness) -> None:
+    clerk = await bot.clerk(3013, "金水区")
+    await at(clerk, "工作单位及职务")
+    await refused(clerk, "😀👍🎉😀👍🎉", WORDS)
+    await refused(clerk, "。。。。。。", WORDS)

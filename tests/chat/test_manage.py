@@ -139,7 +139,7 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     clerk = await bot.clerk(7501, unit)
     for k in range(2):
         await clerk.nominate(MEDAL, medal("能源" + "甲乙"[k], id_number(7510 + k)))
-    await clerk.nominate(MEDAL, medal("孔总", id_number(7501), "企业负责人"))
+    head = await clerk.nominate(MEDAL, medal("孔总", id_number(7501), "企业负责人"))
     saved = clerk.last
     saved.expect("孔总 · 郑州市五一劳动奖章。", "本单位剩余 0 个名额", "须同时推荐 1 名同类别一线职工作为备选")
     assert saved.buttons == ["立即填报备选人员"]
@@ -153,6 +153,9 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     clerk.expect("郑州市五一劳动奖章 · 备选")
     (await clerk.tap("✔ 确认保存")).expect("孔备选 · 郑州市五一劳动奖章。")
 
+    alternate = int(clerk.text.split("已保存：#")[1].split()[0])
+    await clerk.command(f"/status {alternate}")
+    clerk.expect(f"#{alternate} 孔备选 · 郑州市五一劳动奖章", f"#{head} 的备选人员")
     await clerk.command("/list")
     clerk.expect("孔备选 · 郑州市五一劳动奖章 · 备选")
     await clerk.command("/quota")

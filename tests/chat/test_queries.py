@@ -102,7 +102,9 @@ async def test_deadlines_count_the_days_left_on_the_campaigns_calendar(bot: Harn
     )
     bot.clock.advance(days=4)
     (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（剩余 1 天）")
-    bot.clock.advance(days=2)
+    bot.clock.advance(days=1)
+    (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（今天为截止日）")
+    bot.clock.advance(days=1)
     (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（已过期 1 天）")
 
 
