@@ -4,6 +4,7 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +21,9 @@ from core.loader import builtin_text, parse
 from core.records import Draft, UserInfo
 from core.refusals import (
     AlternateInvalid,
+    AlternateMissing,
     Duplicate,
+    Gap,
     InviteInvalid,
     LimitFull,
     NomineeIncomplete,
@@ -68,6 +71,12 @@ async def rejected(call: object) -> object:
     with pytest.raises(Rejected) as caught:
         await call
     return caught.value.problem
+
+
+def open_reserved(gaps: Sequence[Gap]) -> set[tuple[str, str]]:
+    """(award, kind) of each gap, every one of them an open reserved sub-quota."""
+    assert all(isinstance(g, ReservedOpen) for g in gaps), gaps
+    return {(g.award, g.kind) for g in gaps if isinstance(g, ReservedOpen)}
 
 
 async def test_a_migrant_worker_takes_the_free_place_and_a_second_is_refused(zz: Ports) -> None:
@@ -142,14 +151,10 @@ async def test_withdraw_frees_the_place(zz: Ports, engine: AsyncEngine) -> None:
 
 async def test_submit_is_refused_with_gaps_then_succeeds_and_locks(zz: Ports) -> None:
     me = await clerk(zz, ZZ, CHALCO, 301)
-    gaps = await submission.submit(zz, me)
-    assert {(type(g), g.award, g.kind) for g in gaps if isinstance(g, ReservedOpen)} == {
-        (ReservedOpen, "medal", "industrial"),
-        (ReservedOpen, "pioneer", "enterprise"),
-    }
+    assert open_reserved(await submission.submit(zz, me)) == {("medal", "industrial"), ("pioneer", "enterprise")}
     worker = await nominees_uc.save(zz, me, "medal", person(11, "一线产业工人"))
     assert worker.nominee is not None
-    assert [g.award for g in await submission.submit(zz, me) if isinstance(g, ReservedOpen)] == ["pioneer"]
+    assert open_reserved(await submission.submit(zz, me)) == {("pioneer", "enterprise")}
     assert (await nominees_uc.save(zz, me, "pioneer", team(11))).ok
 
     assert await submission.submit(zz, me) == []
@@ -181,7 +186,7 @@ async def test_a_list_with_an_enterprise_head_needs_an_alternate(zz: Ports, engi
     head = await nominees_uc.save(zz, me, "medal", person(22, "企业负责人"))
     assert head.nominee is not None
     hid = head.nominee.id
-    assert any(getattr(g, "nominee", None) == hid for g in await submission.submit(zz, me))
+    assert any(isinstance(g, AlternateMissing) and g.nominee == hid for g in await submission.submit(zz, me))
 
     # An alternate must be a frontline worker.
     wrong = nominees_uc.save(zz, me, "medal", person(23, "农民工"), alternate_for=hid)
@@ -191,7 +196,7 @@ async def test_a_list_with_an_enterprise_head_needs_an_alternate(zz: Ports, engi
     assert await unit_used(engine, JINSHUI, "medal") == 1  # the alternate holds no place
     second = nominees_uc.save(zz, me, "medal", person(24, "一线产业工人"), alternate_for=hid)
     assert await rejected(second) == AlternateInvalid(hid, "exists")
-    assert not any(getattr(g, "nominee", None) == hid for g in await submission.submit(zz, me))
+    assert not any(isinstance(g, AlternateMissing) for g in await submission.submit(zz, me))
 
     standing = await queries.standing(zz, ZZ)
     pool = next(lim for lim in standing.limits if lim.limit.key == "pool:enterprise_head")
