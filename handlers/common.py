@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter
+from aiogram.filters import CommandObject, Filter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.magic_filter import MagicFilter
 
@@ -76,6 +76,14 @@ async def outdated(query: CallbackQuery) -> None:
     await query.answer(_("This message is outdated. Please use the latest message."), show_alert=True)
 
 
+async def nominee_number(message: Message, command: CommandObject, usage: str) -> int | None:
+    """The nominee number after a command; without one the clerk is told ``usage`` (None)."""
+    nominee_id = parse_id(command.args)
+    if nominee_id is None:
+        await message.answer(usage)
+    return nominee_id
+
+
 def parse_id(args: str | None) -> int | None:
     """The nominee number after a command (``/status 12``, ``#12``, full-width digits)."""
     raw = (args or "").strip().lstrip("#＃").strip()
@@ -83,4 +91,4 @@ def parse_id(args: str | None) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-__all__ = ["Event", "Magic", "Turn", "outdated", "parse_id", "show", "with_turn"]
+__all__ = ["Event", "Magic", "Turn", "nominee_number", "outdated", "parse_id", "show", "with_turn"]

@@ -81,11 +81,19 @@ async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> 
     await render(turn, *flow.advance(flow.form_of(turn.campaign, draft), draft, {}))
 
 
+async def waiting_at(query: CallbackQuery, turn: Turn, step: str) -> Draft | None:
+    """The draft if it waits at ``step``; a button of another step is outdated (None)."""
+    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    if draft is None or draft.award is None or draft.step != step:
+        await outdated(query)
+        return None
+    return draft
+
+
 async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> None:
     """A choice button (category, or a field's option)."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
-    if draft is None or draft.award is None or draft.step != callback_data.step:
-        await outdated(query)
+    draft = await waiting_at(query, turn, callback_data.step)
+    if draft is None:
         return
     form = flow.form_of(turn.campaign, draft)
     step = form.step(callback_data.step, draft.answers)
@@ -112,9 +120,8 @@ async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> No
 
 async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None:
     """◀ back, 跳过 skip, 取消 cancel under a question."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
-    if draft is None or draft.award is None or draft.step != callback_data.step:
-        await outdated(query)
+    draft = await waiting_at(query, turn, callback_data.step)
+    if draft is None:
         return
     await query.answer()
     form = flow.form_of(turn.campaign, draft)
@@ -135,9 +142,8 @@ async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None
 
 async def on_summary(query: CallbackQuery, callback_data: SummaryCb, turn: Turn) -> None:
     """The summary card's buttons: change an answer, continue answering, cancel, confirm."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
-    if draft is None or draft.award is None or draft.step != flow.SUMMARY:
-        await outdated(query)
+    draft = await waiting_at(query, turn, flow.SUMMARY)
+    if draft is None:
         return
     form = flow.form_of(turn.campaign, draft)
     if callback_data.action == "edit":

@@ -12,7 +12,7 @@ from core.records import EDITABLE, Draft, NomineeInfo
 from core.refusals import NomineeLocked, Rejected
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
-from handlers.common import Turn, parse_id, show
+from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
 from handlers.problems import gaps_text
 from handlers.steps import render
@@ -46,11 +46,9 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
 
 
 async def edit(message: Message, command: CommandObject, turn: Turn) -> None:
-    nominee_id = parse_id(command.args)
-    if nominee_id is None:
-        await message.answer(_("Please give the nominee's number, e.g. /edit 12."))
-        return
-    await start_edit(turn, nominee_id)
+    nominee_id = await nominee_number(message, command, _("Please give the nominee's number, e.g. /edit 12."))
+    if nominee_id is not None:
+        await start_edit(turn, nominee_id)
 
 
 async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
@@ -66,11 +64,9 @@ async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
 
 
 async def withdraw(message: Message, command: CommandObject, turn: Turn) -> None:
-    nominee_id = parse_id(command.args)
-    if nominee_id is None:
-        await message.answer(_("Please give the nominee's number, e.g. /withdraw 12."))
-        return
-    await ask_withdraw(turn, nominee_id)
+    nominee_id = await nominee_number(message, command, _("Please give the nominee's number, e.g. /withdraw 12."))
+    if nominee_id is not None:
+        await ask_withdraw(turn, nominee_id)
 
 
 async def withdraw_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:

@@ -12,7 +12,7 @@ from core.quota import needs_alternate
 from core.records import EDITABLE
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
-from handlers.common import Turn, parse_id, show
+from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
 
 PAGE = 8
@@ -68,11 +68,10 @@ async def page(query: CallbackQuery, callback_data: PageCb, turn: Turn) -> None:
 
 
 async def status(message: Message, command: CommandObject, turn: Turn) -> None:
-    nominee_id = parse_id(command.args)
-    if nominee_id is None:
-        await message.answer(_("Please give the nominee's number, e.g. /status 12. /list shows the numbers."))
-        return
-    await show_nominee(turn, nominee_id)
+    usage = _("Please give the nominee's number, e.g. /status 12. /list shows the numbers.")
+    nominee_id = await nominee_number(message, command, usage)
+    if nominee_id is not None:
+        await show_nominee(turn, nominee_id)
 
 
 async def tapped(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
