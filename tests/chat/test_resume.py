@@ -90,7 +90,11 @@ async def test_a_summary_left_before_a_restart_is_offered_again_and_its_card_sav
     await clerk.command("/list")
     assert clerk.text.count("韩梅") == 1
 
-    (await clerk.tap("继续填写", on=offer)).expect("该草稿已不存在。")
+    # the offer, answered after the draft is gone
+    keep, discard = offer.button("继续填写").data, offer.button("删除草稿").data
+    assert keep is not None and discard is not None
+    (await clerk.press(offer, discard)).expect("该草稿已不存在。")
+    (await clerk.press(offer, keep)).expect("该草稿已不存在。")
 
 
 async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(bot: Harness) -> None:
