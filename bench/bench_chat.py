@@ -521,7 +521,6 @@ class Office:
     async def close(self) -> None:
         if self.db is not None:
             await self.db.dispose()
-            await self.db.engine.dispose()
 
     def saved_per_unit(self) -> dict[str, int]:
         with contextlib.closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)) as conn:

@@ -41,20 +41,15 @@ async def open_ports(settings: Settings, *, check: bool = True) -> AsyncIterator
     from storage.db import Database, check_schema, make_engine
 
     settings.ensure_data_dir()
-    engine = make_engine(settings.database_url)
+    db = Database(make_engine(settings.database_url))
     try:
         if check:
-            await check_schema(engine)
-        db = Database(engine)
+            await check_schema(db.engine)
         # One bot process writes its users' drafts, so it may keep them in memory; several
         # instances (Redis) share them through the database only.
-        ports = storage_ports(db, settings.files_dir, make_clock(settings), cache_drafts=not settings.redis_url)
-        try:
-            yield ports, db
-        finally:
-            await db.dispose()
+        yield storage_ports(db, settings.files_dir, make_clock(settings), cache_drafts=not settings.redis_url), db
     finally:
-        await engine.dispose()
+        await db.dispose()
 
 
 async def run(settings: Settings) -> int:

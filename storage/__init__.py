@@ -18,9 +18,8 @@ lives here: the use cases (``app/``) decide, these modules store.
 - ``models``      the schema; ``migrations/`` its Alembic history (``nominee-bot db upgrade``)
 
 :func:`open_ports` builds everything a use case runs over. Only ``fsm`` imports aiogram; nothing
-here imports ``bot/`` or ``handlers/`` (but ``migrations/env.py``, run by Alembic's own command
-line without a URL, asks the bot's settings for it). Importing the package itself loads nothing
-heavy: the command line's fast commands must not pay for SQLAlchemy.
+here imports ``bot/`` or ``handlers/``. Importing the package itself loads nothing heavy: the
+command line's fast commands must not pay for SQLAlchemy.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 Normally run from storage.db.upgrade(), which hands over an open connection in
 ``config.attributes["connection"]``. Run through the ``alembic`` command (developers:
 ``alembic -c storage/alembic.ini revision --autogenerate``) it connects to the configured URL —
-``sqlalchemy.url`` or, when that is unset, NOMINEE_DATABASE_URL through bot.settings.
+``sqlalchemy.url`` or, when that is unset, the NOMINEE_DATABASE_URL environment variable.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any, Literal
 
 from alembic import context
@@ -46,12 +47,10 @@ def run_migrations_offline() -> None:
 
 
 def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
-    from bot.settings import get_settings
-
-    return get_settings().database_url
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("NOMINEE_DATABASE_URL")
+    if not url:
+        raise SystemExit("set sqlalchemy.url in storage/alembic.ini or NOMINEE_DATABASE_URL for the alembic command")
+    return url
 
 
 async def _run_async() -> None:
