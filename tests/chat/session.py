@@ -39,7 +39,7 @@ from aiogram.methods import (
     SetMyCommands,
     TelegramMethod,
 )
-from aiogram.methods.base import TelegramType
+from aiogram.methods.base import Response, TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
 BOT_ID = 7150042
@@ -50,6 +50,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
 )
+_RESPONSE_MODELS: dict[Any, Any] = {}  # result type → aiogram's Response model for it, kept alive
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
@@ -261,6 +262,11 @@ class RecordingSession(BaseSession):
     ) -> TelegramType:
         """The result validated as aiogram validates Telegram's reply (bound to ``bot``), or the
         error raised as aiogram raises it."""
+        # aiogram validates every reply with Response[T]; pydantic keeps such a model only while
+        # something refers to it, and building it again costs milliseconds: this module keeps them
+        returning = method.__returning__
+        if returning not in _RESPONSE_MODELS:
+            _RESPONSE_MODELS[returning] = Response[returning]  # type: ignore[valid-type]
         body: dict[str, Any] = {"ok": True, "result": result} if status == 200 else {"ok": False, "error_code": status}
         if description:
             body["description"] = description
