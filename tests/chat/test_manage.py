@@ -35,7 +35,7 @@ async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness)
     clerk.expect("郑州市五一劳动奖章：已用 1/6")  # still one place: its own
 
 
-async def test_editing_is_started_from_the_record_and_its_category_keeps_its_own_place(bot: Harness) -> None:
+async def test_editing_is_started_from_the_record_and_a_full_units_nominee_keeps_its_own_place(bot: Harness) -> None:
     clerk = await bot.clerk(7101, "长铝公司")  # 奖章 1: its only place is the nominee's own
     nominee = await clerk.nominate(MEDAL, medal("杨铝生", id_number(7101)))
     await clerk.command(f"/status {nominee}")

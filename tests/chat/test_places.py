@@ -5,6 +5,7 @@ twice is refused at the save, with the rule that blocks it — and the draft sta
 from __future__ import annotations
 
 from tests.chat.chat import Harness
+from tests.chat.conftest import ZHENGZHOU
 from tests.chat.people import id_number, medal, organisation
 
 MEDAL = "五一劳动奖章"
@@ -148,3 +149,23 @@ async def test_a_third_certificate_exceeds_what_one_unit_may_nominate(bot: Harne
     clerk.expect("郑州市五一劳动奖状为差额推荐：每个单位最多可推荐 2 个，本单位已推荐 2 个。")
     await clerk.command("/quota")
     clerk.expect("郑州市五一劳动奖状：已推荐 2 个，最多可推荐 2 个（差额推荐）。")
+
+
+async def test_a_hard_rule_the_office_adds_while_a_clerk_is_at_the_summary_refuses_the_save(bot: Harness) -> None:
+    rule = (
+        '[[eligibility]]\nkey = "no_skill"\nawards = ["medal"]\nkind = "hard"\nwhen = { skill_level = ["无"] }\n'
+        'message = "无技术等级的人员不得申报奖章。"\nmessage_en = "No medal without a skill level."\n\n'
+    )
+    clerk = await bot.clerk(5701, "金水区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.fill(medal("张无级", id_number(5701)) | {"技术等级": "无"})
+    text = bot.world.builtin_text(ZHENGZHOU)
+    first_rule = text.index("[[eligibility]]")
+    await bot.world.load_definition(text[:first_rule] + rule + text[first_rule:])
+
+    refused = await clerk.tap("✔ 确认保存")
+    refused.expect(NOT_SAVED, "不符合推荐条件：无技术等级的人员不得申报奖章。", "请核对填报信息")
+    await clerk.tap("✎ 技术等级")
+    await clerk.tap("高级工")
+    (await clerk.tap("✔ 确认保存")).expect("张无级 · 郑州市五一劳动奖章。")
