@@ -3,11 +3,21 @@ history, the campaign's standing, and an invariant check of the counters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app import access
 from app.nominees import UNIT_CLAIM, holding_answers, own_nominee
 from app.ports import Ports
 from core.campaign import Campaign
-from core.quota import CampaignStanding, LimitStatus, campaign_standing, limits, limits_hit, unit_status
+from core.quota import (
+    CampaignStanding,
+    LimitStatus,
+    campaign_standing,
+    limits,
+    limits_hit,
+    needs_alternate,
+    unit_status,
+)
 from core.records import HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
 
 
@@ -67,6 +77,34 @@ async def nominee(ports: Ports, user: UserInfo, nominee_id: int) -> tuple[Nomine
         return record.info, await tx.audit.history(nominee_id)
 
 
+@dataclass(frozen=True)
+class NomineeRecord:
+    """One nominee as its card shows it: the nominee, its history (oldest first) and its
+    alternates (备选) that are not withdrawn."""
+
+    info: NomineeInfo
+    history: list[HistoryEntry]
+    alternates: list[NomineeInfo]
+
+    def lacks_alternate(self, campaign: Campaign) -> bool:
+        """An enterprise head or 科级 cadre whose alternate is still to be entered (郑工办〔2024〕6号)."""
+        info = self.info
+        return (
+            holds_place(info.status, info.alternate_for)
+            and needs_alternate(campaign, info.award, info.answers)
+            and not self.alternates
+        )
+
+
+async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeRecord:
+    """One nominee (of the clerk's unit), its history and its alternates, on one reading."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user)
+        found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id)
+        alternates = await tx.nominees.alternates_of(nominee_id)
+        return NomineeRecord(found.info, await tx.audit.history(nominee_id), [a.info for a in alternates])
+
+
 async def standing(ports: Ports, campaign_id: str) -> CampaignStanding:
     """Per award and per proportion: count, share, required count, reachable."""
     async with ports.db.read() as tx:
@@ -115,4 +153,15 @@ async def verify_counters(ports: Ports, campaign_id: str) -> list[str]:
     return problems
 
 
-__all__ = ["context", "nominee", "nominees", "standing", "unit_quota", "unit_states", "users", "verify_counters"]
+__all__ = [
+    "NomineeRecord",
+    "context",
+    "nominee",
+    "nominees",
+    "record",
+    "standing",
+    "unit_quota",
+    "unit_states",
+    "users",
+    "verify_counters",
+]

@@ -22,7 +22,8 @@ from core import flow
 from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat, PhotoTooLarge, TextExpected
 from core.photo import MAX_MB, prepare_photo
 from core.quota import needs_alternate
-from core.records import Draft
+from core.records import EDITABLE, Draft
+from core.refusals import AlternateInvalid, NomineeLocked, Rejected
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
@@ -207,8 +208,12 @@ async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
     if draft is not None and draft.award is not None:
         await show(query, resume_offer(turn.campaign, draft), keyboards.resume_keyboard(), edit=False)
         return
-    nominee, _history = await queries.nominee(turn.ports, turn.user, callback_data.id)
-    draft = flow.start(turn.campaign, turn.user.tg_id, nominee.award, alternate_for=nominee.id)
+    record = await queries.record(turn.ports, turn.user, callback_data.id)
+    if record.alternates:
+        raise Rejected(AlternateInvalid(callback_data.id, "exists"))
+    if record.info.status not in EDITABLE:
+        raise Rejected(NomineeLocked(record.info.status))
+    draft = flow.start(turn.campaign, turn.user.tg_id, record.info.award, alternate_for=record.info.id)
     await render(turn, *flow.advance(flow.form_of(turn.campaign, draft), draft, {}), edit=False)
 
 

@@ -8,7 +8,6 @@ from aiogram.types import CallbackQuery, Message
 
 from app import queries
 from core.form import IntakeForm
-from core.quota import needs_alternate
 from core.records import EDITABLE
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
@@ -21,18 +20,15 @@ PAGE = 8
 async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> None:
     """One nominee's whole record, its history and what is missing, with what may be done to it."""
     campaign = turn.campaign
-    nominee, history = await queries.nominee(turn.ports, turn.user, nominee_id)
+    record = await queries.record(turn.ports, turn.user, nominee_id)
+    nominee, history = record.info, record.history
     form = IntakeForm(campaign, nominee.award, alternate=nominee.alternate_for is not None)
     missing_keys = form.missing(nominee.answers)
     missing = [texts.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
-    alive = nominee.status != "withdrawn"
+    editable = nominee.status in EDITABLE
     markup = keyboards.nominee_keyboard(
-        nominee,
-        editable=nominee.status in EDITABLE,
-        needs_alternate=alive
-        and nominee.alternate_for is None
-        and needs_alternate(campaign, nominee.award, nominee.answers),
+        nominee, editable=editable, needs_alternate=editable and record.lacks_alternate(campaign)
     )
     await show(turn.event, text, markup, edit=edit)
 
@@ -42,13 +38,15 @@ async def show_list(turn: Turn, offset: int) -> None:
     if total == 0:
         await show(turn.event, _("Your unit has no nominees yet. Send /new to enter one."))
         return
-    lines = [
-        _("<b>Nominees of {unit}</b> ({first}–{last} of {total})").format(
-            unit=texts.esc(turn.user.unit), first=offset + 1, last=offset + len(items), total=total
-        )
-    ]
+    first, last = offset + 1, offset + len(items)
+    if turn.user.unit is None:  # the office sees the whole campaign
+        head = _("<b>Nominees of all units</b> ({first}–{last} of {total})")
+    else:
+        head = _("<b>Nominees of {unit}</b> ({first}–{last} of {total})")
+    lines = [head.format(unit=texts.esc(turn.user.unit), first=first, last=last, total=total)]
     for n in items:
-        lines.append(f"{texts.esc(texts.nominee_title(turn.campaign, n))} · {texts.status_label(n.status)}")
+        status = texts.status_label(n.status, alternate=n.alternate_for is not None)
+        lines.append(f"{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}")
     lines.append(_("Tap a nominee to see the whole record."))
     buttons = [(n.id, texts.nominee_title(turn.campaign, n)) for n in items]
     await show(turn.event, "\n".join(lines), keyboards.list_keyboard(buttons, offset, total, PAGE))

@@ -103,18 +103,10 @@ def short_label(form: IntakeForm, step: Step) -> str:
     return step_label(form, step)
 
 
-STATUS = {
-    "saved": "saved",
-    "submitted": "submitted",
-    "returned": "returned",
-    "accepted": "accepted",
-    "approved": "approved",
-    "not_approved": "not_approved",
-    "withdrawn": "withdrawn",
-}
-
-
-def status_label(status: str) -> str:
+def status_label(status: str, *, alternate: bool = False) -> str:
+    """A nominee's status; an alternate (备选) holds no place of its own."""
+    if alternate and status == "saved":
+        return _("saved (alternate, holds no place)")
     labels = {
         "saved": _("saved (holds a place)"),
         "submitted": _("submitted to the office"),
@@ -510,7 +502,10 @@ def nominee_card(
     campaign: Campaign, n: NomineeInfo, history: Sequence[HistoryEntry], missing: Sequence[str], today: date
 ) -> str:
     form = IntakeForm(campaign, n.award, alternate=n.alternate_for is not None)
-    lines = [f"<b>{esc(nominee_title(campaign, n))}</b>", _("Status: {status}").format(status=status_label(n.status))]
+    lines = [
+        f"<b>{esc(nominee_title(campaign, n))}</b>",
+        _("Status: {status}").format(status=status_label(n.status, alternate=n.alternate_for is not None)),
+    ]
     if n.note:
         lines.append(_("Office's note: {note}").format(note=esc(n.note)))
     if n.alternate_for:
