@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
 from tests.chat.people import id_number, medal, png

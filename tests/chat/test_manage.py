@@ -3,8 +3,6 @@ confirmation), and the alternate an enterprise head needs."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
 from tests.chat.people import id_number, medal
