@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from app import access
 from app.nominees import UNIT_CLAIM
-from app.ports import AlreadyExists, Counter, NomineeRecord, Ports, UnitOfWork
+from app.ports import AlreadyExists, Counter, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.loader import builtin_text, load_builtin, parse
 from core.quota import limits, limits_hit
@@ -16,17 +16,20 @@ from core.records import CampaignInfo, holds_place
 from core.reload import LoadReport, StoredNominee, blockers, compare
 
 
+@usecase
 async def current(ports: Ports, campaign_id: str) -> Campaign:
     """The definition in force (parsed once per stored version)."""
     async with ports.db.read() as tx:
         return await access.campaign_in(tx, campaign_id)
 
 
+@usecase
 async def listed(ports: Ports) -> list[CampaignInfo]:
     async with ports.db.read() as tx:
         return await tx.campaigns.all()
 
 
+@usecase
 async def ensure_builtin(ports: Ports, name: str) -> Campaign:
     """A built-in campaign, loaded on first use; a stored (possibly edited) copy wins."""
     campaign = load_builtin(name)
@@ -39,6 +42,7 @@ async def ensure_builtin(ports: Ports, name: str) -> Campaign:
     return await current(ports, campaign.id)
 
 
+@usecase
 async def load(ports: Ports, campaign: Campaign, *, text: str) -> LoadReport:
     """Loads or reloads a definition (idempotent). A changed definition is compared with the stored
     one; changes that would break stored nominees are refused and nothing is written."""

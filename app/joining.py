@@ -8,13 +8,14 @@ from datetime import timedelta
 
 from app import access
 from app.nominees import identity_hash
-from app.ports import AuditEntry, Invite, Ports
+from app.ports import AuditEntry, Invite, Ports, usecase
 from core.records import Role, UserInfo
 from core.refusals import InviteInvalid, InviteRole, Rejected, UnitUnknown
 
 INVITE_BYTES = 18  # token_urlsafe(18) is 24 characters: fits a /start deep link (64 at most)
 
 
+@usecase
 async def create_invite(
     ports: Ports,
     campaign_id: str,
@@ -42,6 +43,7 @@ async def create_invite(
     return code
 
 
+@usecase
 async def join(ports: Ports, code: str, tg_id: int, language: str) -> UserInfo:
     """Registers ``tg_id`` with the invitation's campaign, unit and role; the code is then used up."""
     now = ports.clock()
@@ -67,6 +69,7 @@ async def join(ports: Ports, code: str, tg_id: int, language: str) -> UserInfo:
         return user
 
 
+@usecase
 async def set_language(ports: Ports, tg_id: int, language: str) -> None:
     """Remembers the language of a registered user; for anyone else there is nothing to keep."""
     async with ports.db.write() as tx:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from app import access
-from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork
+from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign, Unit
 from core.deadlines import closed
 from core.eligibility import evaluate
@@ -115,6 +115,7 @@ def own_nominee(record: NomineeRecord | None, actor: UserInfo, nominee_id: int) 
 # --------------------------------------------------------------------------- saving
 
 
+@usecase
 async def save(
     ports: Ports,
     user: UserInfo,
@@ -382,6 +383,7 @@ async def reclaim(tx: UnitOfWork, campaign: Campaign, record: NomineeRecord) -> 
 # --------------------------------------------------------------------------- withdrawing
 
 
+@usecase
 async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
     """Frees every place the nominee took, and withdraws its alternate with it."""
     async with ports.db.write() as tx:
@@ -419,6 +421,7 @@ class CategoryView:
     places: UnitAwardStatus | None
 
 
+@usecase
 async def precheck(
     ports: Ports, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
 ) -> Decision:
@@ -429,6 +432,7 @@ async def precheck(
     return (await category_view(ports, user, award, [partial], exclude=exclude)).decisions[0]
 
 
+@usecase
 async def category_view(
     ports: Ports,
     user: UserInfo,

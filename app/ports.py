@@ -17,16 +17,19 @@ counter, and the city-wide counters last, in key order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from core.campaign import Campaign
 from core.records import CampaignInfo, Draft, HistoryEntry, NomineeInfo, Role, StoredFile, UnitState, UserInfo
 
 Clock = Callable[[], datetime]  # aware datetimes; tests pass a settable one
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class IdentityTaken(Exception):
@@ -224,6 +227,11 @@ class UnitOfWork(Protocol):
 
 
 class Transactions(Protocol):
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Awaits ``fn(*args, **kwargs)``, a whole use case, where its transactions are cheapest
+        (on an SQLite file: in the database's own thread, in one hop). See :func:`usecase`."""
+        ...
+
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A consistent snapshot to read in; nothing it does is kept."""
         ...
@@ -259,6 +267,17 @@ class Ports:
     clock: Clock
 
 
+def usecase(fn: Callable[Concatenate[Ports, P], Awaitable[T]]) -> Callable[Concatenate[Ports, P], Awaitable[T]]:
+    """Marks a use case: called as usual, it runs through ``ports.db.run`` — as a whole, where its
+    transactions are cheapest. A use case calling another runs it in place."""
+
+    @functools.wraps(fn)
+    async def run(ports: Ports, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await ports.db.run(fn, ports, *args, **kwargs)
+
+    return run
+
+
 __all__ = [
     "AlreadyExists",
     "Audit",
@@ -282,4 +301,5 @@ __all__ = [
     "UnitOfWork",
     "Units",
     "Users",
+    "usecase",
 ]

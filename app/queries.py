@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app import access
 from app.nominees import UNIT_CLAIM, holding_answers, own_nominee
-from app.ports import Ports
+from app.ports import Ports, usecase
 from core.campaign import Campaign
 from core.quota import (
     CampaignStanding,
@@ -21,6 +21,7 @@ from core.quota import (
 from core.records import HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
 
 
+@usecase
 async def context(ports: Ports, tg_id: int) -> tuple[UserInfo, Campaign] | None:
     """Who is writing and the definition in force (None before joining): asked on every update.
     The campaign's version is read each time; its parsed definition is reused while current."""
@@ -36,6 +37,7 @@ async def context(ports: Ports, tg_id: int) -> tuple[UserInfo, Campaign] | None:
         return found.user, campaign
 
 
+@usecase
 async def unit_quota(ports: Ports, user: UserInfo, unit: str | None = None) -> UnitQuota:
     """What is left for the clerk's unit (the office names the unit): per award, per reserved
     sub-quota, free places, and the city-wide limits."""
@@ -52,6 +54,7 @@ async def unit_quota(ports: Ports, user: UserInfo, unit: str | None = None) -> U
         return UnitQuota(state.name, awards, pools)
 
 
+@usecase
 async def nominees(
     ports: Ports,
     user: UserInfo,
@@ -69,6 +72,7 @@ async def nominees(
         return await tx.nominees.page(actor.campaign_id, scope, offset, limit, include_withdrawn=include_withdrawn)
 
 
+@usecase
 async def nominee(ports: Ports, user: UserInfo, nominee_id: int) -> tuple[NomineeInfo, list[HistoryEntry]]:
     """One nominee (of the clerk's unit) and its history, oldest first."""
     async with ports.db.read() as tx:
@@ -96,6 +100,7 @@ class NomineeRecord:
         )
 
 
+@usecase
 async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeRecord:
     """One nominee (of the clerk's unit), its history and its alternates, on one reading."""
     async with ports.db.read() as tx:
@@ -105,6 +110,7 @@ async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeRecord
         return NomineeRecord(found.info, await tx.audit.history(nominee_id), [a.info for a in alternates])
 
 
+@usecase
 async def standing(ports: Ports, campaign_id: str) -> CampaignStanding:
     """Per award and per proportion: count, share, required count, reachable."""
     async with ports.db.read() as tx:
@@ -114,17 +120,20 @@ async def standing(ports: Ports, campaign_id: str) -> CampaignStanding:
     return campaign_standing(campaign, pairs)
 
 
+@usecase
 async def users(ports: Ports, campaign_id: str, *, unit: str | None = None, role: Role | None = None) -> list[UserInfo]:
     """Who to remind or notify: the users of a campaign, optionally of one unit or role."""
     async with ports.db.read() as tx:
         return await tx.users.of_campaign(campaign_id, unit, role)
 
 
+@usecase
 async def unit_states(ports: Ports, campaign_id: str) -> list[UnitState]:
     async with ports.db.read() as tx:
         return await tx.units.all(campaign_id)
 
 
+@usecase
 async def verify_counters(ports: Ports, campaign_id: str) -> list[str]:
     """Every counter recounted from the nominees holding places; returns the mismatches. None is
     the invariant the race and kill tests check; an operator can run it any time."""

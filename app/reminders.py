@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from app.ports import Ports
+from app.ports import Ports, usecase
 
 
+@usecase
 async def claim(ports: Ports, campaign_id: str, unit: str, stage: str, kind: str, tg_id: int) -> bool:
     """True the first time only: a second scheduler, a restart between claim and send or a clock
     jump find the claim and send nothing."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from app import access
 from app.nominees import Refused, own_nominee, reclaim, release
-from app.ports import AuditEntry, Ports
+from app.ports import AuditEntry, Ports, usecase
 from core.records import NomineeInfo, ReviewAction, Status, UserInfo, holds_place
 from core.refusals import Rejected, ReviewNoPlace, ReviewNoteRequired, ReviewTransition, UnitUnknown
 
@@ -32,6 +32,7 @@ def transition(status: str, action: ReviewAction, note: str | None) -> Status:
     return target
 
 
+@usecase
 async def review(
     ports: Ports, user: UserInfo, nominee_id: int, action: ReviewAction, note: str | None = None
 ) -> NomineeInfo:
@@ -68,6 +69,7 @@ async def review(
     return replace(record.info, status=target, note=clean, updated_at=now, version=version)
 
 
+@usecase
 async def reopen(ports: Ports, user: UserInfo, unit: str) -> int:
     """Opens a unit's list again (after a submit or a passed deadline); its submitted nominees
     become editable. Returns how many nominees were reopened."""

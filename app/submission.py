@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import access
-from app.ports import AuditEntry, Ports
+from app.ports import AuditEntry, Ports, usecase
 from core.campaign import Campaign
 from core.deadlines import closed
 from core.form import IntakeForm
@@ -18,6 +18,7 @@ def missing(campaign: Campaign, info: NomineeInfo) -> tuple[str, ...]:
     return tuple(form.missing(info.answers))
 
 
+@usecase
 async def submit(ports: Ports, user: UserInfo) -> list[Gap]:
     """Refused with the gaps while the list is incomplete (an open reserved sub-quota, an
     enterprise head or 科级 cadre without its alternate, …); otherwise every saved (or returned

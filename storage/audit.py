@@ -4,10 +4,10 @@ UPDATE), who did what to which nominee, old → new."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import AuditEntry
 from core.records import HistoryEntry
+from storage.db import Conn
 from storage.models import AuditRow
 
 _INSERT = insert(AuditRow)
@@ -21,7 +21,7 @@ _HISTORY = (
 class SqlAudit:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def add(self, entry: AuditEntry) -> None:

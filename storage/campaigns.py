@@ -7,13 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import AlreadyExists, StoredCampaign
 from core.campaign import Campaign
 from core.loader import parse
 from core.records import CampaignInfo
-from storage.db import Database, unique_violation
+from storage.db import Conn, Database, unique_violation
 from storage.models import CampaignRow
 
 _INFO = (CampaignRow.id, CampaignRow.name, CampaignRow.version, CampaignRow.digest, CampaignRow.loaded_at)
@@ -49,7 +48,7 @@ def definitions_of(db: Database) -> Definitions:
 class SqlCampaigns:
     __slots__ = ("_conn", "_definitions")
 
-    def __init__(self, conn: AsyncConnection, definitions: Definitions) -> None:
+    def __init__(self, conn: Conn, definitions: Definitions) -> None:
         self._conn = conn
         self._definitions = definitions
 

@@ -15,9 +15,9 @@ from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import Counter
+from storage.db import Conn
 from storage.models import LimitCounterRow, UnitQuotaRow
 
 # b_…: an UPDATE keeps the columns' own names for its SET clause.
@@ -62,7 +62,7 @@ _DROP_LIMITS = delete(LimitCounterRow).where(LimitCounterRow.campaign_id == bind
 class SqlCounters:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def _changed(self, statement: Any, params: dict[str, Any]) -> bool:

@@ -1,19 +1,25 @@
 """Engines, transactions and the schema version.
 
-SQLite (the embedded default) goes through SQLAlchemy's aiosqlite dialect as shipped, set up so
-that concurrent writers *wait* instead of failing: WAL (readers never block the writer, nor it
-them), a busy timeout, and write transactions that start with ``BEGIN IMMEDIATE`` — a deferred
-transaction that reads first and writes later cannot upgrade its lock while another writer is
-active and fails with "database is locked" at once, whatever the timeout. SQLAlchemy emits the
-BEGIN itself (the ``connect``/``begin`` event recipe of SQLAlchemy's SQLite documentation,
-"Transactions with SQLite and the sqlite3 driver"); an execution option says which kind.
-Inside one process writers also queue on an asyncio lock, so they wait in the event loop, in
-turn, rather than in SQLite's busy handler, which sleeps in growing steps and lets a late
-writer overtake one that has waited long. SQLite checkpoints the WAL itself as a transaction
-commits (its default), in the driver's thread.
+SQLite (the embedded default) is set up so that concurrent writers *wait* instead of failing: WAL
+(readers never block the writer, nor it them), a busy timeout, and write transactions that start
+with ``BEGIN IMMEDIATE`` — a deferred transaction that reads first and writes later cannot
+upgrade its lock while another writer is active and fails with "database is locked" at once,
+whatever the timeout. SQLAlchemy emits the BEGIN itself (the ``connect``/``begin`` event recipe
+of SQLAlchemy's SQLite documentation, "Transactions with SQLite and the sqlite3 driver"); an
+execution option says which kind.
 
-PostgreSQL goes through asyncpg; its row locks do the serialising (app/nominees.py). Its reads
-are REPEATABLE READ, READ ONLY: one snapshot for every statement of a read, as on SQLite.
+On an SQLite file every statement runs in one worker thread of the :class:`Database`, on the
+standard library's sqlite3 through SQLAlchemy's pysqlite dialect, and a whole use case goes there
+in one hop (:meth:`Database.run`, app.ports.usecase): with a thread round trip per statement, each
+waiting for a busy event loop to take its result, a transaction lasted as long as the loop was
+busy and every other writer waited behind it. In that thread the transactions of this process
+take turns by themselves; another process (the command line) is waited for by SQLite's busy
+timeout there, never in the event loop. SQLite checkpoints the WAL itself as a transaction commits.
+
+PostgreSQL goes through asyncpg in the event loop; its row locks do the serialising
+(app/nominees.py). Its reads are REPEATABLE READ, READ ONLY: one snapshot for every statement of a
+read, as on SQLite. An in-memory SQLite database (tests) goes through aiosqlite, one transaction
+at a time.
 
 :class:`Database` is the one object per engine the repositories (``storage.uow``), the drafts,
 the files and the FSM storage share.
@@ -22,26 +28,30 @@ the files and the FSM storage share.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, Result, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.base import Executable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10
-# Each connection is a thread of aiosqlite's; writes take turns anyway, so a few serve every reader.
+# Writes take turns anyway, so a few connections serve every reader.
 SQLITE_POOL_SIZE = 5
 WRITE = "nominee_write"  # execution option: this connection's transactions write (BEGIN IMMEDIATE)
 SINGLE = "nominee_single"  # execution option: each transaction is one statement (no BEGIN on SQLite)
+T = TypeVar("T")
 
 
 def is_memory(url: URL) -> bool:
@@ -66,7 +76,7 @@ def make_engine(
         engine = create_async_engine(
             url, hide_parameters=True, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **pool
         )
-        _configure_sqlite(engine)
+        configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(
         url,
@@ -78,8 +88,10 @@ def make_engine(
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys, and SQLAlchemy's own BEGIN (see the module's docstring)."""
+
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # SQLAlchemy emits BEGIN itself (below) instead of the driver's legacy implicit BEGIN.
         dbapi_connection.isolation_level = None
@@ -93,7 +105,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get(SINGLE):
@@ -110,25 +122,75 @@ def unique_violation(exc: IntegrityError, marker: str) -> bool:
     return "unique" in text and marker in text
 
 
+class Conn(Protocol):
+    """What the repositories use of a connection: SQLAlchemy's AsyncConnection has it, and so has
+    :class:`ThreadConnection`, the one used in the database's worker thread."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]: ...
+
+    async def commit(self) -> None: ...
+
+
+class ThreadConnection:
+    """A synchronous SQLAlchemy connection of an SQLite file behind the :class:`Conn` methods. In
+    the database's worker thread a call runs at once (a use case sent there by Database.run never
+    waits for the event loop); from anywhere else each call is one hop to that thread."""
+
+    __slots__ = ("_conn", "_db")
+
+    def __init__(self, db: Database, conn: Connection) -> None:
+        self._db = db
+        self._conn = conn
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Result[Any]:
+        return await self._db.call(self._conn.execute, statement, parameters)
+
+    async def commit(self) -> None:
+        await self._db.call(self._conn.commit)
+
+
 class Database:
     """Transactions on one engine, shared by everything that stores (one per engine and process).
 
     - :meth:`read`: a read transaction, one snapshot (SQLite ``BEGIN``; PostgreSQL REPEATABLE
       READ, READ ONLY); nothing is kept.
-    - :meth:`write`: a write transaction (SQLite ``BEGIN IMMEDIATE``, after this process's write
-      lock); kept only if the caller commits, rolled back otherwise.
+    - :meth:`write`: a write transaction (SQLite ``BEGIN IMMEDIATE``); kept only if the caller
+      commits, rolled back otherwise.
     - :meth:`single`: one statement that is a transaction of its own (a draft's upsert or read, a
-      file's row): no BEGIN/COMMIT round trips; a write one queues on the write lock too.
+      file's row): no BEGIN/COMMIT round trips.
+    - :meth:`run`: a whole use case where its statements are cheapest — on an SQLite file in the
+      worker thread, in one hop; elsewhere in the event loop.
 
-    Each yields an :class:`AsyncConnection`. An in-memory SQLite database has a single
-    connection: every transaction on it takes the lock, so they run one at a time.
+    Each transaction yields a :class:`Conn`.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
         self.memory = is_memory(engine.url)
-        self._lock = asyncio.Lock()
+        self.threaded = self.sqlite and not self.memory
+        self._lock = asyncio.Lock()  # an in-memory SQLite database: one transaction at a time
+        self._pool: ThreadPoolExecutor | None = None  # the worker thread, started on first use
+        self._thread_id: int | None = None
+        if self.threaded:
+            self._sync = create_engine(
+                engine.url.set(drivername="sqlite"),
+                hide_parameters=True,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+                pool_size=SQLITE_POOL_SIZE,
+                max_overflow=0,
+            )
+            configure_sqlite(self._sync)
+            self._sync_reads = self._sync
+            self._sync_writes = self._sync.execution_options(**{WRITE: True})
+            self._sync_single = self._sync.execution_options(**{SINGLE: True})
         if self.sqlite:
             self._reads = engine
             self._writes = engine.execution_options(**{WRITE: True})
@@ -139,34 +201,111 @@ class Database:
             self._writes = engine
             self._single_reads = self._single_writes = engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    def _queue(self, write: bool) -> AbstractAsyncContextManager[Any]:
-        """This process's SQLite writers wait here, in the event loop, one after the other."""
-        if self.memory or (write and self.sqlite):
-            return self._lock
-        return nullcontext()
+    # -------------------------------------------------------------- the worker thread (SQLite files)
+
+    def _started(self) -> None:
+        self._thread_id = threading.get_ident()
+
+    def _thread(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="sqlite", initializer=self._started)
+        return self._pool
+
+    def in_thread(self) -> bool:
+        """True in the worker thread (where a use case sent by :meth:`run` executes)."""
+        return self._thread_id is not None and threading.get_ident() == self._thread_id
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in the worker thread: at once when already there, else one hop."""
+        if not self.threaded or self.in_thread():
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._thread(), fn, *args)
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """Awaits ``fn(*args, **kwargs)`` — on an SQLite file inside the worker thread, where the
+        coroutine runs to its end without ever waiting for the event loop (one hop for a whole
+        use case); a nested call runs where it is."""
+        if not self.threaded or self.in_thread():
+            return await fn(*args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._thread(), _complete, fn, args, kwargs)
+
+    async def blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Slow work that is no database's (a file written, a photo hashed): where it does not
+        hold up the event loop — in place in the worker thread, else in a thread of asyncio's."""
+        if self.in_thread():
+            return fn(*args)
+        return await asyncio.to_thread(fn, *args)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self._queue(False), self._reads.connect() as conn:
-            yield conn  # SQLAlchemy begins at the first statement and rolls back on close
+    async def _thread_transaction(self, engine: Engine, *, begin: bool, commit: bool) -> AsyncIterator[Conn]:
+        conn = await self.call(engine.connect)
+        try:
+            if begin:
+                await self.call(conn.begin)
+            yield ThreadConnection(self, conn)
+            if commit:
+                await self.call(conn.commit)
+        finally:
+            await self.call(conn.close)  # rolls back what was not committed
+
+    # -------------------------------------------------------------- transactions
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        async with self._queue(True), self._writes.connect() as conn:
+    async def read(self) -> AsyncIterator[Conn]:
+        if self.threaded:
+            async with self._thread_transaction(self._sync_reads, begin=False, commit=False) as conn:
+                yield conn  # SQLAlchemy begins at the first statement and rolls back on close
+            return
+        async with self._queue(), self._reads.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Conn]:
+        if self.threaded:
+            async with self._thread_transaction(self._sync_writes, begin=True, commit=False) as conn:
+                yield conn
+            return
+        async with self._queue(), self._writes.connect() as conn:
             await conn.begin()
             yield conn  # closing rolls back what was not committed
 
     @asynccontextmanager
-    async def single(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+    async def single(self, *, write: bool) -> AsyncIterator[Conn]:
         """For one statement; a write is committed when the block ends without an exception."""
-        async with self._queue(write), (self._single_writes if write else self._single_reads).connect() as conn:
+        if self.threaded:
+            async with self._thread_transaction(self._sync_single, begin=False, commit=write) as conn:
+                yield conn
+            return
+        async with self._queue(), (self._single_writes if write else self._single_reads).connect() as conn:
             yield conn
             if write:
                 await conn.commit()
 
+    def _queue(self) -> AbstractAsyncContextManager[Any]:
+        """An in-memory SQLite database has a single connection: its transactions take turns."""
+        return self._lock if self.memory else nullcontext()
+
     async def dispose(self) -> None:
-        """Closes every connection (the application's last step)."""
+        """Closes every connection and stops the worker thread (the application's last step; a
+        later use starts them again)."""
+        if self._pool is not None:
+            await self.call(self._sync.dispose)
+            self._pool.shutdown(wait=True)
+            self._pool = self._thread_id = None
         await self.engine.dispose()
+
+
+def _complete(fn: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    """Runs a coroutine that never waits (its statements run synchronously in this thread) to its
+    end; one that would wait for the event loop is a programming error, said as such."""
+    coroutine = fn(*args, **kwargs)
+    assert isinstance(coroutine, Coroutine)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+    coroutine.close()
+    raise RuntimeError(f"{fn.__qualname__} waited for the event loop in the database's thread")
 
 
 # --------------------------------------------------------------------------- Alembic

@@ -7,7 +7,6 @@ sees half a file and two clerks sending the same photo at the same moment both k
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
@@ -58,9 +57,9 @@ class DiskFiles:
         self._insert = _INSERT[db.engine.dialect.name]
 
     async def put(self, data: bytes, mime: str, filename: str, uploaded_by: int, at: datetime) -> str:
-        """Hashing and writing run in a worker thread (a photo is megabytes). Raises OSError when
+        """Hashing and writing run outside the event loop (a photo is megabytes). Raises OSError when
         the disk refuses; the row is written only after the file is in place."""
-        ref, rel = await asyncio.to_thread(_store, self.files_dir, data)
+        ref, rel = await self._db.blocking(_store, self.files_dir, data)
         values = {
             "sha256": ref,
             "size": len(data),
@@ -88,7 +87,7 @@ class DiskFiles:
     async def read(self, ref: str) -> bytes | None:
         """The stored bytes (None for an unknown reference; OSError when the file is gone)."""
         found = await self._row(ref)
-        return None if found is None else await asyncio.to_thread((self.files_dir / found[1]).read_bytes)
+        return None if found is None else await self._db.blocking((self.files_dir / found[1]).read_bytes)
 
 
 __all__ = ["DiskFiles"]

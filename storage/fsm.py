@@ -20,9 +20,8 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.memo import MISSING, WriteThrough
 from storage.models import FsmRow
 
@@ -81,34 +80,41 @@ class DbStorage(BaseStorage):
         if found is not MISSING:
             return found
         writes = self._cache.writes
-        async with self.db.single(write=False) as conn:
-            row = (await conn.execute(_READ, {"key": k})).first()
-        value: Row = (None, {}) if row is None else (row.state, dict(row.data or {}))
+        value = await self.db.run(self._read, k)
         self._cache.remember_read(writes, k, value)
         return value
+
+    async def _read(self, k: str) -> Row:
+        async with self.db.single(write=False) as conn:
+            row = (await conn.execute(_READ, {"key": k})).first()
+        return (None, {}) if row is None else (row.state, dict(row.data or {}))
 
     async def _change(self, k: str, *, state: Any = ..., data: Any = ..., merge: bool = False) -> Row:
         """Sets ``state`` and/or ``data`` of a row (``...`` keeps the stored value; ``merge`` adds
         ``data`` to the stored data) in one write transaction, the row locked while it is read. A
-        row left with neither is deleted, so the table only holds live conversations."""
+        row left with neither is deleted, so the table only holds live conversations. The memory
+        is kept by the event loop's thread; the database's work runs where the Database runs it."""
         with self._cache.writing(k):
-            async with self.db.write() as conn:
-                stored = await self._locked(conn, k)
-                new_state = stored[0] if state is ... else state
-                new_data = stored[1] if data is ... else ({**stored[1], **data} if merge else data)
-                if new_state is None and not new_data:
-                    await conn.execute(_DELETE, {"key": k})
-                    new_data = {}
-                else:
-                    values = {"key": k, "state": new_state, "data": new_data, "updated_at": datetime.now(UTC)}
-                    await conn.execute(_WRITE[conn.dialect.name], values)
-                await conn.commit()
-        value: Row = (new_state, dict(new_data))
+            value = await self.db.run(self._write, k, state, data, merge)
         self._cache.remember(k, value)
         return value
 
+    async def _write(self, k: str, state: Any, data: Any, merge: bool) -> Row:
+        async with self.db.write() as conn:
+            stored = await self._locked(conn, k)
+            new_state = stored[0] if state is ... else state
+            new_data = stored[1] if data is ... else ({**stored[1], **data} if merge else data)
+            if new_state is None and not new_data:
+                await conn.execute(_DELETE, {"key": k})
+                new_data = {}
+            else:
+                values = {"key": k, "state": new_state, "data": new_data, "updated_at": datetime.now(UTC)}
+                await conn.execute(_WRITE[conn.dialect.name], values)
+            await conn.commit()
+        return new_state, dict(new_data)
+
     @staticmethod
-    async def _locked(conn: AsyncConnection, k: str) -> Row:
+    async def _locked(conn: Conn, k: str) -> Row:
         row = (await conn.execute(_READ_LOCKED, {"key": k})).first()
         return (None, {}) if row is None else (row.state, dict(row.data or {}))
 

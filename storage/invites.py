@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import Invite
 from core.records import Role
+from storage.db import Conn
 from storage.models import InviteRow
 
 _INSERT = insert(InviteRow)
@@ -24,7 +24,7 @@ _USE = update(InviteRow).where(InviteRow.code_hash == bindparam("b_code_hash")) 
 class SqlInvites:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def add(self, invite: Invite, created_by: int | None, created_at: datetime) -> None:

@@ -12,11 +12,10 @@ from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import IdentityTaken, NomineeRecord
 from core.records import PLACE_HOLDING, NomineeInfo, Status
-from storage.db import unique_violation
+from storage.db import Conn, unique_violation
 from storage.models import NomineeRow
 
 _INFO = (
@@ -94,7 +93,7 @@ def _holding_query(keys: tuple[str, ...], one_award: bool, exclude: bool) -> Sel
 class SqlNominees:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def get(self, nominee_id: int, *, lock: bool = False) -> NomineeRecord | None:

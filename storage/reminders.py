@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import Conn
 from storage.models import ReminderDeliveryRow
 
 _CLAIM = {
@@ -21,7 +21,7 @@ _CLAIM = {
 class SqlReminders:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def claim(self, campaign_id: str, unit: str, stage: str, kind: str, tg_id: int, at: datetime) -> bool:

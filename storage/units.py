@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.records import UnitState
+from storage.db import Conn
 from storage.models import UnitRow
 
 # A unit's state as its columns read (labelled so a join with a user's columns keeps both).
@@ -39,7 +39,7 @@ def unit_state(row: Any) -> UnitState:
 class SqlUnits:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def get(self, campaign_id: str, name: str, *, lock: bool = False) -> UnitState | None:

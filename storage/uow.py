@@ -4,27 +4,28 @@ without it rolls back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import Any, TypeVar
 
 from app.ports import Audit, Campaigns, Counters, Invites, Nominees, Reminders, Units, Users
 from storage.audit import SqlAudit
 from storage.campaigns import Definitions, SqlCampaigns, definitions_of
 from storage.counters import SqlCounters
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.invites import SqlInvites
 from storage.nominees import SqlNominees
 from storage.reminders import SqlReminders
 from storage.units import SqlUnits
 from storage.users import SqlUsers
 
+T = TypeVar("T")
+
 
 class SqlUnitOfWork:
     """The repositories of one transaction (``app.ports.UnitOfWork``)."""
 
-    def __init__(self, conn: AsyncConnection, definitions: Definitions) -> None:
+    def __init__(self, conn: Conn, definitions: Definitions) -> None:
         self._conn = conn
         self.users: Users = SqlUsers(conn)
         self.units: Units = SqlUnits(conn)
@@ -46,6 +47,9 @@ class SqlTransactions:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._definitions = definitions_of(db)
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        return await self.db.run(fn, *args, **kwargs)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:

@@ -7,10 +7,10 @@ from typing import Any, cast
 
 from sqlalchemy import String, bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.ports import Reading
 from core.records import Role, UnitState, UserInfo
+from storage.db import Conn
 from storage.models import CampaignRow, UnitRow, UserRow
 from storage.units import UNIT_STATE, unit_state
 
@@ -60,7 +60,7 @@ def user_info(row: Any) -> UserInfo:
 class SqlUsers:
     __slots__ = ("_conn",)
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     async def get(self, tg_id: int, *, lock: bool = False) -> UserInfo | None:

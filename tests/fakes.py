@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app import ports as p
 from app.ports import (
@@ -111,6 +111,7 @@ class State:
 
 
 Hook = Callable[[], Awaitable[object]]
+T = TypeVar("T")
 
 
 class FakeDatabase:
@@ -119,9 +120,15 @@ class FakeDatabase:
     def __init__(self) -> None:
         self.state = State()
         self.commits = 0  # successful commit() calls
+        self.runs = 0  # use cases run through run()
         self.generation = 0  # grows with every commit: a write transaction begun earlier is stale
         self._definitions: dict[tuple[str, int, str], Campaign] = {}  # parsed once per version
         self._hooks: dict[str, list[Hook]] = {}
+
+    async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """A use case runs in place (no thread of its own in memory)."""
+        self.runs += 1
+        return await fn(*args, **kwargs)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[FakeUnitOfWork]:

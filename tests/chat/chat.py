@@ -55,7 +55,8 @@ class ErrorLog(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info:
+        # the masking filter (bot.logging) turns the traceback into masked text (exc_text)
+        if record.exc_info or record.exc_text:
             self.records.append(record)
 
 

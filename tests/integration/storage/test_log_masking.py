@@ -44,6 +44,7 @@ def captured() -> Iterator[io.StringIO]:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     old_level = root.level
+    old_filters = {h: list(h.filters) for h in root.handlers}
     root.addHandler(handler)
     engine_logger = logging.getLogger("sqlalchemy.engine")
     engine_logger.setLevel(logging.DEBUG)  # statements, parameters (hidden anyway) and rows
@@ -55,6 +56,9 @@ def captured() -> Iterator[io.StringIO]:
         engine_logger.setLevel(logging.WARNING)
         root.removeHandler(handler)
         root.setLevel(old_level)
+        for other, filters in old_filters.items():  # the other tests' handlers as they were
+            other.filters[:] = filters
+        logging.captureWarnings(False)
 
 
 async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
