@@ -18,7 +18,7 @@ from core.quota import (
     needs_alternate,
     unit_status,
 )
-from core.records import HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
+from core.records import Draft, HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
 
 
 @usecase
@@ -35,6 +35,23 @@ async def context(ports: Ports, tg_id: int) -> tuple[UserInfo, Campaign] | None:
         if campaign is None:
             return found.user, await access.campaign_in(tx, found.user.campaign_id)  # says which is gone
         return found.user, campaign
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who is writing, the definition in force and their unfinished draft: what every update of a
+    member needs, looked up together."""
+
+    user: UserInfo
+    campaign: Campaign
+    draft: Draft | None
+
+
+@usecase
+async def member(ports: Ports, tg_id: int) -> Member | None:
+    """:func:`context` and the user's draft, in one go (None before joining)."""
+    found = await context(ports, tg_id)
+    return None if found is None else Member(*found, await ports.drafts.load(tg_id))
 
 
 @usecase

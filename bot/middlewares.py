@@ -22,7 +22,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ContextMiddleware(BaseMiddleware):
-    """Injects ``ports``, ``user`` (None until joined), ``campaign``, ``now`` (the ports' clock),
+    """Injects ``ports``, ``user`` (None until joined), ``campaign``, ``draft`` (the member's
+    unfinished nominee, or None), ``now`` (the ports' clock),
     ``today`` (that moment's date in the campaign's time zone; ``zone`` before joining) and
     ``started_at`` (when this process started, on the same clock)."""
 
@@ -36,16 +37,18 @@ class ContextMiddleware(BaseMiddleware):
         tg_user: User | None = data.get("event_from_user")
         try:
             known = tg_user is not None and not tg_user.is_bot
-            found = await queries.context(self.ports, tg_user.id) if known and tg_user is not None else None
+            found = await queries.member(self.ports, tg_user.id) if known and tg_user is not None else None
         except Exception:
             if not self.tolerant:
                 raise
             found = None  # the database may be what failed: apologise in Telegram's language
         data["ports"] = self.ports
-        data["user"], data["campaign"] = found if found is not None else (None, None)
+        data["user"] = found.user if found is not None else None
+        data["campaign"] = found.campaign if found is not None else None
+        data["draft"] = found.draft if found is not None else None
         now = self.ports.clock()
         data["now"] = now
-        data["today"] = local_date(now, found[1]) if found is not None else now.astimezone(self.zone).date()
+        data["today"] = local_date(now, found.campaign) if found is not None else now.astimezone(self.zone).date()
         data["started_at"] = self.started_at
         return await handler(event, data)
 

@@ -15,7 +15,7 @@ from aiogram.utils.magic_filter import MagicFilter
 
 from app.ports import Ports
 from core.campaign import Campaign
-from core.records import UserInfo
+from core.records import Draft, UserInfo
 from handlers.i18n import _
 from handlers.texts import clip
 
@@ -26,12 +26,14 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 @dataclass(frozen=True)
 class Turn:
     """One update from a member: the event, and what every reply needs (handlers ask for ``turn``).
-    ``now`` is the bot's clock; ``today`` is that moment's date in the campaign's time zone."""
+    ``draft`` is the member's unfinished nominee as the update found it; ``now`` is the bot's
+    clock; ``today`` is that moment's date in the campaign's time zone."""
 
     event: Event
     ports: Ports
     user: UserInfo
     campaign: Campaign
+    draft: Draft | None
     now: datetime
     today: date
 
@@ -39,7 +41,9 @@ class Turn:
 async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
     """Inner middleware of the member router: the matched handler may take ``turn``."""
     assert isinstance(event, Message | CallbackQuery)
-    data["turn"] = Turn(event, data["ports"], data["user"], data["campaign"], data["now"], data["today"])
+    data["turn"] = Turn(
+        event, data["ports"], data["user"], data["campaign"], data["draft"], data["now"], data["today"]
+    )
     return await handler(event, data)
 
 

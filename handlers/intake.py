@@ -37,7 +37,7 @@ PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
 
 async def new(message: Message, turn: Turn) -> None:
     """/new: continue an unfinished draft (after asking), or the award menu."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is not None and draft.award is not None:
         await message.answer(resume_offer(turn.campaign, draft), reply_markup=keyboards.resume_keyboard())
         return
@@ -46,7 +46,7 @@ async def new(message: Message, turn: Turn) -> None:
 
 async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> None:
     """继续 / 删除 on an offer to continue, or on the cancel question."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     await query.answer()
     if draft is None:
         await show(query, _("There is no draft any more."))
@@ -62,7 +62,7 @@ async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> 
 
 
 async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> None:
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is not None and draft.award is not None:
         await outdated(query)
         return
@@ -84,7 +84,7 @@ async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> 
 
 async def waiting_at(query: CallbackQuery, turn: Turn, step: str) -> Draft | None:
     """The draft if it waits at ``step``; a button of another step is outdated (None)."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is None or draft.award is None or draft.step != step:
         await outdated(query)
         return None
@@ -203,7 +203,7 @@ async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
 
 async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
     """录入备选: a new draft linked to the nominee that needs the alternate."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     await query.answer()
     if draft is not None and draft.award is not None:
         await show(query, resume_offer(turn.campaign, draft), keyboards.resume_keyboard(), edit=False)
@@ -219,7 +219,7 @@ async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
 
 async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     """A photo or a document: the answer to a photo question, or refused with the question again."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is not None and draft.award is not None and draft.step == flow.SUMMARY:
         await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)
         return
@@ -268,7 +268,7 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
 
 async def on_text(message: Message, turn: Turn, started_at: datetime, paste: PasteGuard) -> None:
     """A typed answer to the question the draft is waiting for."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is None or draft.award is None:
         await message.answer(_("To enter a nominee send /new; /help lists all commands."))
         return

@@ -6,7 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
-from app import drafts, nominees, queries, submission
+from app import nominees, queries, submission
 from core import flow
 from core.records import EDITABLE, Draft, NomineeInfo
 from core.refusals import NomineeLocked, Rejected
@@ -29,7 +29,7 @@ async def editable_nominee(turn: Turn, nominee_id: int) -> NomineeInfo:
 async def start_edit(turn: Turn, nominee_id: int) -> None:
     """The summary card of a saved nominee, to change it (the edit is a draft until confirmed)."""
     nominee = await editable_nominee(turn, nominee_id)
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
         await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
         return

@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from app import drafts, joining
+from app import joining
 from handlers import keyboards, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import Turn, outdated, show
@@ -44,7 +44,7 @@ async def set_lang(query: CallbackQuery, callback_data: LangCb, turn: Turn) -> N
 
 
 async def cancel(message: Message, turn: Turn) -> None:
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     if draft is None or draft.award is None:
         await message.answer(_("There is nothing to cancel."))
         return
@@ -55,7 +55,7 @@ async def cancel(message: Message, turn: Turn) -> None:
 
 async def ask_discard(query: CallbackQuery, turn: Turn) -> None:
     """删除草稿 on an offer to continue: the offer may be old and the draft a later one, so ask."""
-    draft = await drafts.load(turn.ports, turn.user.tg_id)
+    draft = turn.draft
     await query.answer()
     if draft is None or draft.award is None:
         await show(query, _("There is no draft any more."))
