@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app import drafts, nominees, queries
 from core import flow
 from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat, PhotoTooLarge, TextExpected
+from core.form import IntakeForm, Step
 from core.photo import MAX_MB, prepare_photo
 from core.quota import needs_alternate
 from core.records import EDITABLE, Draft
@@ -217,6 +218,17 @@ async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
     await render(turn, *flow.advance(flow.form_of(turn.campaign, draft), draft, {}), edit=False)
 
 
+async def question_of(turn: Turn, draft: Draft) -> tuple[IntakeForm, Step] | None:
+    """The question the draft waits for; when it no longer applies (the definition changed), the
+    draft resumes where it can and None is returned."""
+    form = flow.form_of(turn.campaign, draft)
+    step = flow.current(form, draft)
+    if step is None:
+        await render(turn, *flow.resume(turn.campaign, draft))
+        return None
+    return form, step
+
+
 async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     """A photo or a document: the answer to a photo question, or refused with the question again."""
     draft = turn.draft
@@ -226,11 +238,10 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     if draft is None or draft.award is None or draft.step is None:
         await message.answer(_("A file is only needed when the form asks for a photo. Send /new to enter a nominee."))
         return
-    form = flow.form_of(turn.campaign, draft)
-    step = flow.current(form, draft)
-    if step is None:
-        await render(turn, *flow.resume(turn.campaign, draft))
+    found = await question_of(turn, draft)
+    if found is None:
         return
+    form, step = found
     if step.field is None or step.field.type != "photo":
         problem = ChoiceInvalid() if step.kind == "category" or step.choices else TextExpected()
         await ask(turn, draft, step, texts.answer_problem(problem, step))
@@ -279,11 +290,10 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
     if draft.step == flow.SUMMARY:
         await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)
         return
-    form = flow.form_of(turn.campaign, draft)
-    step = flow.current(form, draft)
-    if step is None:
-        await render(turn, *flow.resume(turn.campaign, draft))
+    found = await question_of(turn, draft)
+    if found is None:
         return
+    form, step = found
     text = message.text or ""
     if step.field is not None and step.field.type == "photo":
         await ask(turn, draft, step, texts.answer_problem(PhotoExpected(), step))
