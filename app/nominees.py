@@ -255,6 +255,24 @@ async def _write(
     return info, diff(current.info.answers, answers), "edited", held
 
 
+@usecase
+async def alternate_principal(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
+    """The nominee an alternate (备选) is about to be entered for, if it may have one now: still in
+    the clerk's list and changeable, of a kind that needs one (郑工办〔2024〕6号), and without one
+    yet — so the clerk is told before the questions, not at the save."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "clerk")
+        campaign = await access.campaign_in(tx, actor.campaign_id)
+        principal = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id).info
+        if principal.status not in EDITABLE:
+            raise Rejected(NomineeLocked(principal.status))
+        if principal.alternate_for is not None or not needs_alternate(campaign, principal.award, principal.answers):
+            raise Rejected(AlternateInvalid(nominee_id, "not_needed"))
+        if await tx.nominees.alternates_of(nominee_id):
+            raise Rejected(AlternateInvalid(nominee_id, "exists"))
+        return principal
+
+
 async def _check_alternate(
     tx: UnitOfWork,
     campaign: Campaign,
@@ -470,6 +488,7 @@ async def category_view(
 __all__ = [
     "UNIT_CLAIM",
     "CategoryView",
+    "alternate_principal",
     "category_view",
     "diff",
     "identity_hash",

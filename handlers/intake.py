@@ -23,8 +23,7 @@ from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat
 from core.form import IntakeForm, Step
 from core.photo import MAX_MB, prepare_photo
 from core.quota import needs_alternate
-from core.records import EDITABLE, Draft
-from core.refusals import AlternateInvalid, NomineeLocked, Rejected
+from core.records import Draft
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
@@ -209,12 +208,8 @@ async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
     if draft is not None and draft.award is not None:
         await show(query, resume_offer(turn.campaign, draft), keyboards.resume_keyboard(), edit=False)
         return
-    record = await queries.record(turn.ports, turn.user, callback_data.id)
-    if record.alternates:
-        raise Rejected(AlternateInvalid(callback_data.id, "exists"))
-    if record.info.status not in EDITABLE:
-        raise Rejected(NomineeLocked(record.info.status))
-    draft = flow.start(turn.campaign, turn.user.tg_id, record.info.award, alternate_for=record.info.id)
+    principal = await nominees.alternate_principal(turn.ports, turn.user, callback_data.id)
+    draft = flow.start(turn.campaign, turn.user.tg_id, principal.award, alternate_for=principal.id)
     await render(turn, *flow.advance(flow.form_of(turn.campaign, draft), draft, {}), edit=False)
 
 

@@ -1,11 +1,12 @@
-"""Persistence: :mod:`app.ports` on SQLAlchemy 2 (async) with the stock drivers — aiosqlite for
-the embedded SQLite default, asyncpg for PostgreSQL — and Alembic migrations. No business rule
-lives here: the use cases (``app/``) decide, these modules store.
+"""Persistence: :mod:`app.ports` on SQLAlchemy 2 with the stock drivers — the standard library's
+sqlite3 for the embedded SQLite default, in the database's own thread (a whole use case in one hop,
+storage.db), asyncpg for PostgreSQL — and Alembic migrations. No business rule lives here: the use
+cases (``app/``) decide, these modules store.
 
-- ``db``          engines (SQLite: WAL, busy timeout, BEGIN IMMEDIATE for writes, this process's
-                  write lock), :class:`~storage.db.Database` (the one per engine: ``read()``,
-                  ``write()``, ``single()``), the Alembic helpers and the schema check the bot
-                  runs at start-up
+- ``db``          engines (SQLite: WAL, busy timeout, BEGIN IMMEDIATE for writes),
+                  :class:`~storage.db.Database` (the one per engine: ``read()``, ``write()``,
+                  ``single()``, ``run()``), the Alembic helpers and the schema check the bot runs
+                  at start-up
 - ``uow``         :class:`~storage.uow.SqlTransactions`: a unit of work binding the repositories
                   to one transaction, committed once
 - ``users``, ``units``, ``campaigns`` (definitions parsed once per version), ``nominees``,

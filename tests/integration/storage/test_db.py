@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app import campaigns, nominees, queries
@@ -70,5 +71,25 @@ async def test_an_in_memory_database_serves_the_use_cases(tmp_path: Path, clock:
         saved = await asyncio.gather(*(nominees.save(ports, me, "medal", answers(i, "产业工人")) for i in range(14)))
         assert [s.ok for s in saved].count(True) == 12
         assert await queries.verify_counters(ports, RACE) == []
+    finally:
+        await db.dispose()
+
+
+async def test_on_an_sqlite_file_a_use_case_runs_whole_in_the_database_thread(tmp_path: Path) -> None:
+    db = Database(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'nominee.db'}"))
+
+    async def where() -> bool:
+        async with db.read() as conn:
+            await conn.execute(text("SELECT 1"))
+        return db.in_thread()
+
+    async def waits() -> None:
+        await asyncio.sleep(0)
+
+    try:
+        assert await db.run(where) is True
+        assert db.in_thread() is False
+        with pytest.raises(RuntimeError, match="waited for the event loop in the database's thread"):
+            await db.run(waits)
     finally:
         await db.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -90,3 +91,20 @@ async def test_a_commit_after_another_transaction_s_commit_is_a_conflict() -> No
         with pytest.raises(FakeConflict):
             await slow.commit()
     assert db.commits == 2
+
+
+async def test_a_use_case_that_waits_for_the_event_loop_fails_as_it_would_in_the_database_thread() -> None:
+    db = FakeDatabase()
+
+    async def waits() -> int:
+        await asyncio.sleep(0)
+        return 1
+
+    async def never_waits() -> int:
+        async with db.read() as tx:
+            await tx.units.all("zz")
+        return 2
+
+    assert await db.run(never_waits) == 2
+    with pytest.raises(AssertionError, match="waited for the event loop"):
+        await db.run(waits)

@@ -230,6 +230,20 @@ async def test_an_enterprise_head_s_alternate_takes_no_place_and_must_be_a_front
     assert await zz.consistent()
 
 
+async def test_a_clerk_is_told_before_the_questions_whether_a_nominee_may_get_an_alternate(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 805)
+    head = await zz.saved(me, "medal", person(31, HEAD))
+    assert (await zz.nothing_written(nominees.alternate_principal(zz.ports, me, head.id))).id == head.id
+    worker = await zz.saved(me, "medal", person(32, "一线科教人员"))
+    assert await zz.rejected(nominees.alternate_principal(zz.ports, me, worker.id)) == AlternateInvalid(
+        worker.id, "not_needed"
+    )
+    await zz.saved(me, "medal", person(33, "一线产业工人"), alternate_for=head.id)
+    assert await zz.rejected(nominees.alternate_principal(zz.ports, me, head.id)) == AlternateInvalid(head.id, "exists")
+    airport = await zz.clerk(AIRPORT, 806)
+    assert await zz.rejected(nominees.alternate_principal(zz.ports, airport, head.id)) == NomineeNotFound(head.id)
+
+
 async def test_another_unit_s_head_cannot_be_given_an_alternate(zz: World) -> None:
     jinshui = await zz.clerk(JINSHUI, 811)
     airport = await zz.clerk(AIRPORT, 812)
