@@ -293,18 +293,6 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
     if step.field is not None and step.field.type == "photo":
         await ask(turn, draft, step, texts.answer_problem(PhotoExpected(), step))
         return
-    if step.kind == "category" and draft.alternate_for is None:
-        try:
-            value = form.accept(draft.answers, step.key, text, turn.today)["category"]
-        except InvalidAnswer as err:
-            await ask(turn, draft, step, texts.answer_problem(err.problem, step))
-            return
-        decision = await nominees.precheck(
-            turn.ports, turn.user, form.award.key, {"category": value}, exclude=draft.editing
-        )
-        if not decision.ok:
-            await ask(turn, draft, step, refusals_text(turn.campaign, decision.refusals))
-            return
     if paste.is_rest(turn.user.tg_id, message.date, text):
         await ask(turn, draft, step, texts.split_rest(step))
         return
@@ -314,6 +302,12 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
         paste.refused(turn.user.tg_id, message.date, text, err.problem)
         await ask(turn, draft, step, texts.answer_problem(err.problem, step))
         return
+    if step.kind == "category" and draft.alternate_for is None:  # a category typed instead of tapped
+        partial = {"category": answers["category"]}
+        decision = await nominees.precheck(turn.ports, turn.user, form.award.key, partial, exclude=draft.editing)
+        if not decision.ok:
+            await ask(turn, draft, step, refusals_text(turn.campaign, decision.refusals))
+            return
     note = texts.accepted_note(form, step.key, answers, turn.today)
     await render(turn, *flow.advance(form, draft, answers), note, edit=False)
 
