@@ -12,7 +12,8 @@ or ``python -m tgserver --port 8081``.
 
 from .app import STATE_KEY, make_app, serve
 from .client import BotEvent, FileInfo, NoReply, SandboxClient, SandboxError
-from .state import ApiError, ServerState
+from .state import ServerState
+from .wire import ApiError
 
 __all__ = [
     "STATE_KEY",

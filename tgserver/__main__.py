@@ -12,7 +12,8 @@ import signal
 import sys
 
 from .app import serve
-from .state import DEFAULT_BOT_FIRST_NAME, DEFAULT_BOT_USERNAME, ApiError, ServerState
+from .state import DEFAULT_BOT_FIRST_NAME, DEFAULT_BOT_USERNAME, ServerState
+from .wire import ApiError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

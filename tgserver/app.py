@@ -15,21 +15,13 @@ from urllib.parse import parse_qsl
 
 from aiohttp import BodyPartReader, hdrs, web
 
-from .state import (
-    JSON,
-    MAX_DOWNLOAD_SIZE,
-    MAX_TEXT_LENGTH,
-    MAX_UPLOAD_SIZE,
-    ApiError,
-    BotState,
-    Chat,
-    Message,
-    ServerState,
-    StoredFile,
-    bad_request,
-    format_text,
-    validate_reply_markup,
-)
+from .bots import BotState
+from .chats import Chat, Message
+from .files import StoredFile
+from .formatting import format_text
+from .markup import validate_reply_markup
+from .state import ServerState
+from .wire import JSON, MAX_DOWNLOAD_SIZE, MAX_TEXT_LENGTH, MAX_UPLOAD_SIZE, ApiError, bad_request
 
 STATE_KEY = web.AppKey("apiserver_state", ServerState)
 
