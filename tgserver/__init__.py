@@ -8,6 +8,13 @@ Stand-alone: it imports nothing from the rest of the project and not aiogram.
         events = await sandbox.ask(42, "/start")
 
 or ``python -m tgserver --port 8081``.
+
+Modules: ``app`` (the aiohttp application and its routes), ``methods`` (the Bot API methods),
+``sandbox`` (the test side's actions), ``params`` (a request's parameters), ``client``
+(``SandboxClient``, the tests' end); the in-memory world: ``state`` (``ServerState``), ``bots`` and
+``bot_side`` (one bot's state), ``chats`` (users, chats, messages), ``files`` (stored files),
+``formatting`` (HTML to text and entities), ``markup`` (keyboards) and ``wire`` (JSON, limits,
+``ApiError``).
 """
 
 from .app import STATE_KEY, make_app, serve
