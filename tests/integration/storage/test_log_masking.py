@@ -17,8 +17,9 @@ from app.ports import Ports
 from bot.logging import MaskPersonalData, mask_personal, setup_logging
 from core.idcard import make_id_number
 from core.refusals import Duplicate
+from tests.nominees import person
 
-from .helpers import clerk, person
+from .helpers import clerk
 
 ID = make_id_number("410105", date(1986, 7, 15), 123, female=False)
 ID_X = next(
@@ -90,7 +91,7 @@ async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
         log.exception("bad query for %s (%s)", ID_X, MOBILE)
 
     # 3. The same person saved twice through the use case: bound parameters, hidden by the engine.
-    assert (await nominees.save(ports, me, "medal", person(1, "一线产业工人", id_number=ID))).ok
+    assert (await nominees.save(ports, me, "medal", person(1, "一线产业工人", id_number=ID, phone=MOBILE))).ok
     answers = person(2, "一线产业工人", id_number=ID, phone=MOBILE)
     again = await nominees.save(ports, me, "medal", answers)
     assert again.refusals == (Duplicate("金水区", "medal"),)

@@ -23,9 +23,10 @@ from core.records import SaveOutcome, UserInfo
 from core.refusals import LimitFull, ReservedFull, UnitFull
 from storage import open_ports
 from storage.db import Database, make_engine
+from tests.nominees import id_number, read_off
 
 from .conftest import Clock
-from .helpers import clerk, id_number
+from .helpers import clerk
 
 ROUNDS = 20
 BIG = "大厂"
@@ -78,13 +79,7 @@ quotas.medal = {{ cap = {big_cap}, industrial = {big_cap} }}
 
 def answers(n: int, category: str) -> dict[str, str]:
     number = id_number(n)
-    return {
-        "category": category,
-        "name": f"王{n}",
-        "id_number": number,
-        "gender": "男" if int(number[16]) % 2 else "女",
-        "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-    }
+    return {"category": category, "name": f"王{n}", "id_number": number, **read_off(number)}
 
 
 async def reset(engine: AsyncEngine) -> None:

@@ -41,9 +41,10 @@ from core.refusals import (
     UnitUnknown,
 )
 from storage.models import UnitQuotaRow
+from tests.nominees import organisation, person, team
 
 from .conftest import Clock
-from .helpers import clerk, office, person, team
+from .helpers import clerk, office
 
 ZZ = "zhengzhou-2024"
 AIRPORT = "航空港经济综合试验区"
@@ -252,26 +253,9 @@ async def test_hard_eligibility_and_missing_answers_are_rechecked(zz: Ports) -> 
 
 async def test_competitive_award_allows_two_per_unit(zz: Ports) -> None:
     me = await clerk(zz, ZZ, AIRPORT, 801)
-    org = {
-        "legal_rep": "王五",
-        "staff_count": 300,
-        "org_type": "企业",
-        "ownership": "非公",
-        "key_industry": "是",
-        "competition": "是",
-        "union_ok": "是",
-        "violation_5y_org": "否",
-        "highest_honour": None,
-        "honour_level": "无",
-        "same_award": "否",
-        "county_honour": "是",
-        "phone": "037165551234",
-        "deeds": "事迹" * 60,
-        "sensitive": "否",
-    }
-    assert (await nominees_uc.save(zz, me, "certificate", {**org, "org_name": "甲公司"})).ok
-    assert (await nominees_uc.save(zz, me, "certificate", {**org, "org_name": "乙公司"})).ok
-    third = await nominees_uc.save(zz, me, "certificate", {**org, "org_name": "丙公司"})
+    assert (await nominees_uc.save(zz, me, "certificate", organisation("甲公司"))).ok
+    assert (await nominees_uc.save(zz, me, "certificate", organisation("乙公司"))).ok
+    third = await nominees_uc.save(zz, me, "certificate", organisation("丙公司"))
     assert third.refusals == (PerUnitLimit("certificate", 2, 2),)
 
 

@@ -9,8 +9,9 @@ from core.loader import builtin_text, load_builtin, parse
 from core.records import CampaignInfo
 from core.refusals import UnitUnknown
 from core.reload import LoadReport
+from tests.nominees import person
 
-from .story import AIRPORT, CHALCO, JINSHUI, ZZ, World, person
+from .story import AIRPORT, CHALCO, JINSHUI, ZZ, World
 
 ORIGINAL = builtin_text(ZZ)
 

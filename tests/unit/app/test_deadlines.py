@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 
 from app import nominees, review, submission
 from core.refusals import Decision, UnitClosed
+from tests.nominees import person
 
-from .story import JINSHUI, World, person
+from .story import JINSHUI, World
 
 CLOSED = UnitClosed(JINSHUI, "initial", date(2024, 3, 20))
 

@@ -28,8 +28,9 @@ from core.refusals import (
     UnitFull,
     UserUnknown,
 )
+from tests.nominees import organisation, person, team
 
-from .story import AIRPORT, FREE_PLACE_UNITS, JINSHUI, ZHENGDONG, ZZ, World, organisation, person, team
+from .story import AIRPORT, FREE_PLACE_UNITS, JINSHUI, ZHENGDONG, ZZ, World
 
 INDUSTRIAL = OpenReserved("industrial", "一线产业工人", "frontline industrial workers", 4)
 SCITECH = OpenReserved("scitech", "一线科教", "frontline science/education", 1)

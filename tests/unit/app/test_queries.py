@@ -8,8 +8,9 @@ from datetime import timedelta
 from app import nominees, queries
 from core.quota import ReservedStatus
 from core.refusals import UnitUnknown
+from tests.nominees import id_number, person, team
 
-from .story import AIRPORT, JINSHUI, ZZ, World, id_number, person, team
+from .story import AIRPORT, JINSHUI, ZZ, World
 
 
 async def test_quota_shows_jinshui_its_reserved_places_the_free_one_and_the_city_pools(zz: World) -> None:

@@ -20,8 +20,9 @@ from core.refusals import (
     UnitFull,
     UnitUnknown,
 )
+from tests.nominees import person, team
 
-from .story import CHALCO, FREE_PLACE_UNITS, World, person, team
+from .story import CHALCO, FREE_PLACE_UNITS, World
 
 HEAD = "企业负责人"
 

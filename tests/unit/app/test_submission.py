@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from app import campaigns, nominees, queries, review, submission
 from core.loader import builtin_text, parse
 from core.refusals import AlternateMissing, AnswersMissing, NomineeLocked, ReservedOpen, UnitSubmitted
+from tests.nominees import person, team
 
-from .story import CHALCO, JINSHUI, ZZ, World, person, team
+from .story import CHALCO, JINSHUI, ZZ, World
 
 CHALCO_MEDAL_OPEN = ReservedOpen("medal", "industrial", "一线产业工人", "frontline industrial workers", 1, 1)
 CHALCO_PIONEER_OPEN = ReservedOpen("pioneer", "enterprise", "企业班组", "enterprise teams", 1, 1)
