@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.chat.chat import Harness
-from tests.chat.people import DEEDS, PHOTO, id_number, masked, medal, organisation, png, team
+from tests.chat.people import masked, medal, organisation, team
+from tests.nominees import DEEDS, PHOTO, id_number, png
 
 MEDAL = "五一劳动奖章"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
-from tests.chat.people import id_number, medal, png
+from tests.chat.people import medal
+from tests.nominees import id_number, png
 
 CAMPAIGN = "2024年郑州市五一劳动奖和郑州市工人先锋号推荐评选"
 INVALID_CODE = "邀请码无效：可能输入有误、已被使用或已过期。"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
-from tests.chat.people import id_number, medal
+from tests.chat.people import medal
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 

@@ -7,7 +7,8 @@ from aiogram.methods import EditMessageText
 
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
-from tests.chat.people import PHOTO, id_number, medal
+from tests.chat.people import medal
+from tests.nominees import PHOTO, id_number
 
 MEDAL = "五一劳动奖章"
 OUTDATED = "此消息已过期，请在最新的消息中操作。"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.chat.chat import Chat, Harness
-from tests.chat.people import id_number, medal
+from tests.chat.people import medal
+from tests.nominees import id_number
 
 TOO_LONG = "内容过长：当前 4096 字，最多允许 2200 字。"
 REST = "本条消息为上一段超长文字被 Telegram 自动拆分后的后续部分"

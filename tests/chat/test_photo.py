@@ -4,7 +4,8 @@ anything else, or too large a file, is refused with the question asked again."""
 from __future__ import annotations
 
 from tests.chat.chat import Chat, Harness
-from tests.chat.people import PDF, PHOTO, gif, id_number, jpeg, medal, png
+from tests.chat.people import medal
+from tests.nominees import PDF, PHOTO, gif, id_number, jpeg, png
 
 DAMAGED = "无法读取该图片，文件可能已损坏，请更换文件后重新发送。"
 WRONG_TYPE = "仅接受 JPG 和 PNG 格式的图片，该文件不符合要求，请发送照片。"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from tests.chat.chat import Harness
 from tests.chat.conftest import ZHENGZHOU
-from tests.chat.people import id_number, medal, organisation
+from tests.chat.people import medal, organisation
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 NOT_SAVED = "未保存。"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.chat.chat import Harness
-from tests.chat.people import id_number, masked, medal, team
+from tests.chat.people import masked, medal, team
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 

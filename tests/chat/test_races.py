@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from tests.chat.chat import Harness
-from tests.chat.people import id_number, medal
+from tests.chat.people import medal
 from tests.chat.session import said_in
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 OUTDATED = "此消息已过期，请在最新的消息中操作。"

@@ -5,7 +5,8 @@ question and called outdated otherwise; an older summary card never saves."""
 from __future__ import annotations
 
 from tests.chat.chat import Harness
-from tests.chat.people import id_number, medal
+from tests.chat.people import medal
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 OUTDATED = "此消息已过期，请在最新的消息中操作。"

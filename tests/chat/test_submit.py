@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.chat.chat import Harness
-from tests.chat.people import id_number, medal
+from tests.chat.people import medal
+from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 LOCKED = "该推荐对象已不能修改（状态：已提交办公室）"

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.chat.chat import Harness
-from tests.chat.people import id_number, labour_model
+from tests.chat.people import labour_model
 from tests.chat.world import World
+from tests.nominees import id_number
 
 ZHANGJIAKOU = "zhangjiakou-2024"
 QIAODONG = "桥东区总工会"
