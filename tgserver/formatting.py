@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .wire import JSON, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, bad_request
+from .wire import JSON, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, ApiError, bad_request
 
 
 def utf16_len(text: str) -> int:
@@ -65,6 +65,19 @@ def _byte_offset(source: str, index: int) -> int:
     return len(source[:index].encode("utf-8"))
 
 
+def _unsupported_tag(which: str, source: str, index: int, name: str | None = None) -> ApiError:
+    """Telegram's error for a ``which`` ("start"/"end") tag at ``index`` it does not support.
+
+    ``name`` is the tag's parsed name; without it, it is guessed from the source (up to a space or ``>``).
+    """
+    if name is None:
+        guess = _TAG_GUESS_RE.match(source, index)
+        name = guess.group(1) if guess else ""
+    return bad_request(
+        f'can\'t parse entities: Unsupported {which} tag "{name}" at byte offset {_byte_offset(source, index)}'
+    )
+
+
 def parse_html(source: str) -> tuple[str, list[JSON]]:
     """Parse Telegram-flavoured HTML into plain text plus entities (UTF-16 offsets).
 
@@ -103,11 +116,7 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
         if source.startswith("</", j):
             end = _END_RE.match(source, j)
             if end is None:
-                guess = _TAG_GUESS_RE.match(source, j)
-                name = guess.group(1) if guess else ""
-                raise bad_request(
-                    f'can\'t parse entities: Unsupported end tag "{name}" at byte offset {_byte_offset(source, j)}'
-                )
+                raise _unsupported_tag("end", source, j)
             name = end.group(1).lower()
             if not stack:
                 raise bad_request(
@@ -127,11 +136,7 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
             continue
         start_m = _START_RE.match(source, j)
         if start_m is None:
-            guess = _TAG_GUESS_RE.match(source, j)
-            name = guess.group(1) if guess else ""
-            raise bad_request(
-                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(source, j)}'
-            )
+            raise _unsupported_tag("start", source, j)
         name = start_m.group(1).lower()
         attrs = {
             a.group(1).lower(): _unescape(a.group(2) or a.group(3) or a.group(4) or "")
@@ -162,9 +167,7 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
         elif name == "tg-emoji" and "emoji-id" in attrs:
             entity = {"type": "custom_emoji", "custom_emoji_id": attrs["emoji-id"]}
         else:
-            raise bad_request(
-                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(source, j)}'
-            )
+            raise _unsupported_tag("start", source, j, name)
         stack.append((name, pos, entity))
         i = start_m.end()
     if stack:

@@ -13,7 +13,7 @@ from .bots import BotState
 from .methods import METHODS
 from .params import Params
 from .state import ServerState
-from .wire import JSON, MAX_TEXT_LENGTH, bad_request
+from .wire import JSON, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, bad_request
 
 SandboxHandler = Callable[[ServerState, BotState, Params], Awaitable[JSON]]
 SANDBOX_ROUTES: dict[tuple[str, str], SandboxHandler] = {}
@@ -85,7 +85,7 @@ async def sb_upload(state: ServerState, bot: BotState, params: Params) -> JSON:
     file_name = params.get_str("filename") or upload.filename
     mime_type = params.get_str("mime_type") or upload.content_type
     caption = params.get_str("caption")
-    if caption is not None and len(caption) > 1024:
+    if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
     stored = state.store_file(upload.data, kind, file_name=file_name, mime_type=mime_type)
     seq = state.seq

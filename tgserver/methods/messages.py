@@ -14,7 +14,7 @@ from ..files import StoredFile
 from ..formatting import format_text
 from ..markup import validate_reply_markup
 from ..params import Params
-from ..wire import JSON, MAX_DOWNLOAD_SIZE, bad_request
+from ..wire import JSON, MAX_DOWNLOAD_SIZE, QUERY_TOO_OLD, bad_request
 from .registry import api_method
 
 
@@ -57,18 +57,7 @@ async def send_message(bot: BotState, params: Params) -> Any:
         raise bad_request("message text is empty")
     parse_mode = params.get_str("parse_mode")
     plain, entities = format_text(text, parse_mode, _entities(params, "entities"))
-    markup = _reply_markup(params)
-    reply_to = _reply_to(chat, params)
-    msg = bot.send_message(
-        chat,
-        text=plain,
-        raw_text=text,
-        parse_mode=parse_mode,
-        entities=entities,
-        reply_markup=markup,
-        reply_to=reply_to,
-    )
-    return msg.to_dict()
+    return _send(bot, chat, params, text=plain, raw_text=text, parse_mode=parse_mode, entities=entities)
 
 
 async def _send_file(bot: BotState, params: Params, field: str) -> Any:
@@ -80,18 +69,25 @@ async def _send_file(bot: BotState, params: Params, field: str) -> Any:
     entities: list[JSON] = []
     if caption is not None:
         plain, entities = format_text(caption, parse_mode, _entities(params, "caption_entities"), caption=True)
-    markup = _reply_markup(params)
-    reply_to = _reply_to(chat, params)
-    msg = bot.send_message(
+    return _send(
+        bot,
         chat,
+        params,
         raw_text=caption,
         parse_mode=parse_mode,
         caption=plain,
         caption_entities=entities,
         file=stored,
-        reply_markup=markup,
-        reply_to=reply_to,
     )
+
+
+def _send(bot: BotState, chat: Chat, params: Params, **content: Any) -> JSON:
+    """Send ``content`` (:meth:`BotSide.send_message`'s keywords) to ``chat``; the new Telegram ``Message``.
+
+    The request's ``reply_markup`` and then its reply target are read after the content: of several
+    errors in one request, the content's is the one answered.
+    """
+    msg = bot.send_message(chat, reply_markup=_reply_markup(params), reply_to=_reply_to(chat, params), **content)
     return msg.to_dict()
 
 
@@ -212,7 +208,7 @@ async def delete_messages(bot: BotState, params: Params) -> Any:
 async def answer_callback_query(bot: BotState, params: Params) -> Any:
     query_id = params.get_str("callback_query_id")
     if query_id is None:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        raise bad_request(QUERY_TOO_OLD)
     text = params.get_str("text")
     if text is not None and len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
