@@ -15,30 +15,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import os
 import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from PIL import Image
 
 from app import campaigns, joining, nominees, queries
 from app.ports import Ports
 from core.errors import InvalidAnswer
-from core.idcard import make_id_number, parse_id_number
+from core.idcard import parse_id_number
 from core.loader import builtin_text, parse
 from core.records import UserInfo
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
+from tests.nominees import PDF, labour_model, medal, stored
 from tgserver.client import BotEvent, NoReply, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,49 +96,7 @@ def zhangjiakou_with_units() -> str:
 
 
 # ------------------------------------------------------------------------------ test data
-
-
-def id_number(n: int, *, female: bool = False, born: date = date(1984, 6, 1)) -> str:
-    """The n-th valid ID number of the suite (金水区 region code); distinct for distinct n."""
-    return make_id_number("410105", born + timedelta(days=n // 400), n % 400, female=female)
-
-
-DEEDS = (
-    "该同志扎根生产一线二十年，带领班组攻克关键工艺难题十余项，累计为企业节约成本三百余万元，"
-    "先后培养技术骨干三十余名，所在班组连续五年保持安全生产零事故，多次在全市职工技能竞赛中获奖，"
-    "在疫情防控和重点项目建设中冲锋在前，受到职工群众的广泛好评。"
-)  # 120 characters: the medal asks for 100–2200, the Zhangjiakou model 100–600
-
-
-def png(width: int, height: int, color: str = "steelblue") -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def jpeg(width: int = 300, height: int = 420, color: str = "darkred") -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(buf, format="JPEG")
-    return buf.getvalue()
-
-
-def gif(width: int = 40, height: int = 40) -> bytes:
-    buf = io.BytesIO()
-    Image.new("P", (width, height)).save(buf, format="GIF")
-    return buf.getvalue()
-
-
-def webp(width: int = 512, height: int = 512) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGBA", (width, height), (255, 200, 0, 128)).save(buf, format="WEBP")
-    return buf.getvalue()
-
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
-PHOTO = jpeg()
+# The nominees are tests.nominees' answers, keyed by field; the clerk gives them keyed by step.
 
 
 class Skip:
@@ -156,89 +113,40 @@ class Tap:
     label: str
 
 
+TAPPED = ("category", "section_type")  # their buttons carry more than the answer (a ✕, places left)
+
+
+def by_step(answers: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
+    """``answers`` (keyed by field) as the clerk gives them, keyed by step, then ``overrides``: the
+    category and the collective type tapped, ``SKIP`` for a skipped optional question, numbers
+    typed (other plain strings are tapped when a button carries them, typed otherwise)."""
+    given: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key in TAPPED:
+            value = Tap(value)
+        elif value is None:
+            value = SKIP
+        elif isinstance(value, int):
+            value = str(value)
+        given[key] = value
+    return given | overrides
+
+
 def medal_answers(name: str, number: str, category: str = "一线产业工人", **overrides: Any) -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖章 nominee, keyed by step (plain strings are tapped when a
-    button carries them, typed otherwise)."""
-    answers: dict[str, Any] = {
-        "category": Tap(category),
-        "name": name,
-        "id_number": number,
-        "ethnicity": "汉族",
-        "political": "中共党员",
-        "employer": "郑州某电子科技有限公司 装配车间班长",
-        "cadre_level": "科级" if category == "机关和事业单位科级领导干部" else "无",
-        "title": SKIP,
-        "title_level": "无",
-        "skill_level": "高级工",
-        "org_type": "事业单位" if category == "机关和事业单位科级领导干部" else "企业",
-        "ownership": "国有",
-        "key_industry": "是",
-        "union_ok": "是",
-        "violation_5y_head": "否",
-        "highest_honour": SKIP,
-        "honour_level": "市级",
-        "same_award": "否",
-        "county_honour": "是",
-        "skills_games": "否",
-        "phone": "13803712345",
-        "deeds": DEEDS,
-        "photo": PHOTO,
-        "sensitive": "否",
-    }
-    answers.update(overrides)
-    return answers
+    """A complete Zhengzhou 五一劳动奖章 nominee, keyed by step."""
+    return by_step(medal(name, number, category), **overrides)
 
 
 def model_answers(name: str, number: str, category: str = "一线工人", **overrides: Any) -> dict[str, Any]:
-    """A complete Zhangjiakou 劳动模范 nominee."""
-    answers: dict[str, Any] = {
-        "category": Tap(category),
-        "name": name,
-        "id_number": number,
-        "ethnicity": "汉族",
-        "political": "群众",
-        "employer": "张家口某机械制造有限公司 焊工",
-        "cadre_level": "无",
-        "title": SKIP,
-        "title_level": "无",
-        "skill_level": "技师",
-        "org_type": "企业",
-        "ownership": "非公",
-        "highest_honour": SKIP,
-        "honour_level": "县级",
-        "provincial_title": "否",
-        "misconduct": "否",
-        "retired": "否",
-        "deceased": "否",
-        "city_model": "否",
-        "base_honour": "是",
-        "phone": "0313-8012345",
-        "deeds": DEEDS,
-        "photo": PHOTO,
-        "sensitive": "否",
-    }
-    answers.update(overrides)
-    return answers
+    """A complete Zhangjiakou 劳动模范 nominee, keyed by step."""
+    return by_step(labour_model(name, number, category), **overrides)
 
 
 def store_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The chat answers above as the stored form (for nominees saved in-process)."""
-    out: dict[str, Any] = {}
-    for key, value in answers.items():
-        if isinstance(value, Tap):
-            value = value.label
-        if isinstance(value, Skip):
-            value = None
-        if isinstance(value, bytes):
-            value = "0" * 64
-        out[key] = value
-    number = out.get("id_number")
-    if number:
-        out["gender"] = "男" if int(number[16]) % 2 else "女"
-        out["birth_date"] = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
-    if out.get("category") != "企业负责人":
-        out.pop("violation_5y_head", None)
-    return out
+    """Answers as the clerk gives them (or keyed by field) in the stored form, for nominees saved
+    in-process."""
+    plain = {k: v.label if isinstance(v, Tap) else None if isinstance(v, Skip) else v for k, v in answers.items()}
+    return stored(plain)
 
 
 # ------------------------------------------------------------------------------ processes

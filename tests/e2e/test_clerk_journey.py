@@ -13,20 +13,16 @@ from PIL import Image
 
 from app import campaigns, queries
 from tests.e2e.conftest import (
-    DEEDS,
     HANGKONGGANG,
     QIAODONG,
-    SKIP,
     ZHANGJIAKOU,
     ZHENGZHOU,
     BotStack,
-    Tap,
-    id_number,
     medal_answers,
     model_answers,
-    png,
     zhangjiakou_with_units,
 )
+from tests.nominees import DEEDS, id_number, pioneer, png
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -323,24 +319,7 @@ async def test_the_list_is_paged_and_never_shows_an_id_number(stack: BotStack) -
     await stack.save_in_process(100340, "medal", migrant)
     stack.ids.add(str(migrant["id_number"]))
     for k in range(3):
-        team = {
-            "team_name": f"数控{k + 1}班",
-            "parent_org": "郑州某重工有限公司",
-            "section_type": Tap("班组"),
-            "staff_count": "12",
-            "org_type": "企业",
-            "ownership": "非公",
-            "key_industry": "是",
-            "competition": "是",
-            "highest_honour": SKIP,
-            "honour_level": "无",
-            "same_award": "否",
-            "county_honour": "是",
-            "phone": "0371-67883217",
-            "deeds": DEEDS,
-            "sensitive": "否",
-        }
-        await stack.save_in_process(100340, "pioneer", team | {"staff_count": 12})
+        await stack.save_in_process(100340, "pioneer", pioneer(f"数控{k + 1}班", ownership="非公"))
 
     clerk = await stack.clerk(100341, unit)
     await clerk.say("/list")

@@ -13,7 +13,8 @@ import shutil
 import pytest
 
 from core.loader import builtin_text
-from tests.e2e.conftest import HANGKONGGANG, PHOTO, ZHENGZHOU, BotStack, Clerk, id_number, medal_answers
+from tests.e2e.conftest import HANGKONGGANG, ZHENGZHOU, BotStack, Clerk, medal_answers
+from tests.nominees import PHOTO, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -14,18 +14,17 @@ import pytest
 from app import queries
 from core.records import UserInfo
 from tests.e2e.conftest import (
-    DEEDS,
     HANGKONGGANG,
     QIAODONG,
-    SKIP,
     ZHANGJIAKOU,
     BotStack,
     Clerk,
-    id_number,
+    by_step,
     medal_answers,
     model_answers,
     zhangjiakou_with_units,
 )
+from tests.nominees import certificate, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -55,24 +54,9 @@ async def fill_pool(stack: BotStack, category: str, key: str, units: list[str], 
 
 
 def certificate_answers(org: str) -> dict[str, object]:
-    return {
-        "org_name": org,
-        "legal_rep": "陈志远",
-        "staff_count": "３２０人",  # full-width digits as a Chinese keyboard types them
-        "org_type": "企业",
-        "ownership": "非公",
-        "key_industry": "是",
-        "competition": "是",
-        "union_ok": "是",
-        "violation_5y_org": "否",
-        "highest_honour": SKIP,
-        "honour_level": "市级",
-        "same_award": "否",
-        "county_honour": "是",
-        "phone": "0371-67883217",
-        "deeds": DEEDS,
-        "sensitive": "否",
-    }
+    """A complete 五一劳动奖状 organisation, keyed by step; its staff count in full-width digits,
+    as a Chinese keyboard types them."""
+    return by_step(certificate(org), staff_count="３２０人")
 
 
 # ------------------------------------------------------------------------------ 3. refusals

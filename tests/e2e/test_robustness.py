@@ -20,18 +20,8 @@ import pytest_asyncio
 
 from app import queries
 from core.idcard import check_digit
-from tests.e2e.conftest import (
-    DEEDS,
-    HANGKONGGANG,
-    PHOTO,
-    BotStack,
-    Clerk,
-    gif,
-    id_number,
-    jpeg,
-    medal_answers,
-    webp,
-)
+from tests.e2e.conftest import HANGKONGGANG, BotStack, Clerk, medal_answers
+from tests.nominees import DEEDS, PHOTO, gif, id_number, jpeg, webp
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
