@@ -12,48 +12,28 @@ import pytest
 from core import flow
 from core.campaign import Campaign
 from core.form import IntakeForm
-from core.idcard import make_id_number
 from core.loader import load_builtin
 from core.records import Draft
+from tests.nominees import PHOTO_KEY, id_number, medal
 
 TODAY = date(2024, 3, 15)
 ZZ = load_builtin("zhengzhou-2024")
-NUMBER = make_id_number("410105", date(1984, 6, 1), 7, female=False)
-TYPED = {
-    "name": "张三",
-    "id_number": NUMBER,
-    "ethnicity": "汉族",
-    "political": "中共党员",
-    "employer": "郑州某电子科技有限公司 装配车间班长",
-    "cadre_level": "无",
-    "title_level": "无",
-    "skill_level": "高级工",
-    "org_type": "企业",
-    "ownership": "国有",
-    "key_industry": "是",
-    "union_ok": "是",
-    "honour_level": "市级",
-    "same_award": "否",
-    "county_honour": "是",
-    "skills_games": "否",
-    "phone": "13803712345",
-    "deeds": "该同志扎根生产一线二十年，带领班组攻克关键工艺难题十余项，" * 5,
-    "sensitive": "否",
-}
+ANSWERS = medal("张三", id_number(7))  # a frontline industrial worker
 
 
 def answer(form: IntakeForm, draft: Draft, step: flow.Screen) -> tuple[Draft, flow.Screen]:
     """What a clerk types (or skips, or taps) for the question on screen."""
     assert isinstance(step, flow.Ask)
     key = step.step.key
+    value = ANSWERS[key]
     if key == "category":
-        answers = form.accept_value(draft.answers, key, "一线产业工人")
+        answers = form.accept_value(draft.answers, key, value)
     elif key == "photo":
-        answers = form.accept_value(draft.answers, key, "0" * 64)
-    elif key in TYPED:
-        answers = form.accept(draft.answers, key, TYPED[key], TODAY)
-    else:
+        answers = form.accept_value(draft.answers, key, PHOTO_KEY)
+    elif value is None:
         answers = form.skip(draft.answers, key)
+    else:
+        answers = form.accept(draft.answers, key, value, TODAY)
     return flow.advance(form, draft, answers)
 
 
