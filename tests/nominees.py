@@ -4,15 +4,17 @@ and of a Zhangjiakou 劳动模范.
 
 The answers (``medal``, ``pioneer``, ``certificate``, ``labour_model``) are keyed by field, with
 the values a clerk gives: ``None`` where the clerk skips an optional question, the photo as image
-bytes, counts as numbers. Each suite shapes them as it needs (the chat by question label with
-Tap/Skip markers, the end-to-end clerk by step); the storage and use-case suites save the stored
-form, ``stored`` and its numbered nominees ``person``, ``team`` and ``organisation``.
+bytes, counts as numbers. Each suite shapes them as it needs: the chat suites as a clerk gives them
+(``given``: ``Tap`` and ``SKIP`` markers), keyed by question label or by step; the storage and
+use-case suites save the stored form, ``stored`` and its numbered nominees ``person``, ``team``
+and ``organisation``.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -193,6 +195,42 @@ def labour_model(name: str, number: str, category: str = "一线工人") -> dict
         "photo": PHOTO,
         "sensitive": "否",
     }
+
+
+# ------------------------------------------------------------------------------ as a clerk gives them
+
+
+class Skip:
+    """Answer an optional question with its 跳过 button."""
+
+
+SKIP = Skip()
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Answer with the button whose label contains ``label``."""
+
+    label: str
+
+
+TAPPED = ("category", "section_type")  # their buttons carry more than the answer (a ✕, places left)
+
+
+def given(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``answers`` as a clerk gives them in the chat, still keyed by field: the category and the
+    collective type tapped, ``SKIP`` for a skipped optional question, numbers typed. The chat
+    harnesses tap any other string a button carries exactly, and type it otherwise."""
+    shown: dict[str, Any] = {}
+    for key, value in answers.items():
+        if key in TAPPED:
+            value = Tap(value)
+        elif value is None:
+            value = SKIP
+        elif isinstance(value, int):
+            value = str(value)
+        shown[key] = value
+    return shown
 
 
 # ------------------------------------------------------------------------------ the stored form

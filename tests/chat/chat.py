@@ -25,6 +25,7 @@ from aiogram import Dispatcher
 
 from tests.chat.session import BOT_ID, RecordingSession, Said, Shown, said_in, timestamp
 from tests.chat.world import World
+from tests.nominees import Skip, Tap
 
 TOKEN = f"{BOT_ID}:chat-tests-token"
 APOLOGY = ("系统出现异常", "something went wrong")
@@ -391,16 +392,4 @@ def answer_key(answers: Mapping[str, Any], label: str) -> str | None:
     return max(keys, key=len) if keys else None
 
 
-class Skip:
-    """Answer an optional question with the skip button."""
-
-
-SKIP = Skip()
 SKIP_LABEL = "跳过"
-
-
-@dataclass(frozen=True)
-class Tap:
-    """Answer with the button whose label contains ``label``."""
-
-    label: str

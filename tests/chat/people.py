@@ -3,7 +3,8 @@ shared answers of ``tests.nominees`` keyed by the question as the chat shows it.
 
 A key is the question's label ("第 i/n 步 · 姓名" → ``"姓名"``) or the beginning of a long one
 ("所在单位是否已组建工会…" → ``"所在单位是否已组建工会"``). A plain string is tapped when a button
-carries exactly it and typed otherwise; ``Tap``, ``SKIP`` and photo bytes say so explicitly.
+carries exactly it and typed otherwise; ``Tap``, ``SKIP`` (``tests.nominees.given``) and photo
+bytes say so explicitly.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests import nominees
-from tests.chat.chat import SKIP, Tap
 
 # field → the beginning of its question's label, as the chat shows it
 LABELS = {
@@ -56,22 +56,11 @@ LABELS = {
     "sensitive": "是否为涉敏",
 }
 ZHANGJIAKOU_LABELS = LABELS | {"photo": "2寸彩色近照"}
-TAPPED = ("category", "section_type")  # their buttons carry more than the answer (a ✕, places left)
 
 
 def by_label(answers: Mapping[str, Any], labels: Mapping[str, str] = LABELS) -> dict[str, Any]:
-    """``answers`` (keyed by field) as the clerk gives them, keyed by question: the category and
-    the collective type tapped, ``SKIP`` for a skipped optional question, numbers typed."""
-    shown: dict[str, Any] = {}
-    for key, value in answers.items():
-        if key in TAPPED:
-            value = Tap(value)
-        elif value is None:
-            value = SKIP
-        elif isinstance(value, int):
-            value = str(value)
-        shown[labels[key]] = value
-    return shown
+    """``answers`` (keyed by field) as the clerk gives them, keyed by question."""
+    return {labels[key]: value for key, value in nominees.given(answers).items()}
 
 
 def medal(name: str, number: str, category: str = "一线产业工人") -> dict[str, Any]:

@@ -20,7 +20,6 @@ import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from core.loader import builtin_text, parse
 from core.records import UserInfo
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
-from tests.nominees import PDF, labour_model, medal, stored
+from tests.nominees import PDF, Skip, Tap, given, labour_model, medal, stored
 from tgserver.client import BotEvent, NoReply, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,37 +98,10 @@ def zhangjiakou_with_units() -> str:
 # The nominees are tests.nominees' answers, keyed by field; the clerk gives them keyed by step.
 
 
-class Skip:
-    """Answer an optional question with the 跳过 button."""
-
-
-SKIP = Skip()
-
-
-@dataclass(frozen=True)
-class Tap:
-    """Answer with the button whose label contains ``label``."""
-
-    label: str
-
-
-TAPPED = ("category", "section_type")  # their buttons carry more than the answer (a ✕, places left)
-
-
 def by_step(answers: Mapping[str, Any], **overrides: Any) -> dict[str, Any]:
-    """``answers`` (keyed by field) as the clerk gives them, keyed by step, then ``overrides``: the
-    category and the collective type tapped, ``SKIP`` for a skipped optional question, numbers
-    typed (other plain strings are tapped when a button carries them, typed otherwise)."""
-    given: dict[str, Any] = {}
-    for key, value in answers.items():
-        if key in TAPPED:
-            value = Tap(value)
-        elif value is None:
-            value = SKIP
-        elif isinstance(value, int):
-            value = str(value)
-        given[key] = value
-    return given | overrides
+    """``answers`` (keyed by field) as the clerk gives them (``tests.nominees.given``), keyed by
+    step, then ``overrides``."""
+    return given(answers) | overrides
 
 
 def medal_answers(name: str, number: str, category: str = "一线产业工人", **overrides: Any) -> dict[str, Any]:
