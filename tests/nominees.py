@@ -89,10 +89,10 @@ HEAD = "企业负责人"
 
 
 def medal(name: str, number: str, category: str = "一线产业工人") -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖章 person of ``category`` (23 questions) of a state-owned
-    enterprise; a 科级 cadre differs by its cadre level alone (the stories that recategorise a
-    person see just those two answers change). ``violation_5y_head`` is answered as well, though
-    only an enterprise head is asked it."""
+    """A complete Zhengzhou 五一劳动奖章 person of ``category`` (23 questions), employed by a
+    state-owned enterprise whatever the category: a 科级 cadre differs by its cadre level alone, so
+    a story that turns a cadre into a worker sees only the category and the cadre level change.
+    ``violation_5y_head`` is answered as well, though only an enterprise head is asked it."""
     cadre = category == CADRE
     return {
         "category": category,
