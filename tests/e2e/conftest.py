@@ -32,7 +32,7 @@ from app import campaigns, joining, nominees, queries
 from app.ports import Ports
 from core.errors import InvalidAnswer
 from core.idcard import parse_id_number
-from core.loader import builtin_text, parse
+from core.loader import builtin_text
 from core.records import UserInfo
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
@@ -303,10 +303,6 @@ class BotStack:
         """A single-use clerk's invitation code (``nominee-bot invite create``, in-process)."""
         return await joining.create_invite(self.ports, campaign, unit, "clerk", days)
 
-    async def load_campaign(self, text: str) -> None:
-        report = await campaigns.load(self.ports, parse(text, "<test>"), text=text)
-        assert report.ok, report
-
     async def clerk(self, user_id: int, unit: str | None = None, campaign: str = ZHENGZHOU) -> Clerk:
         """A user with an open chat; joined to ``unit`` when given."""
         clerk = Clerk(self, user_id)
@@ -535,10 +531,6 @@ class Clerk:
         for fragment in fragments:
             assert fragment in text, f"expected {fragment!r} in the bot's reply:\n{text}"
         return text
-
-    def expect_not(self, *fragments: str) -> None:
-        for fragment in fragments:
-            assert fragment not in self.text, f"did not expect {fragment!r} in:\n{self.text}"
 
     @property
     def shown(self) -> BotEvent:

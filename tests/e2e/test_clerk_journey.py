@@ -1,5 +1,6 @@
-"""A clerk's journey through the real bot process: joining, entering complete nominees for both
-campaigns, going back, skipping, editing, withdrawing, and asking about places and status.
+"""A clerk's journey through the real bot process: the commands it registered, joining by the
+office's link, and complete nominees for both campaigns. Every other step of the conversation is
+told in-process (tests/chat/), where it needs no process.
 
 Each story uses its own Telegram users; the stack (API server + bot) is shared by the module.
 """
@@ -11,7 +12,7 @@ import io
 import pytest
 from PIL import Image
 
-from app import campaigns, queries
+from app import queries
 from tests.e2e.conftest import (
     HANGKONGGANG,
     QIAODONG,
@@ -22,7 +23,7 @@ from tests.e2e.conftest import (
     model_answers,
     zhangjiakou_with_units,
 )
-from tests.nominees import DEEDS, id_number, pioneer, png
+from tests.nominees import DEEDS, id_number, png
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -63,35 +64,6 @@ async def test_a_clerk_joins_with_the_invitation_link_the_office_created(stack: 
     second.expect(f"{HANGKONGGANG}填报人员")
     await second.say("/start")
     second.expect("欢迎回来")
-
-
-async def test_a_wrong_used_or_expired_code_is_refused_without_naming_any_unit(stack: BotStack) -> None:
-    used = await stack.invite("郑东新区")
-    await (await stack.clerk(100011)).join(used)
-    expired = await stack.invite("郑东新区", days=0)  # expires the moment it is created
-    units = [u.name for u in (await campaigns.current(stack.ports, ZHENGZHOU)).units]
-
-    stranger = await stack.clerk(100012)
-    for attempt in (f"/start {used}", f"/start {expired}", "/start WRONG-CODE-123456", used, "/start 呵呵"):
-        await stranger.say(attempt)
-        text = stranger.expect(INVALID_CODE)
-        assert not [u for u in units if u in text], f"a refusal named a unit: {text}"
-    assert await queries.context(stack.ports, 100012) is None
-
-
-async def test_a_user_who_has_not_joined_only_learns_how_to_join(stack: BotStack) -> None:
-    guest = await stack.clerk(100021)
-    for anything in ("/new", "/quota", "/list", "/submit", "你好", "/status 1"):
-        await guest.say(anything)
-        guest.expect(HOW_TO_JOIN)
-        guest.expect_not("名额", "推荐对象：")
-    await guest.send_photo(png(60, 80))
-    guest.expect(HOW_TO_JOIN)
-    # a button press (e.g. from a forwarded message): only the request to join first
-    message_id = guest.shown.message_id
-    assert message_id is not None
-    await guest.press(message_id, "aw:medal:0", force=True)
-    assert "请先发送邀请码完成注册" in guest.alert
 
 
 # ------------------------------------------------------------------------------ 2. complete nominees
@@ -200,241 +172,3 @@ async def test_a_zhangjiakou_clerk_enters_a_labour_model_under_the_loaded_alloca
 
 
 # ------------------------------------------------------------------------------ 4. going back, editing, asking
-
-
-async def test_going_back_and_skipping_optional_questions(stack: BotStack) -> None:
-    clerk = await stack.clerk(100301, "郑东新区")
-    await clerk.start_nominee("五一劳动奖章")
-    number = id_number(301)
-    answers = medal_answers("孙立平", number)
-    await clerk.fill(answers, until="ethnicity")
-    assert clerk.progress == (4, 23)
-
-    await clerk.tap("◀ 上一步")
-    # the answer given is shown masked, with what was read from it on the campaign's date
-    clerk.expect(
-        "第 3/23 步 · 身份证号码", f"当前填写：{number[:4]}**********{number[-4:]}（男，出生日期 1984-06-01，39 周岁）"
-    )
-    await clerk.tap("◀ 上一步")
-    clerk.expect("第 2/23 步 · 姓名", "当前填写：孙立平")
-    await clerk.answer("孙立萍")  # corrected; the answers after it are kept
-    clerk.expect("第 4/23 步 · 民族")
-
-    await clerk.fill(answers, until="title")
-    clerk.expect("职称", "此项为选填项")
-    await clerk.tap("跳过")
-    clerk.expect("第 9/23 步 · 职称级别")
-    await clerk.tap("◀ 上一步")
-    clerk.expect("第 8/23 步 · 职称", "当前填写：（已跳过）")
-    await clerk.answer("高级工程师")
-    clerk.expect("第 9/23 步")
-
-    await clerk.fill(answers)
-    clerk.expect("姓名：孙立萍", "职称：高级工程师", "曾获最高荣誉：（已跳过）")
-    await clerk.tap("✔ 确认保存")
-    clerk.expect("孙立萍 · 郑州市五一劳动奖章。")
-
-
-async def test_cancel_keeps_or_discards_the_draft(stack: BotStack) -> None:
-    clerk = await stack.clerk(100311, "郑东新区")
-    await clerk.say("/cancel")
-    clerk.expect("当前没有可取消的操作。")
-    await clerk.start_nominee("五一劳动奖章")
-    await clerk.tap("一线科教人员")
-    await clerk.answer("钱学敏")
-    await clerk.say("/cancel")
-    clerk.expect("确定删除此草稿吗？")
-    await clerk.tap("继续填写")
-    clerk.expect("第 3/23 步 · 身份证号码")
-    await clerk.tap("取消")
-    clerk.expect("确定删除此草稿吗？")
-    await clerk.tap("确定删除")
-    clerk.expect("草稿已删除。如需重新填报，请发送 /new。")
-    await clerk.say("/new")
-    clerk.expect("请选择推荐对象申报的奖项")
-
-
-async def test_editing_a_saved_nominee_goes_through_the_summary(stack: BotStack) -> None:
-    clerk = await stack.clerk(100321, "高新技术开发区")
-    await clerk.start_nominee("五一劳动奖章")
-    await clerk.fill(medal_answers("周建华", id_number(321)))
-    await clerk.tap("✔ 确认保存")
-    nominee = int(clerk.expect("已保存：#").split("已保存：#")[1].split()[0])
-
-    await clerk.say(f"/edit {nominee}")
-    clerk.expect(f"正在修改 #{nominee}。", "请核对填报信息", "姓名：周建华")
-    await clerk.tap("✎ 人员类别")
-    clerk.expect("第 1/23 步 · 人员类别")
-    await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
-    clerk.expect("请核对填报信息", "姓名：周建华")
-    await clerk.tap("✎ 工作单位及职务")
-    clerk.expect("当前填写：郑州某电子科技有限公司 装配车间班长")
-    await clerk.answer("郑州某电子科技有限公司 总装车间主任")
-    clerk.expect("请核对填报信息", "工作单位及职务（职级）：郑州某电子科技有限公司 总装车间主任")
-    await clerk.tap("✔ 确认保存")
-    clerk.expect(f"已保存：#{nominee} 周建华")
-
-    await clerk.say(f"/status {nominee}")
-    clerk.expect("状态：已保存（占用名额）", "总装车间主任", "办理记录", "已创建", "已修改")
-    clerk.expect_not("未填写：")
-
-
-async def test_withdrawing_a_nominee_frees_its_place(stack: BotStack) -> None:
-    # a colleague at the same unit withdraws the nominee of the story above
-    clerk = await stack.clerk(100331, "高新技术开发区")
-    await clerk.say("/quota")
-    clerk.expect("郑州市五一劳动奖章：已用 1/6，剩余 5 个")
-    items, _ = await queries.nominees(stack.ports, await stack.clerk_info(100331))
-    nominee = items[0].id
-
-    await clerk.say(f"/withdraw {nominee}")
-    clerk.expect(f"确定撤回 #{nominee} 周建华 · 郑州市五一劳动奖章 吗？撤回后其占用的名额将予以释放。")
-    await clerk.tap("否")
-    clerk.expect("状态：已保存（占用名额）")
-    await clerk.say(f"/withdraw {nominee}")
-    await clerk.tap("确定撤回")
-    clerk.expect("已撤回，其占用的名额已释放", "郑州市五一劳动奖章：已用 0/6，剩余 6 个")
-    await clerk.say("/quota")
-    clerk.expect("郑州市五一劳动奖章：已用 0/6，剩余 6 个")
-
-    await clerk.say(f"/status {nominee}")
-    clerk.expect("状态：已撤回", "办理记录", "已撤回")
-    await clerk.say(f"/edit {nominee}")
-    clerk.expect("该推荐对象已不能修改（状态：已撤回）")
-    await clerk.say("/status 99999")
-    clerk.expect("本单位推荐名单中无此推荐对象。")
-    await clerk.say("/withdraw")
-    clerk.expect("请提供推荐对象编号，例如：/withdraw 12。")
-
-
-async def test_the_list_is_paged_and_never_shows_an_id_number(stack: BotStack) -> None:
-    unit = "经济技术开发区"  # 奖章 6 = 产业工人 3 + 科教 1 + 非公新业态农民工 1 + 1 free
-    await stack.member(100340, unit)
-    categories = ["一线产业工人"] * 3 + ["一线科教人员", "其他一线职工和专业技术人员"]
-    for k, category in enumerate(categories):
-        answers = medal_answers(f"吴{'一二三四五六七八九十'[k]}", id_number(340 + k), category)
-        await stack.save_in_process(100340, "medal", answers)
-        stack.ids.add(str(answers["id_number"]))
-    migrant = medal_answers("郑小工", id_number(346), "农民工", ownership="非公")
-    await stack.save_in_process(100340, "medal", migrant)
-    stack.ids.add(str(migrant["id_number"]))
-    for k in range(3):
-        await stack.save_in_process(100340, "pioneer", pioneer(f"数控{k + 1}班", ownership="非公"))
-
-    clerk = await stack.clerk(100341, unit)
-    await clerk.say("/list")
-    clerk.expect(
-        f"{unit}推荐对象（第 1–8 个，共 9 个）", "吴一 · 郑州市五一劳动奖章 · 已保存（占用名额）", "点击推荐对象"
-    )
-    assert "下一页 ▶" in clerk.buttons and "◀ 上一页" not in clerk.buttons
-    await clerk.tap("下一页 ▶")
-    clerk.expect("（第 9–9 个，共 9 个）", "数控3班 · 郑州市工人先锋号")
-    await clerk.tap("◀ 上一页")
-    clerk.expect("（第 1–8 个，共 9 个）")
-    await clerk.tap("郑小工")
-    clerk.expect("人员类别：农民工", "身份证号码：4101**********", "办理记录")
-
-
-async def test_status_shows_the_history_and_what_is_missing(stack: BotStack) -> None:
-    clerk = await stack.clerk(100201)  # the Zhangjiakou clerk of the story above
-    items, _ = await queries.nominees(stack.ports, await stack.clerk_info(100201))
-    nominee = items[0].id
-    # the office makes 职称 (skipped above) a required question after the nominee was saved
-    text = zhangjiakou_with_units().replace(
-        'label = "职称"\nlabel_en = "Professional title"\ntype = "text"\nrequired = false',
-        'label = "职称"\nlabel_en = "Professional title"\ntype = "text"',
-    )
-    assert text != zhangjiakou_with_units()
-    await stack.load_campaign(text)
-
-    await clerk.say(f"/status {nominee}")
-    clerk.expect(
-        f"#{nominee} 赵志刚 · 张家口市劳动模范", "状态：已保存（占用名额）", "未填写：职称", "办理记录", "已创建"
-    )
-    await clerk.say(f"/edit {nominee}")
-    clerk.expect("尚有 1 项未填写")
-    await clerk.tap("继续填写")
-    clerk.expect("职称")
-    await clerk.answer("焊接技师")
-    clerk.expect("请核对填报信息", "职称：焊接技师")
-    await clerk.tap("✔ 确认保存")
-    await clerk.say(f"/status {nominee}")
-    clerk.expect("职称：焊接技师", "已修改")
-    clerk.expect_not("未填写：")
-
-
-async def test_deadlines_help_and_language(stack: BotStack) -> None:
-    clerk = await stack.clerk(100401, "二七区")
-    await clerk.say("/deadlines")
-    clerk.expect("报送初审材料：2024-03-20（剩余 5 天）", "报送复审材料：时间另行通知")
-    await clerk.say("/help")
-    clerk.expect("命令列表", "/new — 填报推荐对象", "/withdraw N")
-
-    await clerk.say("/lang")
-    assert clerk.buttons == ["中文", "English"]
-    await clerk.tap("English")
-    clerk.expect("The language is now English.")
-    await clerk.say("/help")
-    clerk.expect("Commands", "/new — enter a nominee")
-    await clerk.say("/new")
-    assert "Zhengzhou May Day Labour Medal · left 4/4" in clerk.buttons
-    await clerk.tap("May Day Labour Medal")
-    clerk.expect("Step 1/23 · Person category")
-    await clerk.tap("Frontline industrial worker")
-    clerk.expect("Step 2/23 · Full name")
-    await clerk.answer("王五")
-    await clerk.answer("1234")
-    clerk.expect("An ID number has 18 characters; you entered 4.", "Step 3/23")
-    await clerk.say("/deadlines")
-    clerk.expect("Initial-review material due: 2024-03-20 (5 days left)")
-
-    await clerk.say("/lang")
-    await clerk.tap("中文")
-    clerk.expect("语言已设置为中文。")
-    await clerk.say("/new")
-    clerk.expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 3/23 步。")
-
-
-async def test_an_older_summary_card_cannot_save_answers_it_does_not_show(stack: BotStack) -> None:
-    clerk = await stack.clerk(100351, "郑东新区")
-    _items, before = await queries.nominees(stack.ports, await stack.clerk_info(100351))
-    await clerk.start_nominee("五一劳动奖章")
-    await clerk.fill(medal_answers("钱学军", id_number(351)))
-    old_card = await clerk.keyboard_message()
-    await clerk.tap("✎ 姓名")
-    await clerk.answer("钱学民")
-    clerk.expect("请核对填报信息", "姓名：钱学民")
-
-    await clerk.tap("✔ 确认保存", message=old_card)  # the card still reads 钱学军
-    assert "已过期" in clerk.alert
-    _items, after = await queries.nominees(stack.ports, await stack.clerk_info(100351))
-    assert after == before
-
-    await clerk.tap("✔ 确认保存")  # the newest card
-    clerk.expect("已保存：#", "钱学民")
-
-
-async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(stack: BotStack) -> None:
-    clerk = await stack.clerk(100361, "郑东新区")
-    items, _total = await queries.nominees(stack.ports, await stack.clerk_info(100361), limit=100)
-    nominee = next(n.id for n in items if n.answers.get("name") == "钱学民")  # saved in the story above
-    await clerk.say(f"/edit {nominee}")
-    await clerk.tap("✎ 姓名")
-    await clerk.answer("钱某某")
-    await clerk.say("/cancel")
-    clerk.expect(f"是否取消对 #{nominee} 的修改？")
-    await clerk.tap("确定")
-    clerk.expect(f"已取消修改，已保存的推荐对象 #{nominee} 未作改动。")
-    await clerk.say(f"/status {nominee}")
-    clerk.expect("钱学民")
-    clerk.expect_not("钱某某")
-
-
-async def test_a_registered_clerk_who_opens_another_invitation_is_told_it_was_not_used(stack: BotStack) -> None:
-    clerk = await stack.clerk(100371, "郑东新区")
-    code = await stack.invite("中原区")
-    await clerk.say(f"/start {code}")
-    clerk.expect("您已注册为郑东新区的填报人员，本邀请码未被使用")
-    colleague = await stack.clerk(100372)  # the code is still good for the person it was meant for
-    await colleague.join(code)
-    colleague.expect("欢迎使用", "中原区")

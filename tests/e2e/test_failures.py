@@ -12,8 +12,7 @@ import shutil
 
 import pytest
 
-from core.loader import builtin_text
-from tests.e2e.conftest import HANGKONGGANG, ZHENGZHOU, BotStack, Clerk, medal_answers
+from tests.e2e.conftest import HANGKONGGANG, BotStack, Clerk, medal_answers
 from tests.nominees import PHOTO, id_number
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -56,32 +55,3 @@ async def test_a_disk_error_at_the_photo_gets_an_apology_and_the_draft_waits(sta
     clerk.expect("姓名：秦立新")
     await clerk.tap("✔ 确认保存")
     clerk.expect("秦立新 · 郑州市五一劳动奖章。")
-
-
-async def test_the_apology_speaks_the_clerks_chosen_language(stack: BotStack) -> None:
-    clerk = await stack.clerk(400102, HANGKONGGANG)
-    await clerk.start_nominee(MEDAL)
-    await clerk.fill(medal_answers("李明", id_number(4102)), until="photo")
-    await clerk.say("/lang")
-    await clerk.tap("English")
-    await clerk.say("/new")
-    await clerk.tap("Continue")
-    clerk.expect("Photo")
-
-    await send_photo_while_the_disk_fails(stack, clerk)
-    clerk.expect("Sorry, something went wrong on our side. Your answers so far are saved")
-
-
-async def test_a_unit_dropped_from_the_allocation_is_told_to_contact_the_office(stack: BotStack) -> None:
-    """The office reloads the definition with 郑东新区's places under another unit's name (it had
-    no nominee yet): its clerk, in the middle of /new, is told why nothing can be entered — not an
-    error code."""
-    clerk = await stack.clerk(400103, "郑东新区")
-    await clerk.say("/new")
-    text = builtin_text(ZHENGZHOU)
-    assert text.count('name = "郑东新区"') == 1
-    await stack.load_campaign(text.replace('name = "郑东新区"', 'name = "郑东新区（新）"'))
-    await clerk.say("/quota")
-    clerk.expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")
-    await clerk.tap("郑州市五一劳动奖章")
-    clerk.expect("本单位不在（或已不在）本次评选的名额分配之列，请与办公室联系。")

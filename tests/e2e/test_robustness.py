@@ -106,28 +106,6 @@ async def test_a_summary_left_before_a_graceful_restart_is_offered_again(stack: 
     clerk.expect("该草稿已不存在。")
 
 
-async def test_an_old_offer_to_continue_cannot_delete_a_later_draft_in_one_tap(stack: BotStack) -> None:
-    clerk = await stack.clerk(300103, HANGKONGGANG)
-    await clerk.start_nominee(MEDAL)
-    await clerk.tap("一线科教人员")
-    await clerk.say("/new")
-    old_offer = clerk.shown  # not answered: the clerk just goes on typing
-    await clerk.answer("冯老师")
-    clerk.expect("第 3/23 步 · 身份证号码")
-    await clerk.say("/cancel")
-    await clerk.tap("确定删除")
-    await clerk.start_nominee(MEDAL)  # another nominee
-    await clerk.tap("一线产业工人")
-    await clerk.answer("陈工")
-
-    await clerk.tap("删除草稿", old_offer)
-    clerk.expect("确定删除此草稿吗？")  # asked, not deleted
-    await clerk.tap("继续填写")
-    clerk.expect("第 3/23 步 · 身份证号码")
-    await clerk.tap("◀ 上一步")
-    clerk.expect("当前填写：陈工")
-
-
 # ------------------------------------------------------------------------------ 7. garbage
 
 Action = Callable[[Clerk], Awaitable[object]]
@@ -329,19 +307,5 @@ async def test_garbage_at_every_step_gets_a_clear_answer_and_leaves_the_draft_in
     await walker.give(valid)
     assert walker.on_summary or walker.progress[0] == where[0] + 1, f"the valid answer at {step}:\n{walker.text}"
 
-
-async def test_5000_characters_pasted_as_the_deeds_are_not_taken_in_parts(stack: BotStack) -> None:
-    """Telegram sends the paste as 4,096 + 904 characters: the first part is too long, and the
-    rest, a valid length on its own, is not taken as the deeds either."""
-    clerk = await stack.clerk(300130, HANGKONGGANG)
-    await clerk.start_nominee(MEDAL)
-    answers = medal_answers("谢知远", id_number(3130))
-    await clerk.fill(answers, until="deeds")
-    where = clerk.progress
-    await clerk.answer("长" * 4096)
-    clerk.expect("内容过长：当前 4096 字，最多允许 2200 字。")
-    await clerk.answer("长" * 904)
-    clerk.expect("本条消息为上一段超长文字被 Telegram 自动拆分后的后续部分", "请将全文精简至 2200 字以内后重新发送。")
-    assert clerk.progress == where
     # A shortened text sent seconds later is a new answer: tests/chat/test_paste.py, with the
     # messages' dates set instead of waiting for them.
