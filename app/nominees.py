@@ -432,8 +432,8 @@ async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
 
 @dataclass(frozen=True)
 class CategoryView:
-    """What the category question shows: a decision per choice and the unit's places for the award
-    (None for an edit, whose own place is left out of the counts)."""
+    """What the category question shows: a decision per choice (an edited nominee's own place left
+    out) and the unit's places for the award as they stand (None for an alternate, which takes none)."""
 
     decisions: list[Decision]
     places: UnitAwardStatus | None
@@ -475,7 +475,10 @@ async def category_view(
         if current is not None and current.info.alternate_for is not None:
             return CategoryView([Decision() for _ in partials], None)  # an alternate takes no place
         others = await _unit_answers(tx, campaign, unit.name, award, exclude)
-        status = unit_status(campaign, unit, award, others) if exclude is None else None
+        holding = others
+        if current is not None and holds_place(current.info.status, current.info.alternate_for):
+            holding = [*others, dict(current.info.answers)]
+        status = unit_status(campaign, unit, award, holding)
         if current is None or current.info.status == "saved":
             gate = closed(campaign, unit_state, ports.clock())
             if gate is not None:

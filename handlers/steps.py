@@ -3,7 +3,6 @@ award menu. Each stores the draft first — the draft is the conversation's stat
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 
 from aiogram.types import InlineKeyboardButton
@@ -41,12 +40,8 @@ async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[l
     partials = [{"category": cat} for cat in cats]
     view = await nominees.category_view(turn.ports, turn.user, form.award.key, partials, exclude=draft.editing)
     marked = [label if d.ok else "✕ " + label for label, d in zip(labels, view.decisions, strict=True)]
-    if view.places is not None:
-        return marked, UnitQuota(turn.user.unit or "", (view.places,), ())
-    # An edit: the buttons leave the nominee's own place out; the places shown count it.
-    quota = await queries.unit_quota(turn.ports, turn.user)
-    mine = tuple(a for a in quota.awards if a.award == form.award.key)
-    return marked, dataclasses.replace(quota, awards=mine, pools=())
+    places = None if view.places is None else UnitQuota(turn.user.unit or "", (view.places,), ())
+    return marked, places
 
 
 async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: bool = True) -> None:

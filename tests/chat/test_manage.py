@@ -19,7 +19,7 @@ async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness)
     await clerk.command(f"/edit {nominee}")
     clerk.expect(f"正在修改 #{nominee}。", "请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 人员类别")
-    clerk.expect("第 1/23 步 · 人员类别")
+    clerk.expect("第 1/23 步 · 人员类别", "郑州市五一劳动奖章：已用 1/6")  # its own place counted
     await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
     clerk.expect("请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 工作单位及职务")

@@ -295,9 +295,11 @@ async def test_the_category_buttons_grey_out_what_no_longer_fits(zz: World) -> N
     refused = dict(zip(categories, view.decisions, strict=True))["农民工"]
     assert refused == Decision((ReservedFull("medal", "农民工", 6, 1, 0, (INDUSTRIAL, SCITECH)),))
 
-    # Editing the 农民工: their own place is left out, so every category fits again.
+    # Editing the 农民工: their own place is left out of the buttons, so every category fits again;
+    # the places shown are the unit's as they stand, the 农民工's own included.
     editing = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", choices, exclude=migrant.id))
-    assert all(d.ok for d in editing.decisions) and editing.places is None
+    assert all(d.ok for d in editing.decisions)
+    assert editing.places is not None and (editing.places.used, editing.places.free) == (1, 0)
 
 
 async def test_an_alternate_s_category_buttons_are_never_greyed_out(zz: World) -> None:
