@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -12,7 +11,7 @@ from app.ports import AlreadyExists, StoredCampaign
 from core.campaign import Campaign
 from core.loader import parse
 from core.records import CampaignInfo
-from storage.db import Conn, Database, unique_violation
+from storage.db import Conn, unique_violation
 from storage.models import CampaignRow
 
 _INFO = (CampaignRow.id, CampaignRow.name, CampaignRow.version, CampaignRow.digest, CampaignRow.loaded_at)
@@ -29,20 +28,11 @@ _UPDATE = update(CampaignRow).where(CampaignRow.id == bindparam("b_id"))  # sets
 
 class Definitions:
     """The parsed definition of each campaign at the newest version read (parsing a definition
-    costs milliseconds; the chat asks for it on every update). One per :class:`Database`."""
+    costs milliseconds; the chat asks for it on every update). One per process's transactions
+    (storage.uow.SqlTransactions)."""
 
     def __init__(self) -> None:
         self.parsed: dict[str, tuple[int, Campaign]] = {}
-
-
-_definitions: weakref.WeakKeyDictionary[Database, Definitions] = weakref.WeakKeyDictionary()
-
-
-def definitions_of(db: Database) -> Definitions:
-    found = _definitions.get(db)
-    if found is None:
-        found = _definitions[db] = Definitions()
-    return found
 
 
 class SqlCampaigns:
@@ -100,4 +90,4 @@ class SqlCampaigns:
         return [CampaignInfo(r.id, r.name, r.version, r.digest, r.loaded_at) for r in await self._conn.execute(_ALL)]
 
 
-__all__ = ["Definitions", "SqlCampaigns", "definitions_of"]
+__all__ = ["Definitions", "SqlCampaigns"]

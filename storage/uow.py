@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from app.ports import Audit, Campaigns, Counters, Invites, Nominees, Reminders, Units, Users
 from storage.audit import SqlAudit
-from storage.campaigns import Definitions, SqlCampaigns, definitions_of
+from storage.campaigns import Definitions, SqlCampaigns
 from storage.counters import SqlCounters
 from storage.db import Conn, Database
 from storage.invites import SqlInvites
@@ -46,7 +46,7 @@ class SqlTransactions:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._definitions = definitions_of(db)
+        self._definitions = Definitions()
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         return await self.db.run(fn, *args, **kwargs)
