@@ -256,6 +256,18 @@ async def _write(
 
 
 @usecase
+async def editable(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
+    """The clerk's nominee if it may still be changed or withdrawn (saved, or returned by the
+    office): asked before an edit or a withdrawal starts, so the clerk is told at once."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "clerk")
+        found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id).info
+        if found.status not in EDITABLE:
+            raise Rejected(NomineeLocked(found.status))
+        return found
+
+
+@usecase
 async def alternate_principal(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
     """The nominee an alternate (备选) is about to be entered for, if it may have one now: still in
     the clerk's list and changeable, of a kind that needs one (郑工办〔2024〕6号), and without one
@@ -494,6 +506,7 @@ __all__ = [
     "alternate_principal",
     "category_view",
     "diff",
+    "editable",
     "identity_hash",
     "json_safe",
     "precheck",

@@ -8,8 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from app import nominees, queries, submission
 from core import flow
-from core.records import EDITABLE, Draft, NomineeInfo
-from core.refusals import NomineeLocked, Rejected
+from core.records import Draft
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
@@ -18,17 +17,9 @@ from handlers.problems import gaps_text
 from handlers.steps import render
 
 
-async def editable_nominee(turn: Turn, nominee_id: int) -> NomineeInfo:
-    """The unit's nominee if it may still be changed (Rejected otherwise: the clerk is told why)."""
-    nominee, _history = await queries.nominee(turn.ports, turn.user, nominee_id)
-    if nominee.status not in EDITABLE:
-        raise Rejected(NomineeLocked(nominee.status))
-    return nominee
-
-
 async def start_edit(turn: Turn, nominee_id: int) -> None:
     """The summary card of a saved nominee, to change it (the edit is a draft until confirmed)."""
-    nominee = await editable_nominee(turn, nominee_id)
+    nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
     draft = turn.draft
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
         await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
@@ -57,7 +48,7 @@ async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> N
 
 
 async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
-    nominee = await editable_nominee(turn, nominee_id)
+    nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
     title = texts.esc(texts.nominee_title(turn.campaign, nominee))
     text = _("Withdraw {title}? Its place becomes free again.").format(title=title)
     await show(turn.event, text, keyboards.withdraw_keyboard(nominee.id), edit=False)

@@ -21,6 +21,7 @@ from core.refusals import (
     NoAllocation,
     NomineeChanged,
     NomineeIncomplete,
+    NomineeLocked,
     NomineeNotFound,
     OpenReserved,
     PerUnitLimit,
@@ -229,6 +230,16 @@ async def test_an_enterprise_head_s_alternate_takes_no_place_and_must_be_a_front
     zhengdong = await zz.clerk(ZHENGDONG, 802)
     assert await zz.refused(zhengdong, "medal", person(23, "一线产业工人")) == (Duplicate(JINSHUI, "medal"),)
     assert await zz.consistent()
+
+
+async def test_a_clerk_is_told_before_an_edit_whether_the_nominee_may_still_be_changed(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 807)
+    mine = await zz.saved(me, "medal", person(34, "一线产业工人"))
+    assert (await zz.nothing_written(nominees.editable(zz.ports, me, mine.id))).id == mine.id
+    await zz.once(nominees.withdraw(zz.ports, me, mine.id))
+    assert await zz.rejected(nominees.editable(zz.ports, me, mine.id)) == NomineeLocked("withdrawn")
+    airport = await zz.clerk(AIRPORT, 808)
+    assert await zz.rejected(nominees.editable(zz.ports, airport, mine.id)) == NomineeNotFound(mine.id)
 
 
 async def test_a_clerk_is_told_before_the_questions_whether_a_nominee_may_get_an_alternate(zz: World) -> None:
