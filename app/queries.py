@@ -99,7 +99,7 @@ async def nominee(ports: Ports, user: UserInfo, nominee_id: int) -> tuple[Nomine
 
 
 @dataclass(frozen=True)
-class NomineeRecord:
+class NomineeCard:
     """One nominee as its card shows it: the nominee, its history (oldest first) and its
     alternates (备选) that are not withdrawn."""
 
@@ -118,13 +118,13 @@ class NomineeRecord:
 
 
 @usecase
-async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeRecord:
+async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeCard:
     """One nominee (of the clerk's unit), its history and its alternates, on one reading."""
     async with ports.db.read() as tx:
         actor = await access.actor(tx, user)
         found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id)
         alternates = await tx.nominees.alternates_of(nominee_id)
-        return NomineeRecord(found.info, await tx.audit.history(nominee_id), [a.info for a in alternates])
+        return NomineeCard(found.info, await tx.audit.history(nominee_id), [a.info for a in alternates])
 
 
 @usecase
@@ -180,7 +180,7 @@ async def verify_counters(ports: Ports, campaign_id: str) -> list[str]:
 
 
 __all__ = [
-    "NomineeRecord",
+    "NomineeCard",
     "context",
     "nominee",
     "nominees",
