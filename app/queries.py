@@ -180,8 +180,10 @@ async def verify_counters(ports: Ports, campaign_id: str) -> list[str]:
 
 
 __all__ = [
+    "Member",
     "NomineeCard",
     "context",
+    "member",
     "nominee",
     "nominees",
     "record",
