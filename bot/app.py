@@ -17,12 +17,12 @@ import handlers
 from app.ports import Ports
 from bot.middlewares import ContextMiddleware, LanguageMiddleware, ThrottlingMiddleware, make_i18n
 from bot.session import make_bot
+from core.clock import default_zone
 from handlers.i18n import N_
 from handlers.paste import PasteGuard
 
 log = logging.getLogger(__name__)
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")  # "today" for someone who has not joined a campaign yet
 
 # (command, English description); the Chinese descriptions come from the catalogue.
 COMMANDS = [
@@ -59,12 +59,13 @@ def make_dispatcher(
     storage: BaseStorage | None = None,
     isolation: BaseEventIsolation | None = None,
     throttle: tuple[int, float] = (30, 3.0),
-    zone: ZoneInfo = DEFAULT_ZONE,
+    zone: ZoneInfo | None = None,
 ) -> Dispatcher:
     """``ports``: the use cases' world, clock included; ``zone``: "today" before a user has joined."""
     dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
     dp["paste"] = PasteGuard()
     i18n = make_i18n(str(LOCALES))
+    zone = zone or default_zone()
     context = ContextMiddleware(ports, zone)
     throttling = ThrottlingMiddleware(*throttle) if throttle[0] > 0 else None
     language = LanguageMiddleware(i18n)

@@ -10,17 +10,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from core.clock import default_zone
 
 if TYPE_CHECKING:
     from app.ports import Ports
     from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-PIN_ZONE = ZoneInfo("Asia/Shanghai")  # NOMINEE_TODAY names a day as the campaigns' offices count it
 
 
 def make_clock(settings: Settings) -> Callable[[], datetime]:
@@ -29,7 +27,7 @@ def make_clock(settings: Settings) -> Callable[[], datetime]:
     pinned = settings.today
     if pinned is None:
         return lambda: datetime.now(UTC)
-    shift = pinned - datetime.now(PIN_ZONE).date()
+    shift = pinned - datetime.now(default_zone()).date()  # the day as the campaigns' offices count it
     return lambda: datetime.now(UTC) + shift
 
 

@@ -41,6 +41,9 @@ FieldType = Literal[
 YES, NO = "是", "否"
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # where the campaigns of both notices are run
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -281,7 +284,7 @@ class Campaign(Model):
     name: Name
     name_en: Name | None = None
     office: Name
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     fields: dict[Key, FieldDef]
     awards: list[Award] = Field(min_length=1)
     units: list[Unit] = []

@@ -8,12 +8,18 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from core.campaign import Campaign
+from core.campaign import DEFAULT_TIMEZONE, Campaign
 
 
 @lru_cache(maxsize=32)
 def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def default_zone() -> ZoneInfo:
+    """The campaigns' default time zone: "today" for someone not yet in a campaign, and the day
+    NOMINEE_TODAY names."""
+    return zone(DEFAULT_TIMEZONE)
 
 
 def local_time(at: datetime, campaign: Campaign) -> datetime:
@@ -25,4 +31,4 @@ def local_date(at: datetime, campaign: Campaign) -> date:
     return local_time(at, campaign).date()
 
 
-__all__ = ["local_date", "local_time", "zone"]
+__all__ = ["default_zone", "local_date", "local_time", "zone"]
