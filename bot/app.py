@@ -15,7 +15,13 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 
 import handlers
 from app.ports import Ports
-from bot.middlewares import ContextMiddleware, LanguageMiddleware, ThrottlingMiddleware, make_i18n
+from bot.middlewares import (
+    ContextMiddleware,
+    LanguageMiddleware,
+    PrivateChatsOnly,
+    ThrottlingMiddleware,
+    make_i18n,
+)
 from bot.session import make_bot
 from core.clock import default_zone
 from handlers.i18n import N_
@@ -69,7 +75,9 @@ def make_dispatcher(
     context = ContextMiddleware(ports, zone)
     throttling = ThrottlingMiddleware(*throttle) if throttle[0] > 0 else None
     language = LanguageMiddleware(i18n)
-    for observer in (dp.message, dp.callback_query):
+    # Before everything of a member: an update from a group or channel goes no further.
+    dp.update.outer_middleware(PrivateChatsOnly(i18n))
+    for observer in (dp.message, dp.edited_message, dp.callback_query):
         # context first (who is it), then language (needs the stored choice), then throttling (speaks)
         observer.outer_middleware(context)
         observer.outer_middleware(language)
@@ -96,7 +104,22 @@ async def run_polling(bot: Bot, dp: Dispatcher, **kwargs: Any) -> None:
     await register_commands(bot)
     me = await bot.get_me()
     log.info("polling as @%s", me.username)
-    await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, **kwargs)
+    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=True, **kwargs)
 
 
-__all__ = ["COMMANDS", "make_bot", "make_dispatcher", "register_commands", "run_polling", "settle_memory"]
+def allowed_updates(dp: Dispatcher) -> list[str]:
+    """The update types the bot asks Telegram for: those its handlers take (messages, edited
+    messages, button presses), and channel posts, which no handler takes but which
+    bot.middlewares.PrivateChatsOnly answers once (this bot serves private chats only)."""
+    return sorted({*dp.resolve_used_update_types(), "channel_post"})
+
+
+__all__ = [
+    "COMMANDS",
+    "allowed_updates",
+    "make_bot",
+    "make_dispatcher",
+    "register_commands",
+    "run_polling",
+    "settle_memory",
+]

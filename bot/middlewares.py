@@ -5,13 +5,17 @@ Deliberately read-only: nothing here writes to the database on every update.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram import BaseMiddleware, Bot
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from app import queries
@@ -19,6 +23,69 @@ from app.ports import Ports
 from core.clock import local_date
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger(__name__)
+TOLD = "private-only"  # the FSM destiny under which a group or channel keeps "told once"
+
+
+class PrivateChatsOnly(BaseMiddleware):
+    """An outer middleware of updates: this bot serves private chats only.
+
+    An update from a group, supergroup or channel (a message, an edit, a channel post, a press
+    of a button on a message there) goes no further — no member is looked up, no draft touched,
+    no handler runs, nothing of any unit is shown. The chat is told once, politely, to use a
+    private chat with the bot; a button pressed there is answered with the same words (seen
+    only by who pressed it).
+
+    "Once" is remembered in the Dispatcher's FSM storage under a key of the chat itself (the
+    database's ``fsm`` table, or Redis with several bot processes): kept across restarts and
+    shared by the processes; two processes taking the chat's first messages at the same moment
+    may each say it."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        chat: Chat | None = data.get("event_chat")
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return await handler(event, data)
+        assert isinstance(event, Update)
+        bot: Bot = data["bot"]
+        tg_user: User | None = data.get("event_from_user")
+        code = (tg_user.language_code or "") if tg_user is not None else ""
+        with self.i18n.context(), self.i18n.use_locale("en" if code.startswith("en") else self.i18n.default_locale):
+            text = await self.notice(bot)
+        try:
+            if event.callback_query is not None:
+                await event.callback_query.answer(text, show_alert=True)
+                return None
+            message = event.message or event.edited_message or event.channel_post or event.edited_channel_post
+            left = message.left_chat_member if message is not None else None
+            if left is not None and left.id == bot.id:
+                return None  # removed from the group: nothing can be said there any more
+            storage: BaseStorage = data["fsm_storage"]
+            key = StorageKey(bot_id=bot.id, chat_id=chat.id, user_id=chat.id, destiny=TOLD)
+            if (await storage.get_data(key)).get("told"):
+                return None
+            await storage.set_data(key, {"told": True})
+            await bot.send_message(chat.id, text)
+        except TelegramAPIError as err:  # not allowed to write there (a channel, a muted bot): said nothing
+            log.info("could not tell %s chat %s to use a private chat: %s", chat.type, chat.id, err)
+        return None
+
+    @staticmethod
+    async def notice(bot: Bot) -> str:
+        from handlers.i18n import _
+
+        try:
+            username = (await bot.me()).username
+        except TelegramAPIError:
+            username = None
+        where = f"@{username}" if username else _("the bot")
+        return _(
+            "This bot handles nominations in private chats only; messages in groups and channels are not "
+            "processed and show nothing of any unit. Please open a private chat with {bot} and send your "
+            "commands there."
+        ).format(bot=where)
 
 
 class ContextMiddleware(BaseMiddleware):

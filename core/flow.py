@@ -17,7 +17,7 @@ from typing import Any
 
 from core.campaign import Campaign
 from core.form import IntakeForm, Step
-from core.records import Draft
+from core.records import MAX_REPLIES, Draft, Replies
 
 SUMMARY = "@summary"  # the draft's step while its summary card is shown
 
@@ -85,7 +85,7 @@ def change(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | N
 
 
 def keep_answering(form: IntakeForm, draft: Draft) -> tuple[Draft, Screen]:
-    """"Continue answering" on an incomplete summary card: the first question still missing."""
+    """ "Continue answering" on an incomplete summary card: the first question still missing."""
     return advance(form, replace(draft, in_summary=False), dict(draft.answers))
 
 
@@ -110,6 +110,62 @@ def resume(campaign: Campaign, draft: Draft) -> tuple[Draft, Screen]:
     return replace(draft, step=step.key), Ask(step)
 
 
+def record_reply(before: Draft, after: Draft, message_id: int) -> Draft:
+    """``after``, the draft ``before`` became on the clerk's message ``message_id``, remembering
+    that message as the answer to ``before``'s question — when it was one: that question now has
+    an answer and the draft moved on from it (to the next question or the summary)."""
+    key = before.step
+    if key is None or key == SUMMARY or after.step == key or key not in after.answers:
+        return after
+    steps = dict(after.replies.steps)
+    steps.pop(message_id, None)
+    steps[message_id] = key
+    if len(steps) > MAX_REPLIES:  # the oldest are forgotten: editing them only says so
+        steps = dict(sorted(steps.items())[-MAX_REPLIES:])
+    return replace(after, replies=Replies(steps, message_id, after.step))
+
+
+@dataclass(frozen=True)
+class Reanswer:
+    """The edited message answers ``step`` (again); ``draft`` is the draft back at that question."""
+
+    draft: Draft
+    step: Step
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """The edited message answered a question the clerk has gone on from (``step``; None when it
+    no longer applies)."""
+
+    step: Step | None
+
+
+def edited(form: IntakeForm, draft: Draft, message_id: int) -> Reanswer | EarlierAnswer | None:
+    """What the clerk's editing their message ``message_id`` means for the draft:
+
+    - it gave the latest answer and the screen that answer led to is still the current one: that
+      question is answered again (:class:`Reanswer`, the draft back at it);
+    - it was sent after that answer, at the current question (a refused answer, corrected by
+      editing it): the current question is answered with it (:class:`Reanswer`, draft as it is);
+    - it answered an earlier question: :class:`EarlierAnswer` (changed through ◀ or the summary);
+    - anything else: None (it was no answer)."""
+    replies = draft.replies
+    unmoved = draft.step is not None and draft.step == replies.shown  # nothing happened since that answer
+    if unmoved and replies.last is not None and message_id == replies.last:
+        step = form.step(replies.steps.get(message_id, ""), draft.answers)
+        if step is not None:
+            back = replace(draft, step=step.key, replies=replace(replies, shown=step.key))
+            return Reanswer(back, step)
+    elif unmoved and replies.last is not None and message_id > replies.last:
+        step = current(form, draft)
+        if step is not None:
+            return Reanswer(draft, step)
+    if message_id in replies.steps:
+        return EarlierAnswer(form.step(replies.steps[message_id], draft.answers))
+    return None
+
+
 def is_first(form: IntakeForm, draft: Draft, step: Step) -> bool:
     """The first question of a new nominee has no ◀ (it would only lead back to the award menu
     for an edit or an alternate, which start on their card)."""
@@ -120,15 +176,19 @@ __all__ = [
     "SUMMARY",
     "Ask",
     "ChooseAward",
+    "EarlierAnswer",
+    "Reanswer",
     "Screen",
     "Summary",
     "advance",
     "back",
     "change",
     "current",
+    "edited",
     "form_of",
     "is_first",
     "keep_answering",
+    "record_reply",
     "resume",
     "start",
     "summary",

@@ -61,6 +61,24 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class Replies:
+    """Which of the clerk's chat messages answered which question of a draft, so that an edited
+    message can be matched to its question (Telegram sends an edit as the message again).
+
+    ``steps``: message id → step key, the newest :data:`MAX_REPLIES`; ``last``: the message that
+    gave the latest answer, and ``shown``: the draft's step right after it (its next question, or
+    ``core.flow.SUMMARY``) — while the draft is still there, that answer may be replaced by
+    editing its message."""
+
+    steps: Mapping[int, str] = field(default_factory=dict)
+    last: int | None = None
+    shown: str | None = None
+
+
+MAX_REPLIES = 100  # a form has about 25 questions; a few changes each are plenty
+
+
+@dataclass(frozen=True)
 class Draft:
     """A half-typed nominee: survives restarts because it is stored at every step."""
 
@@ -73,6 +91,7 @@ class Draft:
     alternate_for: int | None = None
     in_summary: bool = False  # "修改某项": return to the summary after this step
     updated_at: datetime | None = None
+    replies: Replies = field(default_factory=Replies)
 
 
 @dataclass(frozen=True)
@@ -122,11 +141,13 @@ class StoredFile:
 
 __all__ = [
     "EDITABLE",
+    "MAX_REPLIES",
     "PLACE_HOLDING",
     "CampaignInfo",
     "Draft",
     "HistoryEntry",
     "NomineeInfo",
+    "Replies",
     "ReviewAction",
     "Role",
     "SaveOutcome",

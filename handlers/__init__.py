@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import errors, intake, join, manage, misc, queries
+    from handlers import edits, errors, intake, join, manage, media, misc, queries
     from handlers.common import with_turn
 
     root = Router(name="root")
@@ -31,9 +31,12 @@ def setup() -> Router:
     member = Router(name="member")
     member.message.filter(Joined(True))
     member.callback_query.filter(Joined(True))
+    member.edited_message.filter(Joined(True))
     member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
     member.callback_query.middleware(with_turn)
-    member.include_routers(intake.setup(), queries.setup(), manage.setup(), misc.setup())
+    member.edited_message.middleware(with_turn)
+    # media first: an album's further photos and forwarded texts are not the intake's answers
+    member.include_routers(media.setup(), intake.setup(), edits.setup(), queries.setup(), manage.setup(), misc.setup())
     root.include_routers(guest, member)
     errors.setup(root)
     return root

@@ -27,7 +27,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class Turn:
     """One update from a member: the event, and what every reply needs (handlers ask for ``turn``).
     ``draft`` is the member's unfinished nominee as the update found it; ``now`` is the bot's
-    clock; ``today`` is that moment's date in the campaign's time zone."""
+    clock; ``today`` is that moment's date in the campaign's time zone. ``lead``: a line shown
+    first on the question or summary card this turn shows (an edited answer says so there)."""
 
     event: Event
     ports: Ports
@@ -36,6 +37,7 @@ class Turn:
     draft: Draft | None
     now: datetime
     today: date
+    lead: str = ""
 
 
 async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aiogram.types import InlineKeyboardButton
+from aiogram.types import InlineKeyboardButton, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app import drafts, nominees, queries
 from core.campaign import Campaign
-from core.flow import SUMMARY, Ask, ChooseAward, Screen, Summary, form_of, is_first
+from core.flow import SUMMARY, Ask, ChooseAward, Screen, Summary, form_of, is_first, record_reply
 from core.form import IntakeForm, Step
 from core.records import Draft, UnitQuota
 from handlers import keyboards, texts
@@ -48,7 +48,7 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
     """The question ``step`` with its buttons (and, for the category, the unit's places)."""
     form = form_of(turn.campaign, draft)
     labels, quota = await category_labels(turn, form, draft) if step.kind == "category" else (None, None)
-    text = texts.prompt(form, step, draft.answers, turn.today, notice)
+    text = texts.prompt(form, step, draft.answers, turn.today, with_lead(turn, notice))
     if quota is not None and quota.awards and quota.awards[0].cap is not None:
         text += "\n\n" + texts.quota_text(turn.campaign, quota)
     markup = keyboards.step_keyboard(form, step, first=is_first(form, draft, step), category_labels=labels)
@@ -60,11 +60,19 @@ async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool
     form = form_of(turn.campaign, draft)
     complete = not form.missing(draft.answers)
     markup = keyboards.summary_keyboard(form, form.steps(draft.answers), draft.answers, complete=complete)
-    await show(turn.event, texts.summary(form, draft.answers, turn.today, notice), markup, edit=edit)
+    await show(turn.event, texts.summary(form, draft.answers, turn.today, with_lead(turn, notice)), markup, edit=edit)
+
+
+def with_lead(turn: Turn, notice: str) -> str:
+    return "\n\n".join(part for part in (turn.lead, notice) if part)
 
 
 async def render(turn: Turn, draft: Draft, screen: Screen, notice: str = "", *, edit: bool = True) -> None:
-    """Stores the draft, then shows the screen the flow chose."""
+    """Stores the draft, then shows the screen the flow chose. A message that answered the
+    question the turn found the draft at is remembered as that answer (core.flow.record_reply:
+    editing it later replaces the answer)."""
+    if isinstance(turn.event, Message) and turn.draft is not None:
+        draft = record_reply(turn.draft, draft, turn.event.message_id)
     await drafts.save(turn.ports, draft)
     match screen:
         case Ask(step=step):

@@ -14,16 +14,48 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.records import Draft
+from core.records import Draft, Replies
 from storage.db import Database
 from storage.memo import MISSING, WriteThrough
 from storage.models import DraftRow
 
 DRAFT_CACHE_SIZE = 10_000  # drafts kept in memory by one bot process (the most recently used)
-_COLUMNS = ("tg_id", "campaign_id", "award", "answers", "step", "editing", "alternate_for", "in_summary", "updated_at")
+_COLUMNS = (
+    "tg_id",
+    "campaign_id",
+    "award",
+    "answers",
+    "step",
+    "editing",
+    "alternate_for",
+    "in_summary",
+    "updated_at",
+    "replies",
+)
 _TABLE = DraftRow.__table__
 _LOAD = select(*(_TABLE.c[c] for c in _COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
 _DROP = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
+
+
+def replies_json(replies: Replies) -> dict[str, Any] | None:
+    """The ``replies`` column: JSON has string keys only (message ids become strings)."""
+    if not replies.steps and replies.last is None:
+        return None
+    return {"steps": {str(m): s for m, s in replies.steps.items()}, "last": replies.last, "shown": replies.shown}
+
+
+def replies_of(stored: Any) -> Replies:
+    """:class:`Replies` from the column; NULL (a draft stored before the column) or anything
+    unreadable is "no replies known"."""
+    if not isinstance(stored, dict):
+        return Replies()
+    steps = stored.get("steps")
+    last, shown = stored.get("last"), stored.get("shown")
+    return Replies(
+        {int(m): str(s) for m, s in steps.items() if str(m).isdigit()} if isinstance(steps, dict) else {},
+        last if isinstance(last, int) else None,
+        shown if isinstance(shown, str) else None,
+    )
 
 
 def _upsert(insert: Any) -> Any:
@@ -32,6 +64,12 @@ def _upsert(insert: Any) -> Any:
 
 
 _SAVE = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
+def _draft(row: Any) -> Draft:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["replies"] = replies_of(values["replies"])
+    return Draft(**values)
 
 
 class SqlDrafts:
@@ -46,7 +84,7 @@ class SqlDrafts:
             writes = self._memo.writes
             async with self._db.single(write=False) as conn:
                 row = (await conn.execute(_LOAD, {"tg_id": tg_id})).first()
-            found = None if row is None else Draft(**dict(zip(_COLUMNS, row, strict=True)))
+            found = None if row is None else _draft(row)
             self._memo.remember_read(writes, tg_id, found)
         return None if found is None else replace(found, answers=dict(found.answers))  # the caller's own copy
 
@@ -54,7 +92,9 @@ class SqlDrafts:
         """The whole draft in one upsert: a crash loses nothing typed before it."""
         with self._memo.writing(draft.tg_id):
             async with self._db.single(write=True) as conn:
-                await conn.execute(self._save, {c: getattr(draft, c) for c in _COLUMNS})
+                values = {c: getattr(draft, c) for c in _COLUMNS}
+                values["replies"] = replies_json(draft.replies)
+                await conn.execute(self._save, values)
         self._memo.remember(draft.tg_id, replace(draft, answers=dict(draft.answers)))
 
     async def drop(self, tg_id: int) -> None:

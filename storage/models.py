@@ -197,6 +197,9 @@ class DraftRow(Base):
     alternate_for: Mapped[int | None] = mapped_column(Integer)
     in_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+    # core.records.Replies as JSON: {"steps": {"<message id>": "<step>"}, "last": id, "shown": step};
+    # NULL in drafts stored before it existed (read as no replies)
+    replies: Mapped[dict[str, Any] | None]
 
 
 class FileRow(Base):

@@ -180,6 +180,7 @@ class Chat:
         self.user = {"id": tg_id, "is_bot": False, "first_name": name, "language_code": language}
         self.last = Reaction()
         self.screen: Said | None = None  # the last message or edit the bot showed here
+        self.sent: list[int] = []  # the ids of this user's messages, oldest first
         self._apology_expected = False
 
     # -------------------------------------------------------------- talking
@@ -251,17 +252,19 @@ class Chat:
             self._apology_expected = False
 
     def _message(self, at: datetime | None) -> dict[str, Any]:
+        self.sent.append(self.session.new_message_id())
         return {
-            "message_id": self.session.new_message_id(),
+            "message_id": self.sent[-1],
             "date": timestamp(at or self.harness.clock()),
             "chat": {"id": self.tg_id, "type": "private", "first_name": self.user["first_name"]},
             "from": self.user,
         }
 
-    async def _deliver(self, update: dict[str, Any], what: str) -> Reaction:
+    async def _deliver(self, update: dict[str, Any], what: str, *, chat_id: int | None = None) -> Reaction:
+        """``chat_id``: the chat whose replies are the reaction (this private chat by default)."""
         said_before, errors_before = len(self.session.said), len(self.harness.errors.records)
         await self.harness.feed(update)
-        reaction = Reaction(said_in(self.session.said[said_before:], self.tg_id))
+        reaction = Reaction(said_in(self.session.said[said_before:], self.tg_id if chat_id is None else chat_id))
         if not self._apology_expected:
             errors = self.harness.errors.records[errors_before:]
             if errors:
@@ -275,6 +278,34 @@ class Chat:
         if reaction.shown is not None:
             self.screen = reaction.shown
         return reaction
+
+    # -------------------------------------------------------------- what else a phone sends
+
+    async def send_content(self, content: dict[str, Any], what: str, *, at: datetime | None = None) -> Reaction:
+        """A message of any other kind: ``content`` is its Bot API fields besides the id, date,
+        chat and sender (``{"sticker": {...}}``, ``{"contact": {...}}``, ``{"text": ..,
+        "forward_origin": {...}}``, a photo with a ``media_group_id`` …)."""
+        return await self._deliver({"message": self._message(at) | content}, what)
+
+    async def edit(self, message_id: int, text: str) -> Reaction:
+        """The user edits their message ``message_id`` to ``text`` (an ``edited_message``)."""
+        message = self._message(None) | {
+            "message_id": message_id,
+            "text": text,
+            "edit_date": timestamp(self.harness.clock()),
+        }
+        self.sent.pop()  # no new message: the id taken by _message goes unused
+        return await self._deliver({"edited_message": message}, f"edit of {message_id} to {text[:40]!r}")
+
+    async def in_group(self, group: dict[str, Any], content: dict[str, Any], *, kind: str = "message") -> Reaction:
+        """A message of this user in ``group`` (a chat of type group or supergroup; ``kind``
+        ``edited_message`` for an edit there), or, with ``kind`` ``channel_post``, a post in a
+        channel (signed by the channel, not the user). The reaction is what the bot said there."""
+        message = self._message(None) | content | {"chat": group}
+        if kind.endswith("channel_post"):
+            del message["from"]
+            message["sender_chat"] = group
+        return await self._deliver({kind: message}, f"{kind} in {group['type']} {group['id']}", chat_id=group["id"])
 
     # -------------------------------------------------------------- what the clerk sees
 
