@@ -36,14 +36,25 @@ class BotState(BotSide):
         file: StoredFile | None = None,
         caption: str | None = None,
         reply_to_message_id: int | None = None,
+        chat_id: int | None = None,
+        extra: JSON | None = None,
     ) -> Message:
-        chat = self.user_chat(user_id)
+        if chat_id is None or chat_id == user_id:
+            chat = self.user_chat(user_id)
+        else:
+            found = self.chats.get(chat_id)
+            if found is None or found.group_id is None:
+                raise bad_request(f"there is no group {chat_id}; create it first")
+            chat = found
         chat.blocked = False
+        sender = (
+            chat.user if chat.group_id is None else self.server.users.get(user_id) or self.server.ensure_user(user_id)
+        )
         reply_to = chat.get_message(reply_to_message_id) if reply_to_message_id else None
         msg = Message(
             message_id=chat.new_message_id(),
             chat=chat,
-            sender=chat.user,
+            sender=sender,
             date=int(time.time()),
             outgoing=False,
             text=text,
@@ -52,11 +63,12 @@ class BotState(BotSide):
             caption=caption or None,
             file=file,
             reply_to=reply_to,
+            extra=extra or None,
         )
         if not msg.entities:
             msg.entities = None
         chat.messages[msg.message_id] = msg
-        self.push_update("message", msg.to_dict())
+        self.push_update("channel_post" if chat.kind == "channel" else "message", msg.to_dict())
         return msg
 
     def user_edit(self, user_id: int, message_id: int, text: str) -> Message:
@@ -92,7 +104,7 @@ class BotState(BotSide):
         if msg is not None:
             message: JSON = msg.to_dict()
         else:  # InaccessibleMessage
-            message = {"chat": chat.user.chat_dict(), "message_id": message_id, "date": 0}
+            message = {"chat": chat.chat_dict(), "message_id": message_id, "date": 0}
         payload: JSON = {
             "id": query_id,
             "from": chat.user.to_dict(),
@@ -103,6 +115,36 @@ class BotState(BotSide):
             payload["data"] = data
         self.push_update("callback_query", payload)
         return query_id
+
+    # ------------------------------------------------------------- what else clients send (groups, kinds)
+    def group_chat(self, chat_id: int, kind: str, title: str, user_id: int) -> Chat:
+        """The group, supergroup or channel ``chat_id`` (negative), which the user ``user_id``
+        brings the bot into: created once; in a group Telegram then says so in a service
+        message (``new_chat_members``: the bot), which the bot receives."""
+        if chat_id >= 0 or kind not in ("group", "supergroup", "channel"):
+            raise bad_request("a group's chat_id is negative and its type group, supergroup or channel")
+        chat = self.chats.get(chat_id)
+        if chat is not None:
+            return chat
+        user = self.server.users.get(user_id) or self.server.ensure_user(user_id)
+        chat = self.chats[chat_id] = Chat(user, kind=kind, group_id=chat_id, title=title)
+        if kind != "channel":
+            self.user_message(user_id, chat_id=chat_id, extra={"new_chat_members": [self.user.to_dict()]})
+        return chat
+
+    def user_content(
+        self,
+        user_id: int,
+        extra: JSON,
+        *,
+        chat_id: int | None = None,
+        text: str | None = None,
+        file: StoredFile | None = None,
+    ) -> Message:
+        """A message of ``user_id`` with the Telegram fields ``extra`` (a sticker, a contact, a
+        forward's origin, an album's ``media_group_id`` …), in their private chat or in the group
+        ``chat_id`` (in a channel: a post of the channel)."""
+        return self.user_message(user_id, text=text, file=file, chat_id=chat_id, extra=extra)
 
     # ------------------------------------------------------------- sandbox summary
     def summary(self) -> JSON:

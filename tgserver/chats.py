@@ -1,4 +1,5 @@
-"""The people and conversations: users (bots too), private chats, their messages, callback queries.
+"""The people and conversations: users (bots too), chats (private ones, and the groups,
+supergroups and channels a user brings the bot into), their messages, callback queries.
 
 Telegram objects are produced as plain ``dict`` values ready for ``json.dumps``; a user's and a
 message's Telegram representation is cached until it changes.
@@ -70,6 +71,7 @@ class Message:
     file: StoredFile | None = None
     reply_markup: JSON | None = None  # as given: inline, reply keyboard, remove, force_reply
     reply_to: Message | None = None
+    extra: JSON | None = None  # further Telegram fields as sent: sticker, contact, location, forward_origin, …
     edit_date: int | None = None
     edit_count: int = 0
     deleted: bool = False
@@ -92,12 +94,13 @@ class Message:
         return self._snapshot
 
     def _build(self, *, with_reply: bool) -> JSON:
-        d: JSON = {
-            "message_id": self.message_id,
-            "from": self.sender.to_dict(),
-            "chat": self.chat.user.chat_dict(),
-            "date": self.date,
-        }
+        d: JSON = {"message_id": self.message_id}
+        if self.chat.kind == "channel":  # a channel's posts are signed by the channel, not a user
+            d["sender_chat"] = self.chat.chat_dict()
+        else:
+            d["from"] = self.sender.to_dict()
+        d["chat"] = self.chat.chat_dict()
+        d["date"] = self.date
         if self.edit_date is not None:
             d["edit_date"] = self.edit_date
         if with_reply and self.reply_to is not None:
@@ -115,6 +118,8 @@ class Message:
             d["caption"] = self.caption
             if self.caption_entities:
                 d["caption_entities"] = self.caption_entities
+        if self.extra:
+            d.update(self.extra)
         inline = self.inline_markup
         if inline is not None and inline["inline_keyboard"]:
             d["reply_markup"] = inline
@@ -140,7 +145,9 @@ class Message:
 
 @dataclass(slots=True)
 class Chat:
-    """A private chat between one user and one bot (chat id == user id)."""
+    """A chat of one bot: a private chat with one user (chat id == user id), or — ``kind``
+    ``group``, ``supergroup`` or ``channel`` — a chat of many, with its own (negative) id and a
+    title, where ``user`` is who brought the bot in."""
 
     user: User
     messages: dict[int, Message] = field(default_factory=dict)
@@ -152,10 +159,19 @@ class Chat:
     menu_button: JSON | None = None
     blocked: bool = False
     last_action: str | None = None
+    kind: str = "private"
+    group_id: int | None = None
+    title: str | None = None
 
     @property
     def id(self) -> int:
-        return self.user.id
+        return self.group_id if self.group_id is not None else self.user.id
+
+    def chat_dict(self) -> JSON:
+        """Telegram ``Chat`` object."""
+        if self.group_id is None:
+            return self.user.chat_dict()
+        return {"id": self.group_id, "type": self.kind, "title": self.title or ""}
 
     def new_message_id(self) -> int:
         message_id = self.next_message_id

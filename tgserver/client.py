@@ -319,6 +319,60 @@ class SandboxClient:
         """The user sends a file as a document; returns seq before."""
         return await self._upload(user_id, "document", data, filename, mime_type, caption)
 
+    # ------------------------------------------------------------------ what else clients send
+    async def send_other(self, user_id: int, kind: str, *, chat_id: int | None = None, **fields: Any) -> int:
+        """A message of ``kind`` — ``sticker``, ``voice``, ``video_note``, ``video``, ``audio``,
+        ``animation``, ``location``, ``venue``, ``contact`` (``phone_number``, ``first_name``,
+        ``contact_user_id``), ``poll`` (``question``, ``options``), ``dice`` (``emoji``),
+        ``forward`` (``text``, ``from``: a text forwarded from somebody else) or ``text`` — from the
+        user, in their private chat or in the group ``chat_id``; returns the seq before it."""
+        payload: dict[str, Any] = {"user_id": user_id, "kind": kind, **fields}
+        if chat_id is not None:
+            payload["chat_id"] = chat_id
+        body = await self._request("POST", "send_other", json=payload)
+        self.last_sent = body["message"]
+        return int(body["seq"])
+
+    async def send_contact(
+        self, user_id: int, phone_number: str, first_name: str = "联系人", *, contact_user_id: int | None = None
+    ) -> int:
+        """The user shares a contact card (their own or somebody else's); returns seq before."""
+        fields: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
+        if contact_user_id is not None:
+            fields["contact_user_id"] = contact_user_id
+        return await self.send_other(user_id, "contact", **fields)
+
+    async def forward_text(self, user_id: int, text: str, from_name: str = "他人") -> int:
+        """The user forwards somebody else's text message to the bot; returns seq before."""
+        fields: dict[str, Any] = {"text": text, "from": from_name}
+        return await self.send_other(user_id, "forward", **fields)
+
+    async def send_album(self, user_id: int, photos: list[bytes], *, media_group_id: str | None = None) -> int:
+        """Several photos sent at once (2–10): one message each with a shared
+        ``media_group_id``, as Telegram delivers an album; returns seq before."""
+        form = aiohttp.FormData()
+        form.add_field("user_id", str(user_id))
+        if media_group_id is not None:
+            form.add_field("media_group_id", media_group_id)
+        for i, data in enumerate(photos):
+            form.add_field(f"file{i}", data, filename=f"photo{i}.jpg", content_type="image/jpeg")
+        body = await self._request("POST", "album", data=form)
+        self.last_sent = body["messages"][-1]
+        return int(body["seq"])
+
+    async def group(self, chat_id: int, user_id: int, *, kind: str = "supergroup", title: str = "工作群") -> int:
+        """The user brings the bot into the group (``kind`` group, supergroup or channel) with the
+        negative id ``chat_id``; in a group the bot is told by a service message. Returns seq
+        before; the bot's messages there are read with ``user_id=chat_id``."""
+        body = await self._request(
+            "POST", "group", json={"chat_id": chat_id, "user_id": user_id, "type": kind, "title": title}
+        )
+        return int(body["seq"])
+
+    async def send_in_group(self, chat_id: int, user_id: int, text: str) -> int:
+        """The user writes ``text`` in the group ``chat_id`` (in a channel: the channel posts it)."""
+        return await self.send_other(user_id, "text", chat_id=chat_id, text=text)
+
     # ------------------------------------------------------------------ observation
     async def messages(self, user_id: int, after: int = 0, *, include_user: bool = False) -> list[BotEvent]:
         """Current state of the bot's messages in the chat (message_id > ``after``), oldest first.

@@ -265,7 +265,7 @@ async def get_chat(bot: BotState, params: Params) -> Any:
     if chat is None:
         chat = bot.chat(chat_id)
     return {
-        **chat.user.chat_dict(),
+        **chat.chat_dict(),
         "accent_color_id": 0,
         "max_reaction_count": 11,
         "accepted_gift_types": {
