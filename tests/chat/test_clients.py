@@ -16,9 +16,9 @@ MEDAL = "五一劳动奖章"
 PRIVATE_ONLY = "本机器人仅在私聊中办理推荐填报"
 NOT_TEXT = "请以文字形式填写。"
 UNKNOWN = "无法识别该命令"
-GROUP = {"id": -1001234567890, "type": "supergroup", "title": "金水区工会填报工作群"}
-SMALL_GROUP = {"id": -4012345, "type": "group", "title": "评选工作小组"}
-CHANNEL = {"id": -1009876543210, "type": "channel", "title": "郑州市总工会通知"}
+GROUP: dict[str, Any] = {"id": -1001234567890, "type": "supergroup", "title": "金水区工会填报工作群"}
+SMALL_GROUP: dict[str, Any] = {"id": -4012345, "type": "group", "title": "评选工作小组"}
+CHANNEL: dict[str, Any] = {"id": -1009876543210, "type": "channel", "title": "郑州市总工会通知"}
 
 
 def file(n: int, **more: Any) -> dict[str, Any]:
@@ -145,8 +145,9 @@ async def test_a_button_pressed_in_a_group_is_answered_for_the_presser_only(bot:
     await clerk.command("/list")
     message = clerk.shown
     # the same message as if it had been posted in a group (before this fix, or by a forwarder)
+    query_id = bot.next_query_id()
     query = {
-        "id": bot.next_query_id(),
+        "id": query_id,
         "from": clerk.user,
         "chat_instance": "group",
         "message": {
@@ -157,7 +158,7 @@ async def test_a_button_pressed_in_a_group_is_answered_for_the_presser_only(bot:
         },
         "data": "it:show:1",
     }
-    bot.session.open_query(query["id"], GROUP["id"])
+    bot.session.open_query(query_id, GROUP["id"])
     said = await clerk._deliver({"callback_query": query}, "a press in a group", chat_id=GROUP["id"])
     assert PRIVATE_ONLY in said.alert
     assert not said.messages

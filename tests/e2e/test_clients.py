@@ -81,7 +81,9 @@ async def test_what_a_phone_sends_besides_text_gets_the_question_again_a_contact
     assert clerk.progress == where
 
     await clerk.fill(answers, until="phone")
-    await reaction(clerk, await sb.send_contact(clerk.user_id, "8613912345678", "钱桂兰", contact_user_id=4242), "a contact")
+    await reaction(
+        clerk, await sb.send_contact(clerk.user_id, "8613912345678", "钱桂兰", contact_user_id=4242), "a contact"
+    )
     clerk.expect("简要事迹")
 
     await clerk.fill(answers, until="photo")
