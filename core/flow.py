@@ -112,11 +112,14 @@ def resume(campaign: Campaign, draft: Draft) -> tuple[Draft, Screen]:
 
 def record_reply(before: Draft, after: Draft, message_id: int) -> Draft:
     """``after``, the draft ``before`` became on the clerk's message ``message_id``, remembering
-    that message as the answer to ``before``'s question — when it was one: that question now has
-    an answer and the draft moved on from it (to the next question or the summary)."""
+    that message as the answer to ``before``'s question — when it was one: the same draft, that
+    question now has an answer and the draft moved on from it (to the next question or the
+    summary)."""
     key = before.step
     if key is None or key == SUMMARY or after.step == key or key not in after.answers:
         return after
+    if (after.award, after.editing, after.alternate_for) != (before.award, before.editing, before.alternate_for):
+        return after  # another draft took its place (/edit N): the message answered nothing of it
     steps = dict(after.replies.steps)
     steps.pop(message_id, None)
     steps[message_id] = key

@@ -295,3 +295,16 @@ async def test_an_edited_command_or_a_message_that_answered_nothing_is_not_read(
     said = await clerk.edit(clerk.sent[-1], "/list")
     said.expect("已发送的消息修改后不会被重新读取")
     said.expect_not("推荐名单")
+
+
+async def test_an_answer_changed_from_the_summary_is_edited_with_the_summary_on_screen(bot: Harness) -> None:
+    clerk = await at_question(bot, 9306, "姓名")
+    await clerk.fill(medal("李秀英", id_number(9, female=True)))
+    await clerk.tap("✎ 姓名")
+    await clerk.send("李秀瑛")
+    changed = clerk.sent[-1]
+    clerk.expect("请核对填报信息", "姓名：李秀瑛")
+
+    said = await clerk.edit(changed, "李秀英")
+    said.expect("您修改了“姓名”的回答", "请核对填报信息", "姓名：李秀英")
+    assert "✔ 确认保存" in clerk.buttons

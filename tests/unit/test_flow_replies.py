@@ -31,6 +31,9 @@ def test_a_refused_answer_or_a_screen_shown_again_is_no_answer() -> None:
     assert flow.record_reply(draft, draft, 12) == draft  # the question asked again
     resumed, _ = flow.resume(ZZ, draft)
     assert flow.record_reply(draft, resumed, 12).replies == Replies()
+    # /edit 7 replaced the draft by the card of a saved nominee: the command answered nothing
+    editing = replace(draft, answers={"name": "张三"}, step=flow.SUMMARY, editing=7)
+    assert flow.record_reply(draft, editing, 12).replies == Replies()
 
 
 def test_the_last_answer_is_answered_again_while_its_next_question_is_shown() -> None:
