@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import errors, intake, join, manage, misc, queries
+    from handlers import errors, intake, join, manage, misc, office, queries
     from handlers.common import with_turn
 
     root = Router(name="root")
@@ -33,7 +33,7 @@ def setup() -> Router:
     member.callback_query.filter(Joined(True))
     member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
     member.callback_query.middleware(with_turn)
-    member.include_routers(intake.setup(), queries.setup(), manage.setup(), misc.setup())
+    member.include_routers(office.setup(), intake.setup(), queries.setup(), manage.setup(), misc.setup())
     root.include_routers(guest, member)
     errors.setup(root)
     return root
