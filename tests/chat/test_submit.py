@@ -33,8 +33,8 @@ async def test_submitting_is_refused_with_the_gaps_then_accepted_and_the_list_is
     await clerk.command("/submit")  # checked at once, before any question
     clerk.expect(
         "名单暂不能提交，原因如下：",
-        f"何总，企业负责人（#{head}）须同时推荐 1 名同类别一线职工作为备选（一线产业工人或其他一线职工和专业技术人员），"
-        "否则取消该名额。",
+        f"何总，企业负责人（#{head}）须同时推荐 1 名同类别一线职工作为备选"
+        "（一线产业工人或其他一线职工和专业技术人员），否则取消该名额。",
         "另有以下预留名额尚未填报（提交时可放弃）：",
         "郑州市五一劳动奖章：一线科教预留名额尚有 1 个未填报。",
     )
