@@ -59,7 +59,9 @@ async def test_submitting_is_refused_with_the_gaps_then_accepted_and_the_list_is
     clerk.expect("状态：已提交办公室", "已提交")
     assert "✎ 修改" not in clerk.buttons and "撤回" not in clerk.buttons
     locked = await clerk.command("/new")  # said at once, no award buttons to tap in vain
-    locked.expect("本单位推荐名单已提交并锁定，不能再填报或修改。仅办公室可重新开放，请联系郑州市总工会劳动和经济工作部")
+    locked.expect(
+        "本单位推荐名单已提交并锁定，不能再填报或修改。仅办公室可重新开放，请联系郑州市总工会劳动和经济工作部"
+    )
     assert locked.buttons == []
     await clerk.command("/list")
     clerk.expect("何总 · 郑州市五一劳动奖章 · 已提交办公室", "何备选 · 郑州市五一劳动奖章 · 备选 · 已提交办公室")
