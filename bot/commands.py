@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
+SCHEMA = "数据库结构不是最新 (database schema out of date): "
+
+
 def register(subparsers: Subparsers) -> None:
     run = subparsers.add_parser("run", help="start the bot (long polling)")
     run.set_defaults(func=_run)
@@ -79,12 +82,11 @@ def _where(url: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        print(
-            "nominee-bot run: set NOMINEE_BOT_TOKEN to the bot's token from @BotFather "
-            "(and NOMINEE_API_SERVER for a local Bot API server); the offline sandbox is not available yet.",
-            file=sys.stderr,
+        message = (
+            "请设置 NOMINEE_BOT_TOKEN 为 @BotFather 给出的机器人令牌 (set NOMINEE_BOT_TOKEN to the bot's token "
+            "from @BotFather, and NOMINEE_API_SERVER for a local Bot API server; no offline sandbox yet)"
         )
-        return 2
+        return _fail("run", message, 2)
     from bot.runner import run
 
     return asyncio.run(run(settings))
@@ -143,7 +145,7 @@ async def _invite(settings: Settings, campaign_id: str, unit: str | None, role: 
                     case _:
                         return _fail(command, f"未能生成邀请码 (no code created): {type(err.problem).__name__}")
     except SchemaOutOfDate as exc:
-        return _fail(command, str(exc))
+        return _fail(command, SCHEMA + str(exc))
     username = await bot_username(settings)
     print(code)
     print(f"https://t.me/{username or '<bot>'}?start={code}")
@@ -184,8 +186,7 @@ def _db_check(args: argparse.Namespace) -> int:
     try:
         asyncio.run(go())
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot db check: {exc}", file=sys.stderr)
-        return 1
+        return _fail("db check", SCHEMA + str(exc))
     print(f"{_where(settings.database_url)}: schema up to date")
     return 0
 
@@ -217,8 +218,7 @@ def _campaign_load(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(go())
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot campaign load: {exc}", file=sys.stderr)
-        return 1
+        return _fail("campaign load", SCHEMA + str(exc))
 
 
 __all__ = ["register"]
