@@ -464,9 +464,37 @@ def test_the_readme_synopsis_matches_the_invite_command(capsys: pytest.CaptureFi
 def test_a_setting_the_operator_can_mend_is_one_line_not_an_internal_error(
     tmp_path: Path, env: dict[str, str], expected: str, status: int
 ) -> None:
+    done = operator(tmp_path, env, "db", "check")
+    assert done.returncode == status
+    (line,) = done.stderr.splitlines()
+    assert expected in line and "Traceback" not in line and "内部错误" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "status"),
+    [
+        (("db", "check"), "nominee-bot db check: 数据库结构不是最新 (database schema out of date): ", 1),
+        (
+            ("run",),
+            "nominee-bot run: 请设置 NOMINEE_BOT_TOKEN 为 @BotFather 给出的机器人令牌 (set NOMINEE_BOT_TOKEN",
+            2,
+        ),
+    ],
+)
+def test_a_fresh_machine_is_told_in_one_line_what_to_do(
+    tmp_path: Path, args: tuple[str, ...], expected: str, status: int
+) -> None:
+    done = operator(tmp_path, {}, *args)
+    assert done.returncode == status
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(expected)
+
+
+def operator(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``nominee-bot ARGS`` in a fresh directory, with only ``env`` of the NOMINEE_ settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NOMINEE_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "check"],
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
         env={**clean, "PYTHONPATH": str(ROOT), "NOMINEE_DATA_DIR": str(tmp_path / "data"), **env},
         capture_output=True,
@@ -474,9 +502,6 @@ def test_a_setting_the_operator_can_mend_is_one_line_not_an_internal_error(
         timeout=60,
         check=False,
     )
-    assert done.returncode == status
-    (line,) = done.stderr.splitlines()
-    assert expected in line and "Traceback" not in line and "内部错误" not in line
 
 
 # --------------------------------------------------------------------------- fast: no heavy imports
