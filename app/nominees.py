@@ -260,11 +260,26 @@ async def editable(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
     """The clerk's nominee if it may still be changed or withdrawn (saved, or returned by the
     office): asked before an edit or a withdrawal starts, so the clerk is told at once."""
     async with ports.db.read() as tx:
-        actor = await access.actor(tx, user, "clerk")
+        actor, campaign, unit_state = await access.reading(tx, user, "clerk")
         found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id).info
         if found.status not in EDITABLE:
             raise Rejected(NomineeLocked(found.status))
+        if found.status == "saved":  # a returned nominee may be corrected after the deadline
+            gate = closed(campaign, unit_state, ports.clock())
+            if gate is not None:
+                raise Rejected(gate)
         return found
+
+
+@usecase
+async def entry_open(ports: Ports, user: UserInfo) -> None:
+    """Asked before ``/new`` shows anything: refused (:class:`Rejected` with the
+    :data:`~core.refusals.Closed` reason) once the clerk's list is submitted or its deadline passed."""
+    async with ports.db.read() as tx:
+        _actor, campaign, unit_state = await access.reading(tx, user, "clerk")
+        gate = closed(campaign, unit_state, ports.clock())
+        if gate is not None:
+            raise Rejected(gate)
 
 
 @usecase
@@ -507,6 +522,7 @@ __all__ = [
     "category_view",
     "diff",
     "editable",
+    "entry_open",
     "identity_hash",
     "json_safe",
     "precheck",

@@ -26,6 +26,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from core.campaign import Campaign
 from core.records import CampaignInfo, Draft, HistoryEntry, NomineeInfo, Role, StoredFile, UnitState, UserInfo
+from core.refusals import ReservedOpen
 
 Clock = Callable[[], datetime]  # aware datetimes; tests pass a settable one
 P = ParamSpec("P")
@@ -123,7 +124,17 @@ class Units(Protocol):
         """Exactly ``names`` are active afterwards (missing ones added); the rest stay, inactive."""
         ...
 
-    async def set_submitted(self, campaign_id: str, name: str, at: datetime | None, by: int | None) -> None: ...
+    async def set_submitted(
+        self,
+        campaign_id: str,
+        name: str,
+        at: datetime | None,
+        by: int | None,
+        given_up: Sequence[ReservedOpen] = (),
+    ) -> None:
+        """Locks (``at``) or unlocks (None) the unit's list; ``given_up``: the reserved places the
+        submission gives up (kept until the next submission or reopening)."""
+        ...
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None: ...
 
 

@@ -145,6 +145,14 @@ async def users(ports: Ports, campaign_id: str, *, unit: str | None = None, role
 
 
 @usecase
+async def unit_state(ports: Ports, user: UserInfo, unit: str | None = None) -> UnitState:
+    """The clerk's unit's state (the office names the unit): submitted, reopened, places given up."""
+    async with ports.db.read() as tx:
+        _actor, _campaign, state = await access.reading(tx, user, office_unit=unit)
+        return state
+
+
+@usecase
 async def unit_states(ports: Ports, campaign_id: str) -> list[UnitState]:
     async with ports.db.read() as tx:
         return await tx.units.all(campaign_id)
@@ -189,6 +197,7 @@ __all__ = [
     "record",
     "standing",
     "unit_quota",
+    "unit_state",
     "unit_states",
     "users",
     "verify_counters",

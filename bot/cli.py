@@ -4,7 +4,15 @@
     nominee-bot campaign check FILE      validate a definition file (exit 0, or 1 with located problems)
     nominee-bot campaign show NAME|FILE  awards, categories, pools, proportions, stages, allocation table
     nominee-bot campaign dump NAME       the built-in file's text, to copy for next year's campaign
+    nominee-bot campaign load NAME|FILE  load (or reload) a definition into the database
+    nominee-bot db upgrade|check         bring the database to the newest schema / check it
+    nominee-bot invite create --campaign NAME --unit UNIT   an invitation code for a clerk of UNIT
+    nominee-bot invite create --campaign NAME --role office an invitation code for office staff (no --unit)
+    nominee-bot run                      start the bot
     nominee-bot --version
+
+Every error is one line on stderr (Chinese, then English in brackets) with a non-zero exit status:
+1 for a refusal or a failure, 2 for a command used wrongly, 70 for an internal error.
 
 Campaign commands use only ``core`` and must stay fast: nothing here imports aiogram, SQLAlchemy
 or openpyxl at module level (importing aiogram alone takes seconds). Commands that need them
@@ -28,7 +36,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.campaign import Allocation, Award, Campaign, Reserved, Unit
@@ -289,19 +297,19 @@ def cmd_campaign_list(args: argparse.Namespace) -> int:
 
 
 def _load(name_or_path: str) -> Campaign | None:
-    """A file, or else a built-in name; problems go to stderr (None)."""
-    from core.loader import DefinitionError, builtin_names, load_builtin, load_path
+    """A file, or else a built-in name; problems go to stderr (None). A name that is neither is
+    refused in one line, with the close built-in names."""
+    from core.loader import DefinitionError, load, load_path
 
     try:
         path = Path(name_or_path)
-        if name_or_path in builtin_names() and not path.exists():
-            return load_builtin(name_or_path)
-        return load_path(path)
+        return load_path(path) if path.exists() else load(name_or_path)
     except DefinitionError as exc:
         for problem in exc.problems:
             _err(str(problem))
         count = len(exc.problems)
-        _err(f"{name_or_path}: 共 {count} 处问题 ({count} problem{'s' if count != 1 else ''})")
+        if count > 1:
+            _err(f"{name_or_path}: 共 {count} 处问题 ({count} problems)")
         return None
 
 
@@ -465,8 +473,39 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an office user gets one line, a developer sets NOMINEE_DEBUG=1
         if os.environ.get("NOMINEE_DEBUG"):
             raise
-        _err(f"{PROG}: 内部错误 internal error: {type(exc).__name__}: {exc}")
+        known = explain(exc)
+        if known is not None:
+            _err(f"{PROG}: {known[0]}")
+            return known[1]
+        _err(f"{PROG}: 内部错误 internal error: {type(exc).__name__}: {one_line(str(exc))}")
         return 70
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def explain(exc: BaseException) -> tuple[str, int] | None:
+    """(one bilingual line, exit status) for the failures an operator can mend: a setting that is
+    not valid, a database that cannot be reached, a data directory that cannot be used. None for
+    anything else (then it is an internal error)."""
+    kind = type(exc)
+    names = {c.__name__ for c in kind.__mro__}
+    if "ValidationError" in names and kind.__module__.startswith("pydantic"):  # bot.settings
+        errors: list[dict[str, Any]] = getattr(exc, "errors", list)()
+        wrong = ", ".join("NOMINEE_" + str(e.get("loc", ("?",))[0]).upper() + f" ({e.get('msg', '')})" for e in errors)
+        return f"设置无效 (invalid setting): {wrong or one_line(str(exc))}", 2
+    if "ArgumentError" in names and kind.__module__.startswith("sqlalchemy"):
+        return f"NOMINEE_DATABASE_URL 不是有效的数据库地址 (not a valid database URL): {one_line(str(exc))}", 2
+    if "DBAPIError" in names or isinstance(exc, ConnectionError | TimeoutError):
+        cause = getattr(exc, "orig", None) or exc
+        reason = one_line(str(cause)) or type(cause).__name__
+        return f"无法连接数据库 (cannot reach the database; check NOMINEE_DATABASE_URL): {reason}", 1
+    if isinstance(exc, OSError) and exc.filename is not None:
+        from core.loader import os_reason
+
+        return f"无法使用 (cannot use) {exc.filename}：{os_reason(exc)}", 1
+    return None
 
 
 if __name__ == "__main__":

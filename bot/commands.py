@@ -17,16 +17,31 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 
+SCHEMA = "数据库结构不是最新 (database schema out of date): "
+
+
 def register(subparsers: Subparsers) -> None:
     run = subparsers.add_parser("run", help="start the bot (long polling)")
     run.set_defaults(func=_run)
 
-    invite = subparsers.add_parser("invite", help="invitation codes for clerks and office staff")
-    actions = invite.add_subparsers(dest="invite_command", required=True)
-    create = actions.add_parser("create", help="create a single-use invitation code")
-    create.add_argument("--campaign", required=True, help="campaign id, e.g. zhengzhou-2024")
-    create.add_argument("--unit", default=None, help="the recommending unit (clerks only)")
-    create.add_argument("--role", choices=["clerk", "office"], default="clerk")
+    invite = subparsers.add_parser(
+        "invite",
+        help="邀请码 (invitation codes for clerks and office staff)",
+        description="邀请码 Invitation codes",
+        epilog="nominee-bot invite create --campaign NAME --unit UNIT   a clerk of UNIT\n"
+        "nominee-bot invite create --campaign NAME --role office  office staff (no --unit)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    invite.set_defaults(func=lambda _args: _help(invite))
+    actions = invite.add_subparsers(title="commands", metavar="COMMAND")
+    create = actions.add_parser(
+        "create",
+        help="生成一次性邀请码 (create a single-use invitation code)",
+        usage="nominee-bot invite create --campaign NAME (--unit UNIT | --role office) [--days N]",
+    )
+    create.add_argument("--campaign", required=True, metavar="NAME", help="campaign id, e.g. zhengzhou-2024")
+    create.add_argument("--unit", default=None, help="the recommending unit (a clerk's invitation only)")
+    create.add_argument("--role", choices=["clerk", "office"], default="clerk", help="clerk (default) or office")
     create.add_argument("--days", type=int, default=14, help="days until the code expires (default 14)")
     create.set_defaults(func=_invite_create)
 
@@ -67,60 +82,74 @@ def _where(url: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
-        print(
-            "nominee-bot run: set NOMINEE_BOT_TOKEN to the bot's token from @BotFather "
-            "(and NOMINEE_API_SERVER for a local Bot API server); the offline sandbox is not available yet.",
-            file=sys.stderr,
+        message = (
+            "请设置 NOMINEE_BOT_TOKEN 为 @BotFather 给出的机器人令牌 (set NOMINEE_BOT_TOKEN to the bot's token "
+            "from @BotFather, and NOMINEE_API_SERVER for a local Bot API server; no offline sandbox yet)"
         )
-        return 2
+        return _fail("run", message, 2)
     from bot.runner import run
 
     return asyncio.run(run(settings))
 
 
+def _fail(command: str, message: str, status: int = 1) -> int:
+    """One line on stderr: ``nominee-bot COMMAND: 中文 (English)``; returns the exit status."""
+    print(f"nominee-bot {command}: {message}", file=sys.stderr)
+    return status
+
+
 def _invite_create(args: argparse.Namespace) -> int:
+    command = "invite create"
     if args.role == "clerk" and not args.unit:
-        print("nominee-bot invite create: a clerk's invitation needs --unit", file=sys.stderr)
-        return 2
+        return _fail(command, "填报人邀请码须指定推荐单位 (a clerk's invitation needs --unit UNIT)", 2)
     if args.role == "office" and args.unit:
-        print("nominee-bot invite create: an office invitation names no --unit", file=sys.stderr)
-        return 2
+        message = "办公室邀请码不指定推荐单位，请去掉 --unit (an office invitation names no unit: leave out --unit)"
+        return _fail(command, message, 2)
     if not 1 <= args.days <= 365:
-        print("nominee-bot invite create: --days must be between 1 and 365", file=sys.stderr)
-        return 2
+        return _fail(command, "--days 须在 1 到 365 之间 (--days must be between 1 and 365)", 2)
     return asyncio.run(_invite(_settings(), args.campaign, args.unit, args.role, args.days))
 
 
 async def _invite(settings: Settings, campaign_id: str, unit: str | None, role: str, days: int) -> int:
     from app import campaigns, joining
     from bot.runner import bot_username, open_ports
-    from core.loader import builtin_names
+    from core.loader import builtin_names, suggest
     from core.records import Role
     from core.refusals import CampaignUnknown, Rejected, UnitUnknown
     from storage.db import SchemaOutOfDate
 
+    command = "invite create"
     try:
         async with open_ports(settings) as (ports, _db):
             if campaign_id in builtin_names():
                 await campaigns.ensure_builtin(ports, campaign_id)
             kind: Role = "office" if role == "office" else "clerk"
-            code = await joining.create_invite(ports, campaign_id, unit, kind, days)
+            try:
+                code = await joining.create_invite(ports, campaign_id, unit, kind, days)
+            except Rejected as err:
+                match err.problem:
+                    case CampaignUnknown():
+                        known = sorted({c.id for c in await campaigns.listed(ports)} | set(builtin_names()))
+                        return _fail(
+                            command,
+                            f"没有评选活动 “{campaign_id}” (no campaign named “{campaign_id}”)"
+                            + (suggest(campaign_id, known) or f"；已有 known: {', '.join(known)}"),
+                        )
+                    case UnitUnknown():
+                        units = [u.name for u in (await campaigns.current(ports, campaign_id)).units]
+                        return _fail(
+                            command,
+                            f"评选活动 “{campaign_id}” 中没有推荐单位 “{unit}” (no such unit in the campaign)"
+                            + (suggest(unit or "", units) or f"；共 {len(units)} 个单位，见 nominee-bot campaign show"),
+                        )
+                    case _:
+                        return _fail(command, f"未能生成邀请码 (no code created): {type(err.problem).__name__}")
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot invite: {exc}", file=sys.stderr)
-        return 1
-    except Rejected as err:
-        if isinstance(err.problem, CampaignUnknown):
-            message = f"没有评选活动 “{campaign_id}”：请先执行 nominee-bot campaign load。"
-        elif isinstance(err.problem, UnitUnknown):
-            message = f"评选活动 “{campaign_id}” 中没有推荐单位 “{unit}”。"
-        else:
-            message = f"{type(err.problem).__name__}"
-        print(f"nominee-bot invite: {message}", file=sys.stderr)
-        return 1
+        return _fail(command, SCHEMA + str(exc))
     username = await bot_username(settings)
     print(code)
     print(f"https://t.me/{username or '<bot>'}?start={code}")
-    print(f"({unit or 'office'} · {role} · {days} days)", file=sys.stderr)
+    print(f"({unit or '办公室 office'} · {days} 天 days)", file=sys.stderr)
     return 0
 
 
@@ -157,8 +186,7 @@ def _db_check(args: argparse.Namespace) -> int:
     try:
         asyncio.run(go())
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot db check: {exc}", file=sys.stderr)
-        return 1
+        return _fail("db check", SCHEMA + str(exc))
     print(f"{_where(settings.database_url)}: schema up to date")
     return 0
 
@@ -190,8 +218,7 @@ def _campaign_load(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(go())
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot campaign load: {exc}", file=sys.stderr)
-        return 1
+        return _fail("campaign load", SCHEMA + str(exc))
 
 
 __all__ = ["register"]

@@ -79,13 +79,14 @@ async def run(settings: Settings) -> int:
             try:
                 await run_polling(bot, dp)
             except TelegramUnauthorizedError:
-                print("nominee-bot run: Telegram refused the token (NOMINEE_BOT_TOKEN).", file=sys.stderr)
+                refused = "Telegram 拒绝了该令牌 (Telegram refused the token NOMINEE_BOT_TOKEN)"
+                print(f"nominee-bot run: {refused}", file=sys.stderr)
                 return 1
             finally:
                 await bot.session.close()
                 await fsm.close()
     except SchemaOutOfDate as exc:
-        print(f"nominee-bot run: {exc}", file=sys.stderr)
+        print(f"nominee-bot run: 数据库结构不是最新 (database schema out of date): {exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -284,6 +284,8 @@ class Campaign(Model):
     name: Name
     name_en: Name | None = None
     office: Name
+    # whom a clerk asks, as the notice prints it (联系人 and 电话); said with every "closed" answer
+    contact: Name | None = None
     timezone: str = DEFAULT_TIMEZONE
     fields: dict[Key, FieldDef]
     awards: list[Award] = Field(min_length=1)

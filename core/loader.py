@@ -6,8 +6,10 @@ Every problem names the file, the line when it can be found, and the key path
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -70,9 +72,26 @@ def builtin_names() -> list[str]:
     )
 
 
+def suggest(name: str, known: Sequence[str]) -> str:
+    """`` 是否要找 did you mean: a, b?`` for the known names close to ``name`` (difflib), or ""."""
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.75)
+    return f"；是否要找 did you mean: {', '.join(close)}?" if close else ""
+
+
+def _no_builtin(name: str, *, file_too: bool = False) -> DefinitionProblem:
+    names = builtin_names()
+    what = (
+        "没有名为 “{0}” 的内置评选定义，也没有此文件 (no built-in campaign and no file named “{0}”)"
+        if file_too
+        else ("没有名为 “{0}” 的内置评选定义 (no built-in campaign named “{0}”)")
+    )
+    hint = suggest(name, names) or f"；内置 built-in: {', '.join(names)}"
+    return DefinitionProblem(name, "", what.format(name) + hint)
+
+
 def builtin_text(name: str) -> str:
     if name not in builtin_names():
-        raise DefinitionError([DefinitionProblem(name, "", f"没有名为 “{name}” 的内置评选定义")])
+        raise DefinitionError([_no_builtin(name)])
     return resources.files(BUILTIN_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
@@ -89,7 +108,9 @@ def load_path(path: Path) -> Campaign:
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)  # never more: the path may be /dev/zero
     except OSError as exc:
-        raise DefinitionError([DefinitionProblem(str(path), "", f"无法读取文件：{exc.strerror}")]) from None
+        raise DefinitionError(
+            [DefinitionProblem(str(path), "", f"无法读取文件 (cannot read the file)：{os_reason(exc)}")]
+        ) from None
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise DefinitionError([DefinitionProblem(repr(str(path)), "", f"无法读取文件：{exc}")]) from None
     if len(raw) > MAX_BYTES:
@@ -101,11 +122,35 @@ def load_path(path: Path) -> Campaign:
     return parse(text, str(path))
 
 
+def os_reason(exc: OSError) -> str:
+    """An operating system's refusal in both languages (its own text is in the system's language)."""
+    match exc:
+        case FileNotFoundError():
+            return "文件不存在 (no such file)"
+        case IsADirectoryError():
+            return "这是目录，不是文件 (a directory, not a file)"
+        case PermissionError():
+            return "没有权限 (permission denied)"
+        case FileExistsError() | NotADirectoryError():
+            return "已有同名文件，不是目录 (a file is in the way, not a directory)"
+        case _:
+            return f"{exc.strerror or type(exc).__name__}"
+
+
+def looks_like_name(text: str) -> bool:
+    """``zhengzhou-2024`` rather than ``my.toml`` or ``defs/zz``: what a built-in name looks like."""
+    return re.fullmatch(r"[a-z0-9][a-z0-9-]*", text) is not None
+
+
 def load(name_or_path: str) -> Campaign:
-    """A built-in name (``zhengzhou-2024``) or a file path."""
+    """A built-in name (``zhengzhou-2024``) or a file path. A name that is neither a built-in nor an
+    existing file is refused as an unknown built-in, with the close built-in names."""
     if name_or_path in builtin_names():
         return load_builtin(name_or_path)
-    return load_path(Path(name_or_path))
+    path = Path(name_or_path)
+    if looks_like_name(name_or_path) and not path.exists():
+        raise DefinitionError([_no_builtin(name_or_path, file_too=True)])
+    return load_path(path)
 
 
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""

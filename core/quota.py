@@ -451,7 +451,18 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
     for n in principals:
         if needs_alternate(campaign, n.award, n.answers) and n.id not in covered:
             name = n.answers.get("name")
-            gaps.append(AlternateMissing(n.award, n.id, str(name) if name is not None else None))
+            category = n.answers.get("category")
+            rule = campaign.award(n.award).alternate
+            allowed = tuple(str(c) for c in rule.alternate_where.get("category", ())) if rule else ()
+            gaps.append(
+                AlternateMissing(
+                    n.award,
+                    n.id,
+                    str(name) if name is not None else None,
+                    str(category) if category is not None else None,
+                    allowed,
+                )
+            )
     for n in nominees:
         if n.missing:
             gaps.append(AnswersMissing(n.id, tuple(n.missing)))

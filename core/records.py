@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from core.quota import LimitStatus, UnitAwardStatus
-from core.refusals import Refusal
+from core.refusals import Refusal, ReservedOpen
 
 Role = Literal["clerk", "office"]
 Status = Literal["saved", "submitted", "returned", "accepted", "approved", "not_approved", "withdrawn"]
@@ -118,6 +118,8 @@ class UnitState:
     active: bool
     submitted_at: datetime | None
     reopened_at: datetime | None
+    # the reserved places the clerk gave up when submitting (视为放弃), for the office to see
+    given_up: tuple[ReservedOpen, ...] = ()
 
 
 @dataclass(frozen=True)

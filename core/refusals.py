@@ -15,6 +15,8 @@ Every field is plain data: numbers, keys and names as the definition spells them
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -154,6 +156,8 @@ class AlternateMissing:
     award: str
     nominee: int
     name: str | None
+    category: str | None = None  # the nominee's (企业负责人, 科级领导干部)
+    allowed: tuple[str, ...] = ()  # the categories its alternate may have (同类别一线职工)
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,26 @@ class AnswersMissing:
 
 
 Gap = ReservedOpen | AlternateMissing | BelowMinimum | AnswersMissing
+
+
+def blocking(gaps: Sequence[Gap]) -> list[Gap]:
+    """The gaps that keep a list from being submitted. An unfilled reserved sub-quota does not:
+    places not used as allocated are given up (张家口: "视为放弃，名额由市评委会另行分配"; 郑工办〔2024〕6号:
+    "视为放弃推荐名额") once the clerk confirms it. A missing alternate does: that nominee's place
+    would be cancelled."""
+    return [g for g in gaps if not isinstance(g, ReservedOpen)]
+
+
+def given_up(gaps: Sequence[Gap]) -> list[ReservedOpen]:
+    """The reserved places a submission now would give up."""
+    return [g for g in gaps if isinstance(g, ReservedOpen)]
+
+
+def places_digest(places: Sequence[ReservedOpen]) -> str:
+    """A short fingerprint of the places a clerk was shown: the submission gives up exactly those,
+    or asks again (a colleague may have changed the list meanwhile)."""
+    blob = "|".join(f"{p.award}:{p.kind}:{p.needed}:{p.open}" for p in places)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------- problems (requests)
@@ -356,4 +380,7 @@ __all__ = [
     "UnitSubmitted",
     "UnitUnknown",
     "UserUnknown",
+    "blocking",
+    "given_up",
+    "places_digest",
 ]

@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import edits, errors, intake, join, manage, media, misc, queries
+    from handlers import edits, errors, intake, join, manage, media, misc, office, queries
     from handlers.common import with_turn
 
     root = Router(name="root")
@@ -35,8 +35,11 @@ def setup() -> Router:
     member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
     member.callback_query.middleware(with_turn)
     member.edited_message.middleware(with_turn)
-    # media first: an album's further photos and forwarded texts are not the intake's answers
-    member.include_routers(media.setup(), intake.setup(), edits.setup(), queries.setup(), manage.setup(), misc.setup())
+    # office first: its staff get the office's commands instead of a clerk's; then media: an
+    # album's further photos and forwarded texts are not the intake's answers
+    member.include_routers(
+        office.setup(), media.setup(), intake.setup(), edits.setup(), queries.setup(), manage.setup(), misc.setup()
+    )
     root.include_routers(guest, member)
     errors.setup(root)
     return root

@@ -50,4 +50,5 @@ class LangCb(CallbackData, prefix="lg"):
 
 
 class SubmitCb(CallbackData, prefix="sb"):
-    action: str  # yes | no
+    action: str  # yes | giveup | no
+    v: str = ""  # giveup: core.refusals.places_digest of the places the clerk was shown

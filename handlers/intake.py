@@ -38,6 +38,8 @@ PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
 async def new(message: Message, turn: Turn) -> None:
     """/new: continue an unfinished draft (after asking), or the award menu."""
     draft = turn.draft
+    if draft is None or draft.editing is None:  # a closed list is said at once, before any button
+        await nominees.entry_open(turn.ports, turn.user)
     if draft is not None and draft.award is not None:
         await message.answer(resume_offer(turn.campaign, draft), reply_markup=keyboards.resume_keyboard())
         return

@@ -154,13 +154,27 @@ def withdraw_keyboard(nominee_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def submit_keyboard() -> InlineKeyboardMarkup:
+def submit_keyboard(give_up: str | None = None) -> InlineKeyboardMarkup:
+    """确定提交 / 暂不提交; with ``give_up`` (the digest of the open reserved places shown) the yes
+    button says that those places are given up."""
     kb = InlineKeyboardBuilder()
-    kb.row(
-        InlineKeyboardButton(text=_("Yes, submit"), callback_data=SubmitCb(action="yes").pack()),
-        InlineKeyboardButton(text=_("Not yet"), callback_data=SubmitCb(action="no").pack()),
-    )
+    if give_up is None:
+        yes = InlineKeyboardButton(text=_("Yes, submit"), callback_data=SubmitCb(action="yes").pack())
+    else:
+        yes = InlineKeyboardButton(
+            text=_("Submit, giving up these places"), callback_data=SubmitCb(action="giveup", v=give_up).pack()
+        )
+    kb.row(yes, InlineKeyboardButton(text=_("Not yet"), callback_data=SubmitCb(action="no").pack()))
     return kb.as_markup()
+
+
+def alternates_keyboard(nominees: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup | None:
+    """One "enter the alternate" button per nominee (number, name) that lacks one."""
+    kb = InlineKeyboardBuilder()
+    for nominee_id, name in nominees:
+        label = _("Enter the alternate for {name}").format(name=name)
+        kb.row(InlineKeyboardButton(text=label, callback_data=ItemCb(action="alt", id=nominee_id).pack()))
+    return kb.as_markup() if kb.buttons else None
 
 
 def lang_keyboard() -> InlineKeyboardMarkup:

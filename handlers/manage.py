@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -9,11 +11,12 @@ from aiogram.types import CallbackQuery, Message
 from app import nominees, queries, submission
 from core import flow
 from core.records import Draft
+from core.refusals import AlternateMissing, Gap, blocking, given_up, places_digest
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
-from handlers.problems import gaps_text
+from handlers.problems import gaps_text, give_up_text, given_up_lines
 from handlers.steps import render
 
 
@@ -74,25 +77,45 @@ async def withdraw_yes(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
     await show(query, text + "\n\n" + texts.quota_text(turn.campaign, quota))
 
 
-async def submit(message: Message) -> None:
-    await message.answer(
-        _("Submit your unit's list to the office? Afterwards it is locked; only the office can reopen it."),
-        reply_markup=keyboards.submit_keyboard(),
-    )
+async def submit(message: Message, turn: Turn) -> None:
+    """/submit: closed lists are told so at once; the list is checked before the clerk is asked."""
+    await offer_submit(turn, await submission.check(turn.ports, turn.user), edit=False)
+
+
+async def offer_submit(turn: Turn, gaps: Sequence[Gap], *, edit: bool = True) -> None:
+    """What the check found: the gaps to mend first; or the open reserved places with the offer to
+    submit giving them up; or, for a complete list, the plain question."""
+    if blocking(gaps):
+        items, _total = await queries.nominees(turn.ports, turn.user, 0, 200)
+        names = {n.id: str(n.answers.get("name") or n.answers.get("org_name") or "") for n in items}
+        lacking = [(g.nominee, g.name or f"#{g.nominee}") for g in gaps if isinstance(g, AlternateMissing)]
+        text = gaps_text(turn.campaign, gaps, names)
+        await show(turn.event, text, keyboards.alternates_keyboard(lacking), edit=edit)
+        return
+    places = given_up(gaps)
+    if places:
+        markup = keyboards.submit_keyboard(give_up=places_digest(places))
+        await show(turn.event, give_up_text(turn.campaign, places), markup, edit=edit)
+        return
+    question = _("Submit your unit's list to the office? Afterwards it is locked; only the office can reopen it.")
+    await show(turn.event, question, keyboards.submit_keyboard(), edit=edit)
 
 
 async def submit_answer(query: CallbackQuery, callback_data: SubmitCb, turn: Turn) -> None:
     await query.answer()
-    if callback_data.action != "yes":
+    if callback_data.action == "no":
         await show(query, _("Not submitted. You can go on editing."))
         return
-    gaps = await submission.submit(turn.ports, turn.user)
-    if gaps:
-        items, _total = await queries.nominees(turn.ports, turn.user, 0, 200)
-        names = {n.id: str(n.answers.get("name") or n.answers.get("org_name") or "") for n in items}
-        await show(query, gaps_text(turn.campaign, gaps, names))
+    give_up = callback_data.v if callback_data.action == "giveup" else None
+    gaps = await submission.submit(turn.ports, turn.user, give_up)
+    if gaps:  # the list changed since the question was asked: what stands now
+        await offer_submit(turn, gaps)
         return
-    await show(query, _("Your unit's list has been submitted to the office and is now locked. Thank you."))
+    text = _("Your unit's list has been submitted to the office and is now locked. Thank you.")
+    if give_up is not None:
+        places = given_up_lines(turn.campaign, (await queries.unit_state(turn.ports, turn.user)).given_up)
+        text += "\n\n" + "\n".join([_("Places given up (the office can see this):"), *places])
+    await show(query, text)
 
 
 def setup() -> Router:

@@ -44,6 +44,8 @@ from core.refusals import (
     UnitSubmitted,
     UnitUnknown,
     UserUnknown,
+    blocking,
+    given_up,
 )
 from handlers.i18n import _, _n, pick
 from handlers.texts import award_name, category_label, esc, status_label
@@ -99,7 +101,7 @@ def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
         case Ineligible(message=message, message_en=message_en):
             return _("Not eligible: {message}").format(message=esc(pick(message, message_en)))
         case UnitSubmitted() | UnitClosed():
-            return problem_text(refusal)
+            return problem_text(refusal, campaign)
         case _:
             assert_never(refusal)
 
@@ -118,9 +120,15 @@ def gap_text(campaign: Campaign, gap: Gap, names: Mapping[int, str]) -> str:
                 gap.needed,
             ).format(award=award_name(campaign, gap.award), needed=gap.needed, name=esc(pick(gap.name, gap.name_en)))
         case AlternateMissing():
-            return _("• {name} (#{id}) needs an alternate frontline worker of the same kind.").format(
-                name=esc(gap.name or "?"), id=gap.nominee
-            )
+            award = campaign.award(gap.award)
+            who = esc(gap.name or "?")
+            if gap.category:
+                who += _(", {category}").format(category=esc(category_label(award, gap.category)))
+            kinds = _(" or ").join(esc(category_label(award, c)) for c in gap.allowed)
+            return _(
+                "• {name} (#{id}) needs an alternate frontline worker of the same kind ({kinds}); "
+                "without one its place is cancelled. Enter the alternate, or withdraw the nominee."
+            ).format(name=who, id=gap.nominee, kinds=kinds or "—")
         case BelowMinimum():
             return _n(
                 "• {award}: at least {min} nomination expected.",
@@ -134,7 +142,50 @@ def gap_text(campaign: Campaign, gap: Gap, names: Mapping[int, str]) -> str:
 
 
 def gaps_text(campaign: Campaign, gaps: Sequence[Gap], names: Mapping[int, str]) -> str:
-    return "\n".join([_("The list cannot be submitted yet:"), *(gap_text(campaign, g, names) for g in gaps)])
+    """What must be mended before the list can be submitted (reserved places that may be given up
+    are listed apart: they do not keep the list back)."""
+    lines = [_("The list cannot be submitted yet:"), *(gap_text(campaign, g, names) for g in blocking(gaps))]
+    places = given_up(gaps)
+    if places:
+        lines += ["", _("Also still open (these may be given up when submitting):")]
+        lines += [gap_text(campaign, g, names) for g in places]
+    return "\n".join(lines)
+
+
+def give_up_text(campaign: Campaign, places: Sequence[ReservedOpen]) -> str:
+    """The question before a list with unfilled reserved places is submitted."""
+    return "\n".join(
+        [
+            _("These reserved places of your unit are not filled:"),
+            *(gap_text(campaign, g, {}) for g in places),
+            "",
+            _(
+                "If your unit has no eligible candidate for them, you may submit the list as it is. "
+                "Under the notice, places not used as allocated are given up; the office will "
+                "see which. Afterwards the list is locked; only the office can reopen it."
+            ),
+            _("Submit the list and give up these places?"),
+        ]
+    )
+
+
+def given_up_lines(campaign: Campaign, places: Sequence[ReservedOpen]) -> list[str]:
+    """The reserved places a unit gave up, one bullet each (its own places, nested ones apart)."""
+    return [
+        _n("• {award}: {name}, {count} place", "• {award}: {name}, {count} places", g.open).format(
+            award=award_name(campaign, g.award), name=esc(pick(g.name, g.name_en)), count=g.open
+        )
+        for g in places
+    ]
+
+
+def ask_office(campaign: Campaign | None) -> str:
+    """Whom a clerk asks: the office named by the definition, with its contact when one is given."""
+    if campaign is None:
+        return _("the office")
+    if campaign.contact:
+        return _("{office} ({contact})").format(office=esc(campaign.office), contact=esc(campaign.contact))
+    return esc(campaign.office)
 
 
 def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
@@ -185,11 +236,26 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
             reasons = refusals_text(campaign, refusals) if campaign is not None else ""
             return "\n".join([_("There is no place left to take the nominee back:"), reasons]).strip()
         case UnitSubmitted():
-            return _("Your unit's list has been submitted and is locked. Please contact the office to reopen it.")
-        case UnitClosed():
-            return _("The deadline has passed: your unit's list is closed. Only the office can reopen it.")
+            return _(
+                "Your unit's list has been submitted and is locked; nothing can be entered or changed. "
+                "Only the office can reopen it: please contact {office}."
+            ).format(office=ask_office(campaign))
+        case UnitClosed(deadline=deadline):
+            return _(
+                "Entry closed on {date}: your unit's list can no longer be entered or changed. "
+                "Only the office can reopen it: please contact {office}."
+            ).format(date=deadline.isoformat(), office=ask_office(campaign))
         case _:
             assert_never(problem)
 
 
-__all__ = ["gap_text", "gaps_text", "problem_text", "refusal_text", "refusals_text"]
+__all__ = [
+    "ask_office",
+    "gap_text",
+    "gaps_text",
+    "give_up_text",
+    "given_up_lines",
+    "problem_text",
+    "refusal_text",
+    "refusals_text",
+]

@@ -7,12 +7,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from app import queries
+from core.clock import local_time
 from core.form import IntakeForm
 from core.records import EDITABLE
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
+from handlers.problems import given_up_lines
 
 PAGE = 8
 
@@ -26,7 +28,7 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     missing_keys = form.missing(nominee.answers)
     missing = [texts.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
-    editable = nominee.status in EDITABLE
+    editable = nominee.status in EDITABLE and turn.user.role == "clerk"  # the office changes nothing here
     markup = keyboards.nominee_keyboard(
         nominee, editable=editable, needs_alternate=editable and record.lacks_alternate(campaign)
     )
@@ -35,21 +37,43 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
 
 async def show_list(turn: Turn, offset: int) -> None:
     items, total = await queries.nominees(turn.ports, turn.user, offset=offset, limit=PAGE)
+    office = turn.user.role == "office"  # the office sees the whole campaign
+    given_up = await given_up_text(turn) if office and offset == 0 else ""
     if total == 0:
-        await show(turn.event, _("Your unit has no nominees yet. Send /new to enter one."))
+        empty = (
+            _("No unit has entered a nominee yet.")
+            if office
+            else _("Your unit has no nominees yet. Send /new to enter one.")
+        )
+        await show(turn.event, "\n\n".join(t for t in (empty, given_up) if t))
         return
     first, last = offset + 1, offset + len(items)
-    if turn.user.unit is None:  # the office sees the whole campaign
+    if office:
         head = _("<b>Nominees of all units</b> ({first}–{last} of {total})")
     else:
         head = _("<b>Nominees of {unit}</b> ({first}–{last} of {total})")
-    lines = [head.format(unit=texts.esc(turn.user.unit), first=first, last=last, total=total)]
+    lines = [head.format(unit=texts.esc(turn.user.unit or ""), first=first, last=last, total=total)]
     for n in items:
         status = texts.status_label(n.status, alternate=n.alternate_for is not None)
-        lines.append(f"{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}")
+        unit = f"{texts.esc(n.unit)} · " if office else ""
+        lines.append(f"{unit}{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}")
     lines.append(_("Tap a nominee to see the whole record."))
+    if given_up:
+        lines += ["", given_up]
     buttons = [(n.id, texts.nominee_title(turn.campaign, n)) for n in items]
     await show(turn.event, "\n".join(lines), keyboards.list_keyboard(buttons, offset, total, PAGE))
+
+
+async def given_up_text(turn: Turn) -> str:
+    """For the office: the reserved places each submitted unit gave up (视为放弃); "" when none."""
+    states = await queries.unit_states(turn.ports, turn.campaign.id)
+    lines = []
+    for state in states:
+        if state.submitted_at is not None and state.given_up:
+            when = f"{local_time(state.submitted_at, turn.campaign):%Y-%m-%d %H:%M}"
+            lines.append(_("{unit} (submitted {date}):").format(unit=texts.esc(state.name), date=when))
+            lines += given_up_lines(turn.campaign, state.given_up)
+    return "\n".join([_("<b>Reserved places given up at submission</b>"), *lines]) if lines else ""
 
 
 async def quota(message: Message, turn: Turn) -> None:

@@ -559,7 +559,7 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
         elif left == 0:
             when = _("today is the last day")
         else:
-            when = _n("passed {n} day ago", "passed {n} days ago", -left).format(n=-left)
+            when = _("closed")  # 已截止: how many days ago helps nobody
         lines.append(_("• {name}: {date} ({when})").format(name=name, date=stage.deadline.isoformat(), when=when))
     return "\n".join(lines)
 
@@ -579,6 +579,24 @@ def help_text() -> str:
         "/cancel — stop the current step\n\n"
         "Your answers are saved at every step; if you stop, /new continues where you left off."
     )
+
+
+def office_help(*, clerk_command: bool = False) -> str:
+    """The commands of office staff; ``clerk_command``: after one that only a unit's clerk can use."""
+    lines = []
+    if clerk_command:
+        lines += [_("This command is for the clerks of the recommending units; office staff have no unit list."), ""]
+    lines.append(
+        _(
+            "<b>Commands for office staff</b>\n"
+            "/list — the nominees of all units, and the reserved places units gave up\n"
+            "/status N — one nominee's record and history\n"
+            "/deadlines — dates of the campaign\n"
+            "/lang — 中文 / English\n"
+            "/help — this list"
+        )
+    )
+    return "\n".join(lines)
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:

@@ -89,6 +89,8 @@ class UnitRow(Base):
     submitted_at: Mapped[datetime | None]
     submitted_by: Mapped[int | None] = mapped_column(BigInteger)
     reopened_at: Mapped[datetime | None]
+    # the reserved places given up with the last submission (core.refusals.ReservedOpen as dicts)
+    given_up: Mapped[list[Any] | None]
 
 
 class UnitQuotaRow(Base):

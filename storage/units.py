@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
 from core.records import UnitState
+from core.refusals import ReservedOpen
 from storage.db import Conn
 from storage.models import UnitRow
 
@@ -19,6 +21,7 @@ UNIT_STATE = (
     UnitRow.active,
     UnitRow.submitted_at,
     UnitRow.reopened_at,
+    UnitRow.given_up,
 )
 _GET = select(*UNIT_STATE).where(UnitRow.campaign_id == bindparam("campaign_id"), UnitRow.name == bindparam("name"))
 # One unit's row locked serialises the use cases changing that unit (FOR NO KEY UPDATE: the
@@ -33,7 +36,8 @@ _SET = update(UnitRow).where(*_WHERE)  # sets the columns its parameters name
 
 
 def unit_state(row: Any) -> UnitState:
-    return UnitState(row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at)
+    given_up = tuple(ReservedOpen(**place) for place in row.given_up or ())
+    return UnitState(row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at, given_up)
 
 
 class SqlUnits:
@@ -66,8 +70,21 @@ class SqlUnits:
         if added:
             await self._conn.execute(insert(UnitRow), added)
 
-    async def set_submitted(self, campaign_id: str, name: str, at: datetime | None, by: int | None) -> None:
-        params = {"b_campaign_id": campaign_id, "b_name": name, "submitted_at": at, "submitted_by": by}
+    async def set_submitted(
+        self,
+        campaign_id: str,
+        name: str,
+        at: datetime | None,
+        by: int | None,
+        given_up: Sequence[ReservedOpen] = (),
+    ) -> None:
+        params = {
+            "b_campaign_id": campaign_id,
+            "b_name": name,
+            "submitted_at": at,
+            "submitted_by": by,
+            "given_up": [asdict(place) for place in given_up] if at is not None else None,
+        }
         await self._conn.execute(_SET, params)
 
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:

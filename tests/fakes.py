@@ -54,6 +54,7 @@ from core.records import (
     UnitState,
     UserInfo,
 )
+from core.refusals import ReservedOpen
 
 # 10:00 on 1 March 2024 in Zhengzhou: three weeks before the first deadline (2024-03-20).
 BEFORE_DEADLINE = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
@@ -340,9 +341,19 @@ class FakeUnits(_Repository):
             raise FakeMisuse(f"no unit row {name!r} in {campaign_id!r}")
         return found
 
-    async def set_submitted(self, campaign_id: str, name: str, at: datetime | None, by: int | None) -> None:
+    async def set_submitted(
+        self,
+        campaign_id: str,
+        name: str,
+        at: datetime | None,
+        by: int | None,
+        given_up: Sequence[ReservedOpen] = (),
+    ) -> None:
         await self._enter("units.set_submitted", write=True)
-        self.state.units[(campaign_id, name)] = replace(self._unit(campaign_id, name), submitted_at=at)
+        places = tuple(given_up) if at is not None else ()
+        self.state.units[(campaign_id, name)] = replace(
+            self._unit(campaign_id, name), submitted_at=at, given_up=places
+        )
 
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
         await self._enter("units.set_reopened", write=True)

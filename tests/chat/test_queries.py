@@ -106,7 +106,10 @@ async def test_deadlines_count_the_days_left_on_the_campaigns_calendar(bot: Harn
     bot.clock.advance(days=1)
     (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（今天为截止日）")
     bot.clock.advance(days=1)
-    (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（已过期 1 天）")
+    (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（已截止）")
+    bot.clock.advance(days=986)  # long after: still just closed, no count of days
+    (await clerk.command("/deadlines")).expect("报送初审材料：2024-03-20（已截止）")
+    clerk.expect_not("过期", "986")
 
 
 async def test_after_the_deadline_nothing_more_is_entered(bot: Harness) -> None:
@@ -116,6 +119,22 @@ async def test_after_the_deadline_nothing_more_is_entered(bot: Harness) -> None:
     await clerk.fill(medal("迟到", id_number(6601)))
     bot.clock.advance(days=6)  # 21 March: the entry deadline (20 March) has passed
     refused = await clerk.tap("✔ 确认保存")
-    refused.expect("填报已截止，本单位推荐名单已关闭，仅办公室可重新开放。")
+    refused.expect("填报已于 2024-03-20 截止，本单位推荐名单不能再填报或修改。仅办公室可重新开放，请联系")
     await clerk.command("/quota")
     clerk.expect("郑州市五一劳动奖章：已用 0/6")
+
+
+async def test_office_staff_in_a_clerks_command_are_told_the_office_commands(bot: Harness) -> None:
+    clerk = await bot.clerk(6701, "金水区")
+    nominee = await clerk.nominate(MEDAL, medal("张三", id_number(6701)))
+    office = bot.chat(6702)
+    await office.command(f"/start {await bot.world.invite('zhengzhou-2024', None)}")
+    for command in ("/new", "/quota", f"/edit {nominee}", f"/withdraw {nominee}", "/submit"):
+        said = await office.command(command)
+        said.expect("该命令供各推荐单位填报人员使用", "办公室工作人员可用命令", "/list — 各单位推荐对象", "/deadlines")
+        said.expect_not("None", "未分配", "不在")
+        assert said.buttons == []
+    (await office.command("/help")).expect("办公室工作人员可用命令", "/status N")
+    (await office.command("/list")).expect(f"金水区 · #{nominee} 张三")
+    (await office.command(f"/status {nominee}")).expect("张三")
+    assert "✎ 修改" not in office.buttons and "撤回" not in office.buttons  # the office changes nothing here

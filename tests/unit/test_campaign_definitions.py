@@ -388,7 +388,7 @@ def test_a_file_is_loaded_by_path_and_named_in_its_problems(tmp_path: Path) -> N
     bad.write_text(edit(ZZ_TEXT, "total = 120", 'total = "120"'), encoding="utf-8")
     with pytest.raises(DefinitionError) as info:
         load_path(bad)
-    assert str(info.value).startswith(f"{bad}:43: awards[1].total: ")
+    assert str(info.value).startswith(f"{bad}:44: awards[1].total: ")
 
 
 def test_a_utf8_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:

@@ -50,6 +50,12 @@ ALLOWED_CHINESE |= {
         "/lang — 中文 / English\n/cancel — stop the current step\n\nYour answers are saved at every step; if "
         "you stop, /new continues where you left off.",
     ),
+    (
+        "handlers/texts.py",
+        "<b>Commands for office staff</b>\n/list — the nominees of all units, and the reserved places units gave "
+        "up\n/status N — one nominee's record and history\n/deadlines — dates of the campaign\n"
+        "/lang — 中文 / English\n/help — this list",
+    ),
 }
 
 

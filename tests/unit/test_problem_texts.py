@@ -48,6 +48,7 @@ SAMPLES: dict[str, Any] = {
     "count": 3,
     "needed": 4,
     "category": "农民工",
+    "allowed": ("一线产业工人", "其他一线职工和专业技术人员"),
     "open": (OpenReserved("industrial", "一线产业工人", "Frontline industrial workers", 4),),
     "limit": "pool:section_cadre",
     "kind": "pool",
@@ -80,7 +81,14 @@ VARIANTS: list[Any] = [
 
 NAMES = {17: "张三"}  # the unit's nominees by number, for the gaps that name one
 DATA = sorted(
-    [*(v for v in SAMPLES.values() if isinstance(v, str) and CJK.search(v)), *NAMES.values()], key=len, reverse=True
+    [
+        *(v for v in SAMPLES.values() if isinstance(v, str) and CJK.search(v)),
+        *NAMES.values(),
+        ZZ.office,  # whom a clerk asks: the definition's data, as the notice prints it
+        ZZ.contact or "",
+    ],
+    key=len,
+    reverse=True,
 )
 
 

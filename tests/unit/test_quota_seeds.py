@@ -283,7 +283,7 @@ def test_an_enterprise_head_without_an_alternate_makes_the_list_incomplete_until
     unit = ZZ.unit("新闻单位")  # 奖章 1（一线职工1）
     head = ListedNominee(1, "medal", person(HEAD, name="张三"))
     gaps = [g for g in unit_gaps(ZZ, unit, [head]) if isinstance(g, AlternateMissing)]
-    assert gaps == [AlternateMissing("medal", 1, "张三")]
+    assert gaps == [AlternateMissing("medal", 1, "张三", "企业负责人", ("一线产业工人", "其他一线职工和专业技术人员"))]
 
     alternate = ListedNominee(2, "medal", person(INDUSTRIAL, name="李四"), alternate_for=1)
     assert [g for g in unit_gaps(ZZ, unit, [head, alternate]) if isinstance(g, AlternateMissing)] == []

@@ -46,3 +46,28 @@ def test_upgrade_then_load_a_campaign_idempotently(tmp_path: Path) -> None:
     broken.write_text(builtin_text("zhengzhou-2024").replace("total = 120", "total = 12"))
     bad = cli(tmp_path, "campaign", "load", str(broken))
     assert bad.returncode == 1 and "broken.toml" in bad.stderr  # located definition problems
+
+
+def test_invitations_for_names_that_do_not_exist_are_one_line_with_the_close_names(tmp_path: Path) -> None:
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+
+    unit = cli(tmp_path, "invite", "create", "--campaign", "zhengzhou-2024", "--unit", "金水")
+    assert (unit.returncode, unit.stdout) == (1, "")
+    assert unit.stderr.splitlines() == [
+        "nominee-bot invite create: 评选活动 “zhengzhou-2024” 中没有推荐单位 “金水” (no such unit in the campaign)"
+        "；是否要找 did you mean: 金水区?"
+    ]
+
+    campaign = cli(tmp_path, "invite", "create", "--campaign", "zhengzhou-2042", "--unit", "金水区")
+    assert (campaign.returncode, campaign.stdout) == (1, "")
+    (line,) = campaign.stderr.splitlines()
+    assert line.startswith("nominee-bot invite create: 没有评选活动 “zhengzhou-2042” (no campaign named")
+    assert "did you mean: zhengzhou-2024" in line
+
+    load = cli(tmp_path, "campaign", "load", "nosuch-2024")
+    assert load.returncode == 1 and len(load.stderr.splitlines()) == 1
+    assert "no built-in campaign and no file named “nosuch-2024”" in load.stderr
+
+    office = cli(tmp_path, "invite", "create", "--campaign", "zhengzhou-2024", "--role", "office")
+    assert office.returncode == 0, office.stderr
+    assert "?start=" in office.stdout

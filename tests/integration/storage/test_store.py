@@ -39,6 +39,9 @@ from core.refusals import (
     UnitClosed,
     UnitSubmitted,
     UnitUnknown,
+    blocking,
+    given_up,
+    places_digest,
 )
 from storage.models import UnitQuotaRow
 from tests.nominees import organisation, person, team
@@ -176,6 +179,24 @@ async def test_submit_is_refused_with_gaps_then_succeeds_and_locks(zz: Ports) ->
     _, history = await queries.nominee(zz, me, worker.nominee.id)
     assert [h.action for h in history] == ["created", "submitted", "reopened", "edited"]
     assert set(history[-1].changes) == {"deeds"}
+
+
+async def test_the_reserved_places_given_up_are_stored_with_the_submission_until_reopened(zz: Ports) -> None:
+    me = await clerk(zz, ZZ, CHALCO, 302)
+    assert (await nominees_uc.save(zz, me, "pioneer", team(12))).ok  # no frontline industrial worker
+    gaps = await submission.check(zz, me)
+    places = given_up(gaps)
+    assert open_reserved(gaps) == {("medal", "industrial")} and blocking(gaps) == []
+    assert await submission.submit(zz, me) == gaps  # not without the clerk's confirmation
+
+    assert await submission.submit(zz, me, places_digest(places)) == []
+    boss = await office(zz, ZZ)
+    state = await queries.unit_state(zz, boss, CHALCO)
+    assert state.submitted_at is not None and state.given_up == tuple(places)
+    assert await rejected(submission.check(zz, me)) == UnitSubmitted(CHALCO)
+
+    await review.reopen(zz, boss, CHALCO)
+    assert (await queries.unit_state(zz, me)).given_up == ()
 
 
 async def test_a_list_with_an_enterprise_head_needs_an_alternate(zz: Ports, engine: AsyncEngine) -> None:

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 
 from app import campaigns, nominees, queries, review, submission
 from core.loader import builtin_text, parse
-from core.refusals import AlternateMissing, AnswersMissing, NomineeLocked, ReservedOpen, UnitSubmitted
+from core.refusals import (
+    AlternateMissing,
+    AnswersMissing,
+    NomineeLocked,
+    ReservedOpen,
+    UnitClosed,
+    UnitSubmitted,
+    blocking,
+    given_up,
+    places_digest,
+)
 from tests.nominees import person, team
 
 from .story import CHALCO, JINSHUI, ZZ, World
@@ -41,7 +51,7 @@ async def test_submit_is_refused_with_the_gaps_then_hands_the_list_in_and_locks_
 async def test_a_head_without_an_alternate_keeps_the_list_from_being_submitted(zz: World) -> None:
     me = await zz.clerk(JINSHUI, 302)
     head = await zz.saved(me, "medal", person(22, "企业负责人"))
-    missing = AlternateMissing("medal", head.id, "张22")
+    missing = AlternateMissing("medal", head.id, "张22", "企业负责人", ("一线产业工人", "其他一线职工和专业技术人员"))
     assert missing in await zz.nothing_written(submission.submit(zz.ports, me))
 
     await zz.saved(me, "medal", person(23, "一线产业工人"), alternate_for=head.id)
@@ -102,3 +112,43 @@ async def test_a_question_added_by_a_reload_is_answered_before_the_list_is_hande
     answered = person(11, "一线产业工人", legal_rep="王五")
     await zz.saved(me, "medal", answered, nominee_id=worker.id)
     assert await zz.once(submission.submit(zz.ports, me)) == []
+
+
+async def test_a_unit_without_a_candidate_gives_up_the_open_reserved_places_and_the_office_sees_them(
+    zz: World,
+) -> None:
+    me = await zz.clerk(CHALCO, 308)
+    office = await zz.office(309)
+    await zz.saved(me, "pioneer", team(11))  # no frontline industrial worker to nominate for 奖章
+    gaps = await zz.nothing_written(submission.check(zz.ports, me))
+    assert gaps == [CHALCO_MEDAL_OPEN] and blocking(gaps) == []
+
+    # Not without saying so, and not for places other than those the clerk was shown.
+    assert await zz.nothing_written(submission.submit(zz.ports, me)) == [CHALCO_MEDAL_OPEN]
+    assert await zz.nothing_written(submission.submit(zz.ports, me, places_digest([CHALCO_PIONEER_OPEN]))) == gaps
+
+    assert await zz.once(submission.submit(zz.ports, me, places_digest(given_up(gaps)))) == []
+    state = await zz.nothing_written(queries.unit_state(zz.ports, office, CHALCO))
+    assert state.submitted_at == zz.clock.now and state.given_up == (CHALCO_MEDAL_OPEN,)
+
+    await zz.once(review.reopen(zz.ports, office, CHALCO))  # open again: nothing is given up any more
+    assert (await zz.nothing_written(queries.unit_state(zz.ports, office, CHALCO))).given_up == ()
+
+
+async def test_a_missing_alternate_is_never_given_up(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 310)
+    head = await zz.saved(me, "medal", person(24, "企业负责人"))
+    gaps = await zz.nothing_written(submission.check(zz.ports, me))
+    (alternate_missing,) = blocking(gaps)
+    assert isinstance(alternate_missing, AlternateMissing) and alternate_missing.nominee == head.id
+    assert await zz.nothing_written(submission.submit(zz.ports, me, places_digest(given_up(gaps)))) == gaps
+
+
+async def test_a_closed_list_is_said_before_anything_is_checked(zz: World) -> None:
+    me = await zz.clerk(CHALCO, 311)
+    saved = await zz.saved(me, "medal", person(25, "一线产业工人"))
+    zz.clock.now = datetime(2024, 3, 21, 2, 0, tzinfo=UTC)  # the day after the deadline
+    closed = await zz.rejected(submission.check(zz.ports, me))
+    assert isinstance(closed, UnitClosed) and closed.deadline.isoformat() == "2024-03-20"
+    assert await zz.rejected(nominees.entry_open(zz.ports, me)) == closed
+    assert await zz.rejected(nominees.editable(zz.ports, me, saved.id)) == closed
