@@ -31,6 +31,9 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # and the blank braille pattern. They pass a "has letters" test and look like spaces, so they are
 # made spaces.
 _FILLERS = re.compile(r"[\u115f\u1160\u3164\uffa0\u2800]")
+# Kangxi radicals and CJK radical supplements: text copied out of PDFs holds them instead of the
+# ideographs they look like (⽅⽂ for 方文); NFKC maps them back, wherever the text goes.
+_RADICALS = re.compile(r"[\u2e80-\u2eff\u2f00-\u2fdf]")
 # One grapheme cluster (what a reader takes for one character: a base with its combining marks,
 # a Hangul syllable, an emoji sequence), after Unicode's rules (UAX #29) as the regex library has them.
 _CLUSTER = regex.compile(r"\X")
@@ -47,14 +50,15 @@ def _is_dropped(ch: str) -> bool:
 
 
 def clean_text(raw: str, *, multiline: bool = True) -> str:
-    """NFC, one kind of line break, no invisible characters (fillers become spaces), single
-    spaces, stripped.
+    """NFC, one kind of line break, no invisible characters (fillers become spaces), Kangxi
+    radicals as the ideographs they look like, single spaces, stripped.
 
     Long answers keep their line breaks (at most one blank line in a row); with
     ``multiline=False`` line breaks become spaces, for one-line fields such as names."""
     text = unicodedata.normalize("NFC", raw)
     text = _LINE_BREAKS.sub("\n", text)
     text = _FILLERS.sub(" ", text)
+    text = _RADICALS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = "".join(ch for ch in text if not _is_dropped(ch))
     if not multiline:
         text = text.replace("\n", " ")

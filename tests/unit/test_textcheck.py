@@ -247,6 +247,11 @@ def test_kangxi_radicals_pasted_from_a_pdf_become_the_characters_they_look_like(
     assert org_name("⽅⽂机械厂") == "方文机械厂"
 
 
+def test_kangxi_radicals_in_any_text_become_ideographs_and_other_radicals_stay():
+    assert clean_text("⽅⽂同志⼯作认真") == "方文同志工作认真"
+    assert clean_text("⺠") == "⺠"  # a radical without an ideograph of its own is left as typed
+
+
 def test_full_width_latin_letters_become_ordinary_ones():
     assert person_name("Ｊｏｈｎ Ｓｍｉｔｈ") == "John Smith"
 
