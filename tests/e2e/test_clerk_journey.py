@@ -118,7 +118,8 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     summary = clerk.expect(
         "请核对填报信息", "民族：土家族", "推荐理由：获奖后主持完成", "照片（JPG，不大于850×1276像素）：已收到"
     )
-    assert "（女，出生日期 1984-06-01，39 周岁）" in summary and number not in summary
+    # the one place the whole number is shown: the summary before saving, to proof-read it
+    assert f"身份证号码：{number}（女，出生日期 1984-06-01，39 周岁）" in summary
     assert "性别" not in clerk.buttons and "✔ 确认保存" in clerk.buttons
 
     # 修改某项: jump to a question and come back to the card
