@@ -32,6 +32,7 @@ from core.errors import (
     IdRegion,
     InvalidAnswer,
 )
+from core.textcheck import clean_text
 
 ID_LENGTH = 18
 FIRST_GENERATION_LENGTH = 15
@@ -75,8 +76,9 @@ def normalize_id(raw: str) -> str:
     """Canonical form of what a user typed: ASCII digits, upper-case X, no spaces or hyphens.
 
     NFKC turns full-width digits, full-width Ｘ, U+3000 and NBSP into their ASCII forms,
-    which phone keyboards in Chinese input mode produce all the time."""
-    text = unicodedata.normalize("NFKC", raw)
+    which phone keyboards in Chinese input mode produce all the time; invisible characters that
+    copying brings along (zero-width spaces, direction marks) are dropped first."""
+    text = unicodedata.normalize("NFKC", clean_text(raw, multiline=False))
     return _SEPARATORS.sub("", text).upper()
 
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from core.errors import InvalidAnswer, PhoneEmpty, PhoneInvalid
+from core.textcheck import clean_text
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # An explicit extension marker: 转 / 分机 / ext. Hyphenated extensions are found later,
@@ -79,7 +80,9 @@ def _outside_mainland(code: str, groups: list[str], extension: str | None) -> st
 def normalize_phone(raw: str) -> str:
     """Canonical form of a mainland mobile or landline number, or of a Hong Kong, Macao or Taiwan
     number typed with its country code; :class:`InvalidAnswer` with PhoneEmpty or PhoneInvalid."""
-    text = unicodedata.normalize("NFKC", raw).strip()
+    # clean_text drops what copying a number from a contact card brings along: direction marks
+    # (U+202A…U+202C), zero-width spaces, fillers.
+    text = unicodedata.normalize("NFKC", clean_text(raw, multiline=False))
     if not text:
         raise InvalidAnswer(PhoneEmpty())
 
