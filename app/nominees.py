@@ -25,6 +25,7 @@ from core.eligibility import evaluate
 from core.errors import Ineligible
 from core.form import IntakeForm
 from core.identity import identity_key
+from core.phone import mask_phone
 from core.quota import (
     Limit,
     UnitAwardStatus,
@@ -84,18 +85,30 @@ def json_safe(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 HIDDEN_IN_AUDIT = frozenset({"id_number"})  # DESIGN.md: no ID number in logs, error texts or audit changes
+_PERSONAL_TYPES = frozenset({"id_number", "phone"})
 
 
-def _audited(key: str, value: Any) -> Any:
-    """An ID number is recorded as stars of its length: the log says it changed, never what to."""
-    return "*" * len(str(value)) if key in HIDDEN_IN_AUDIT and value is not None else value
+def _personal_keys(campaign: Campaign) -> dict[str, str]:
+    """The answers the audit log must not hold in full: key → field type (ID numbers, phones)."""
+    keys = {key: "id_number" for key in HIDDEN_IN_AUDIT}
+    keys.update({key: f.type for key, f in campaign.fields.items() if f.type in _PERSONAL_TYPES})
+    return keys
 
 
-def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """The audit log's change record: key → [old, new] for every answer that changed (an ID
-    number hidden)."""
+def _audited(kind: str | None, value: Any) -> Any:
+    """An ID number is recorded as stars of its length (the log says it changed, never what to);
+    a phone number masked as the chat shows it (``139****5678``)."""
+    if value is None or kind is None:
+        return value
+    return mask_phone(str(value)) if kind == "phone" else "*" * len(str(value))
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any], campaign: Campaign) -> dict[str, list[Any]]:
+    """The audit log's change record: key → [old, new] for every answer that changed (ID and
+    phone numbers hidden, see :func:`_audited`)."""
+    personal = _personal_keys(campaign)
     return {
-        k: [_audited(k, old.get(k)), _audited(k, new.get(k))]
+        k: [_audited(personal.get(k), old.get(k)), _audited(personal.get(k), new.get(k))]
         for k in sorted(old.keys() | new.keys())
         if old.get(k) != new.get(k)
     }
@@ -245,14 +258,14 @@ async def _write(
             updated_at=now,
         )
         info = replace(info, id=await tx.nominees.add(info, identity, claims))
-        return info, diff({}, answers), "created", set()
+        return info, diff({}, answers, campaign), "created", set()
     version = current.info.version + 1
     await tx.nominees.update(
         current.info.id, answers=answers, identity=identity, claims=claims, updated_at=now, version=version
     )
     held = {k for k in current.claims if k != UNIT_CLAIM}
     info = replace(current.info, answers=answers, updated_at=now, version=version)
-    return info, diff(current.info.answers, answers), "edited", held
+    return info, diff(current.info.answers, answers, campaign), "edited", held
 
 
 @usecase

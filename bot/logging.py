@@ -19,11 +19,17 @@ from typing import IO
 _ID = re.compile(r"[0-9０-９]{17}[0-9０-９XxＸｘ]")
 # A mainland mobile number, optionally with the 86 country code, not part of a longer number.
 _MOBILE = re.compile(r"(?<![0-9０-９])(?:\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9０-９])")
+# A Hong Kong, Macao or Taiwan number as core.phone writes it: +852-91234567, +886-912345678.
+_ABROAD = re.compile(r"\+(?:852|853|886)-[0-9]{4,5}(?=[0-9]{4}(?![0-9]))")
 
 
 def mask_personal(text: str) -> str:
-    """Keeps the first and last four characters of an ID number, three and four of a mobile."""
-    text = _ID.sub(lambda m: m.group()[:4] + "*" * 10 + m.group()[-4:], text)
+    """Keeps the first four characters of an ID number (as core.idcard.mask_id: a careless log
+    of the answers prints the sex and birth date beside it, and the last four would give the
+    number away), the first three and last four digits of a mainland mobile and the last four of
+    a Hong Kong, Macao or Taiwan number."""
+    text = _ID.sub(lambda m: m.group()[:4] + "*" * 14, text)
+    text = _ABROAD.sub(lambda m: m.group()[:5] + "*" * (len(m.group()) - 5), text)
     return _MOBILE.sub(lambda m: m.group()[:-8] + "****" + m.group()[-4:], text)
 
 

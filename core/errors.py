@@ -23,6 +23,12 @@ class IdLength:
 
 
 @dataclass(frozen=True)
+class IdFirstGeneration:
+    """15 digits: a first-generation identity card, no longer valid (replaced by the 18-digit
+    second-generation card; 居民身份证法, first-generation cards invalid since 1 January 2013)."""
+
+
+@dataclass(frozen=True)
 class IdChars:
     """Not 17 digits followed by a digit or X."""
 
@@ -231,6 +237,7 @@ class CalendarUnknown:
 AnswerProblem = (
     IdEmpty
     | IdLength
+    | IdFirstGeneration
     | IdChars
     | IdRegion
     | IdBirthDate
@@ -277,4 +284,3 @@ class InvalidAnswer(ValueError):
 
     def __repr__(self) -> str:  # the problem holds numbers and keys, never the rejected value
         return f"InvalidAnswer({self.problem!r})"
-

@@ -234,7 +234,8 @@ def _words(text: str) -> str:
 
 
 def _fold(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip().casefold()
+    # clean_text first: an answer of invisible characters is empty, not an unknown choice
+    return unicodedata.normalize("NFKC", clean_text(raw, multiline=False)).casefold()
 
 
 def _choose(raw: str, values: list[str], values_en: list[str], universe: list[str]) -> str:

@@ -1,7 +1,10 @@
-"""Chinese phone numbers: mobiles, landlines with area code, and bare local numbers.
+"""Chinese phone numbers: mainland mobiles, landlines with area code, bare local numbers, and
+the numbers of Hong Kong, Macao and Taiwan (whose residents may be nominated with their residence
+permits), written with their country code.
 
 Canonical forms: ``13912345678``, ``0371-67883217``, ``0371-67883217-123`` (extension),
-``2012121`` (a local number as printed in notices, without area code).
+``2012121`` (a local number as printed in notices, without area code), ``+852-91234567``,
+``+853-66123456``, ``+886-912345678``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import re
 import unicodedata
 
 from core.errors import InvalidAnswer, PhoneEmpty, PhoneInvalid
+from core.textcheck import clean_text
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # An explicit extension marker: 转 / 分机 / ext. Hyphenated extensions are found later,
@@ -20,6 +24,14 @@ _SEPARATOR_CHARS = re.compile(r"[\s\-\u2010-\u2015\u2212().]+")
 _GROUP = re.compile(r"[0-9]+")
 _DIGITS = re.compile(r"[0-9]*")  # not \d: it also matches non-ASCII digits
 _LANDLINE = re.compile(r"(0[0-9]{2,3})-([0-9]{7,8})(?:-([0-9]{1,6}))?")
+_ABROAD = re.compile(r"(\+85[23]|\+886)-([0-9]{8,9})(?:-([0-9]{1,6}))?")
+# Numbers after the country code (no trunk prefix): Hong Kong and Macao have eight digits
+# (Macao's start with 2, 6 or 8), Taiwan eight or nine (mobiles 9 and eight more).
+_OUTSIDE_MAINLAND = {
+    "852": re.compile(r"[2-9][0-9]{7}"),
+    "853": re.compile(r"[268][0-9]{7}"),
+    "886": re.compile(r"[2-9][0-9]{7,8}"),
+}
 _LOCAL = re.compile(r"([2-9][0-9]{6,7})(?:-([0-9]{1,6}))?")
 
 
@@ -44,9 +56,33 @@ def _landline(digits: str, international: bool) -> str | None:
     return None
 
 
+def _country_code(groups: list[str], international: bool) -> tuple[str | None, list[str]]:
+    """The Hong Kong, Macao or Taiwan code of a number typed +852 …, 00852 … or 852 … (apart from
+    the rest), and the groups of digits after it; (None, groups) for any other number."""
+    first = groups[0]
+    for code in _OUTSIDE_MAINLAND:
+        if (international or first.startswith("00")) and first.removeprefix("00").startswith(code):
+            rest = [first.removeprefix("00")[len(code) :], *groups[1:]]
+            return code, [group for group in rest if group]
+        if first == code and len(groups) > 1:
+            return code, groups[1:]
+    return None, groups
+
+
+def _outside_mainland(code: str, groups: list[str], extension: str | None) -> str:
+    digits = "".join(groups).removeprefix("0")  # +886 (0)912…: the trunk prefix typed along
+    if not _OUTSIDE_MAINLAND[code].fullmatch(digits):
+        raise InvalidAnswer(PhoneInvalid())
+    number = f"+{code}-{digits}"
+    return f"{number}-{extension}" if extension else number
+
+
 def normalize_phone(raw: str) -> str:
-    """Canonical form of a mobile or landline number; :class:`InvalidAnswer` with PhoneEmpty or PhoneInvalid."""
-    text = unicodedata.normalize("NFKC", raw).strip()
+    """Canonical form of a mainland mobile or landline number, or of a Hong Kong, Macao or Taiwan
+    number typed with its country code; :class:`InvalidAnswer` with PhoneEmpty or PhoneInvalid."""
+    # clean_text drops what copying a number from a contact card brings along: direction marks
+    # (U+202A…U+202C), zero-width spaces, fillers.
+    text = unicodedata.normalize("NFKC", clean_text(raw, multiline=False))
     if not text:
         raise InvalidAnswer(PhoneEmpty())
 
@@ -65,6 +101,10 @@ def normalize_phone(raw: str) -> str:
     groups = _GROUP.findall(text)
     if not groups:
         raise InvalidAnswer(PhoneInvalid())
+
+    code, rest = _country_code(groups, international)
+    if code is not None:
+        return _outside_mainland(code, rest, extension)
 
     # Country code, written as +86, 0086 or 86, apart or glued to the number.
     if international:
@@ -106,10 +146,15 @@ def is_mobile(normalized: str) -> bool:
 def mask_phone(s: str) -> str:
     """Hide the middle of a canonical number for logs and chat echoes.
 
-    ``139****5678``, ``0371-****3217``, ``***2121``; anything unrecognised keeps at
-    most its last four characters, and short strings are hidden completely."""
+    ``139****5678``, ``0371-****3217``, ``***2121``, ``+852-****4567``; anything unrecognised
+    keeps at most its last four characters, and short strings are hidden completely."""
     if is_mobile(s):
         return s[:3] + "****" + s[-4:]
+    abroad = _ABROAD.fullmatch(s)
+    if abroad:
+        code, local, extension = abroad.groups()
+        masked = f"{code}-{'*' * (len(local) - 4)}{local[-4:]}"
+        return f"{masked}-{extension}" if extension else masked
     landline = _LANDLINE.fullmatch(s)
     if landline:
         area, local, extension = landline.groups()

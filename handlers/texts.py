@@ -24,6 +24,7 @@ from core.errors import (
     IdChars,
     IdChecksum,
     IdEmpty,
+    IdFirstGeneration,
     IdFuture,
     IdLength,
     IdRegion,
@@ -57,6 +58,7 @@ from core.idcard import mask_id
 from core.phone import mask_phone
 from core.quota import LimitStatus, UnitAwardStatus
 from core.records import HistoryEntry, NomineeInfo, UnitQuota
+from core.textcheck import visible_length, visible_prefix
 from core.workdays import days_left
 from handlers.i18n import _, _n, lang, pick
 
@@ -155,10 +157,15 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
             return _("Please enter the ID number.")
         case IdLength(length=length):
             return _("An ID number has 18 characters; you entered {length}.").format(length=length)
+        case IdFirstGeneration():
+            return _(
+                "This is a 15-digit first-generation ID number; first-generation cards are no longer valid. "
+                "Please enter the 18-character number of the nominee's current ID card."
+            )
         case IdChars():
             return _("An ID number has 17 digits followed by a digit or the letter X.")
         case IdRegion():
-            return _("The first six digits are not a valid region code. Please check the number.")
+            return _("The region code at the start of the number is not valid. Please check the number.")
         case IdBirthDate():
             return _("The birth date in this ID number does not exist. Please check digits 7 to 14.")
         case IdFuture():
@@ -177,7 +184,7 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
         case PhoneInvalid():
             return _(
                 "This is not a valid phone number. Enter an 11-digit mobile number or a landline with area code, "
-                "e.g. 0371-67883217."
+                "e.g. 0371-67883217; a Hong Kong, Macao or Taiwan number with its code +852, +853 or +886."
             )
         case TextEmpty():
             return _("The answer is empty. Please type it again.")
@@ -202,7 +209,10 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
         case OrgEmpty():
             return _("Please enter the name of the organisation.")
         case OrgInvalid():
-            return _("The name contains characters that are not allowed (emoji or symbols).")
+            return _(
+                "The name contains characters that are not allowed (emoji or symbols). Letters, digits and the "
+                "punctuation of registered names may be used: （）“”‘’《》·、-—/&."
+            )
         case OrgLength(min=low, max=high):
             return _("An organisation name has {min} to {max} characters.").format(min=low, max=high)
         case ChoiceEmpty():
@@ -329,7 +339,10 @@ def limit_line(campaign: Campaign, status: LimitStatus) -> str:
 # ------------------------------------------------------------------------------ the wizard
 
 
-def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date) -> str:
+def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date, *, full_id: bool = False) -> str:
+    """One answer as the chat shows it. An ID number is masked (:func:`core.idcard.mask_id`: with
+    the sex and birth date beside it, at least 500 numbers stay possible) unless ``full_id``: the
+    summary before saving shows it whole, once, to be proof-read. Phone numbers are masked."""
     value = answers.get(key)
     if value is None:
         return _("(skipped)") if key in answers else _("(not answered)")
@@ -339,8 +352,9 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
         age = age_on(answers, today)
         gender = answers.get("gender", "")
         gender_text = {"男": _("male"), "女": _("female")}.get(str(gender), str(gender))
+        number = str(value) if full_id else mask_id(str(value))
         return _("{masked} ({gender}, born {birth}, age {age})").format(
-            masked=mask_id(str(value)), gender=gender_text, birth=answers.get("birth_date"), age=age
+            masked=esc(number), gender=gender_text, birth=answers.get("birth_date"), age=age
         )
     fdef = form.campaign.fields.get(key)
     if fdef is not None:
@@ -352,7 +366,12 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
             return esc(option_label(fdef, str(value)))
         if fdef.type == "longtext":
             text = str(value)
-            return esc(text[:60] + ("…" if len(text) > 60 else "")) + " " + _("({n} characters)").format(n=len(text))
+            preview = visible_prefix(text, 60)
+            return (
+                esc(preview + ("…" if preview != text else ""))
+                + " "
+                + _("({n} characters)").format(n=visible_length(text))
+            )
     return esc(value)
 
 
@@ -448,7 +467,7 @@ def accepted_note(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
         return _("ID number accepted: {value}").format(value=display_value(form, key, answers, today))
     fdef = form.campaign.fields.get(key)
     if fdef is not None and fdef.type == "longtext":
-        return _("Text accepted: {n} characters.").format(n=len(str(answers.get(key, ""))))
+        return _("Text accepted: {n} characters.").format(n=visible_length(str(answers.get(key, ""))))
     return ""
 
 
@@ -458,7 +477,8 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
     for step in form.steps(answers):
         lines.append(
             _("{label}: {value}").format(
-                label=f"<b>{esc(step_label(form, step))}</b>", value=display_value(form, step.key, answers, today)
+                label=f"<b>{esc(step_label(form, step))}</b>",
+                value=display_value(form, step.key, answers, today, full_id=True),
             )
         )
     missing = form.missing(answers)

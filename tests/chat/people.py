@@ -86,5 +86,6 @@ def labour_model(name: str, number: str, category: str = "一线工人") -> dict
 
 
 def masked(number: str) -> str:
-    """An ID number as the bot shows it."""
-    return f"{number[:4]}**********{number[-4:]}"
+    """An ID number as the bot shows it everywhere but on the summary before saving: its first four
+    characters (the sex and birth date shown beside it, the order code and check digit must stay hidden)."""
+    return number[:4] + "*" * (len(number) - 4)

@@ -49,9 +49,10 @@ async def test_an_id_number_is_checked_digit_by_digit(bot: Harness) -> None:
     await refused(clerk, wrong_check, "校验位（最后一位）不符")
     await refused(clerk, "41010519850230001" + check_digit("41010519850230001"), "出生日期不存在")  # 30 February
     await refused(clerk, "41010520300101001" + check_digit("41010520300101001"), "出生日期晚于当前日期")
-    await refused(clerk, "410105840601003", "身份证号码应为 18 位，您输入了 15 位。")  # the old 15-digit card
+    await refused(clerk, "410105840601003", "第一代居民身份证已停止使用")  # the old 15-digit card
+    await refused(clerk, NUMBER[:16], "身份证号码应为 18 位，您输入了 16 位。")
     await refused(clerk, NUMBER[:17] + "Y", "由 17 位数字加 1 位数字或字母 X 组成")
-    await refused(clerk, "99010519840601003" + check_digit("99010519840601003"), "不是有效的行政区划代码")
+    await refused(clerk, "01010519840601003" + check_digit("01010519840601003"), "号码开头的地址码无效")
     for reply in clerk.session.said:
         assert NUMBER not in reply.text and wrong_check not in reply.text, "the bot repeated a typed ID number"
 

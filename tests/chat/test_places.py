@@ -136,7 +136,7 @@ async def test_a_person_nominated_by_another_unit_is_refused_with_that_unit(bot:
     fresh = id_number(5502)
     await clerk.tap("✎ 身份证号码")
     await clerk.send(fresh)
-    clerk.expect("请核对填报信息", f"{fresh[:4]}**********{fresh[-4:]}")
+    clerk.expect("请核对填报信息", f"身份证号码：{fresh}（")
     (await clerk.tap("✔ 确认保存")).expect("黄建民 · 郑州市五一劳动奖章。")
 
 

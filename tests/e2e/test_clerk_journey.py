@@ -90,7 +90,7 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     number = id_number(101, female=True)
     await clerk.answer(number)
     # 性别 and 年龄 come from the number, are shown, and are never asked
-    clerk.expect(f"身份证号码已录入：{number[:4]}**********{number[-4:]}（女，出生日期 1984-06-01，39 周岁）")
+    clerk.expect(f"身份证号码已录入：{number[:4]}**************（女，出生日期 1984-06-01，39 周岁）")
     clerk.expect("第 4/23 步 · 民族", "如无合适选项，请直接输入")
     assert "汉族" in clerk.buttons and "土家族" not in clerk.buttons
     await clerk.answer("土家")  # not among the buttons: typed (族 may be left out)
@@ -118,7 +118,8 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     summary = clerk.expect(
         "请核对填报信息", "民族：土家族", "推荐理由：获奖后主持完成", "照片（JPG，不大于850×1276像素）：已收到"
     )
-    assert "（女，出生日期 1984-06-01，39 周岁）" in summary and number not in summary
+    # the one place the whole number is shown: the summary before saving, to proof-read it
+    assert f"身份证号码：{number}（女，出生日期 1984-06-01，39 周岁）" in summary
     assert "性别" not in clerk.buttons and "✔ 确认保存" in clerk.buttons
 
     # 修改某项: jump to a question and come back to the card

@@ -67,7 +67,7 @@ async def test_after_a_crash_the_clerk_continues_where_the_draft_stopped(stack: 
     await clerk.tap("继续填写")
     clerk.expect("第 5/23 步 · 政治面貌")
     await clerk.fill(answers)
-    clerk.expect("姓名：郭守信", "民族：回族", "身份证号码：4101**********")
+    clerk.expect("姓名：郭守信", "民族：回族", f"身份证号码：{id_number(3101)}（")
     await clerk.tap("✔ 确认保存")
     clerk.expect("郭守信 · 郑州市五一劳动奖章。", "本单位剩余 5 个名额")
 
@@ -212,9 +212,10 @@ CASES: dict[str, tuple[list[Garbage], object]] = {
             text(NUMBER[:17] + str((int(NUMBER[17]) + 1) % 10 if NUMBER[17] != "X" else 0), "校验位（最后一位）不符"),
             text(with_check("41010519850230001"), "出生日期不存在"),  # 30 February
             text(with_check("41010520300101001"), "出生日期晚于当前日期"),
-            text("410105840601003", "身份证号码应为 18 位，您输入了 15 位。"),  # the old 15-digit card
+            text("410105840601003", "第一代居民身份证已停止使用"),  # the old 15-digit card
+            text(NUMBER[:16], "身份证号码应为 18 位，您输入了 16 位。"),
             text(NUMBER[:17] + "Y", "由 17 位数字加 1 位数字或字母 X 组成"),
-            text(with_check("99010519840601003"), "不是有效的行政区划代码"),
+            text(with_check("01010519840601003"), "号码开头的地址码无效"),
             REQUIRED,
         ],
         # full-width digits with spaces, as a phone keyboard in Chinese mode types them

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from core.errors import (
+    ChoiceEmpty,
     ChoiceInvalid,
     FieldRequired,
     IdBirthDate,
@@ -188,3 +189,22 @@ def test_one_form_asked_again_and_again_answers_as_a_fresh_one(zhengzhou):
     assert len(seen) >= 4  # the conditions did change the list
     form.steps({"category": "农民工"}).clear()  # a caller's list is its own
     assert form.steps({"category": "农民工"})
+
+
+def test_numbers_copied_with_invisible_marks_are_read_and_blank_choices_are_empty(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    number = make_id_number("410102", date(1985, 7, 9), 21, True)
+    base = {"category": "一线产业工人"}
+    # a contact card copied on a phone wraps the number in direction marks; PDFs add zero-width spaces
+    answers = form.accept(base, "id_number", "\u202a" + number[:6] + "\u200b" + number[6:] + "\u202c", TODAY)
+    assert answers["id_number"] == number
+    assert form.accept(base, "phone", "\u202a+86 139 1234 5678\u202c", TODAY)["phone"] == "13912345678"
+    with pytest.raises(InvalidAnswer) as err:
+        form.accept(base, "ethnicity", "\u3164\u200b", TODAY)
+    assert err.value.problem == ChoiceEmpty()
+
+
+def test_a_foreign_permanent_residents_number_fills_sex_and_birth_date(zhengzhou):
+    form = IntakeForm(zhengzhou, "medal")
+    answers = form.accept({"category": "一线产业工人"}, "id_number", "941276198005120016", TODAY)
+    assert (answers["gender"], answers["birth_date"]) == ("男", "1980-05-12")

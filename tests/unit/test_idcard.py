@@ -11,6 +11,7 @@ from core.errors import (
     IdChars,
     IdChecksum,
     IdEmpty,
+    IdFirstGeneration,
     IdFuture,
     IdLength,
     IdRegion,
@@ -94,8 +95,10 @@ def test_nothing_typed_is_empty():
     assert reason(" \u3000 ") == IdEmpty()
 
 
-def test_an_old_fifteen_digit_number_is_refused_for_its_length():
-    assert reason("110105491231002") == IdLength(length=15)
+def test_a_fifteen_digit_first_generation_number_is_refused_as_no_longer_valid():
+    assert reason("110105491231002") == IdFirstGeneration()
+    assert reason("４１０１０５ ８４０６０１ ００２") == IdFirstGeneration()  # typed as any number is
+    assert reason("11010549123100X") == IdLength(length=15)  # first-generation numbers had no X
 
 
 def test_a_missing_digit_is_reported_as_length_not_as_a_bad_checksum():
@@ -110,13 +113,47 @@ def test_letters_in_the_number_are_refused():
 
 
 def test_an_unknown_province_is_refused():
-    assert reason("991234" + STANDARD_EXAMPLE[6:]) == IdRegion()
     assert reason("010105" + STANDARD_EXAMPLE[6:]) == IdRegion()
+    assert reason("721234" + STANDARD_EXAMPLE[6:]) == IdRegion()
 
 
 def test_hong_kong_macao_and_taiwan_codes_are_accepted():
     for region in ("810000", "820000", "830000", "710000"):
         assert parse_id_number(make_id_number(region, date(1990, 1, 1), 3, True), TODAY).region == region
+
+
+def test_the_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_told_apart():
+    assert parse_id_number(make_id_number("810000", date(1990, 1, 1), 3, True), TODAY).holder == "permit"
+    assert parse_id_number(make_id_number("830000", date(1990, 1, 1), 3, False), TODAY).holder == "permit"
+    assert parse_id_number(CHENGDU_MAN, TODAY).holder == "resident"
+
+
+# The 2023 foreigners' permanent residence ID: 9, issued in Henan (41), a German (276), born on
+# 12 May 1980, order code 001 (odd: a man); 9*7+4*9+1*10+2*5+7*8+6*4+1*2+9*1+8*6+0*3+0*7+5*9+1*10
+# +2*5+0*8+0*4+1*2 = 325, 325 % 11 = 6 -> check character 6 (MOD 11-2, as for resident numbers).
+FOREIGNER = "941276198005120016"
+
+
+def test_the_2023_foreigners_permanent_residence_id_gives_sex_birth_date_province_and_nationality():
+    card = parse_id_number(FOREIGNER, TODAY)
+    assert (card.gender, card.birth_date, card.age(TODAY)) == ("男", date(1980, 5, 12), 44)
+    assert (card.holder, card.region, card.country) == ("foreigner", "410000", "276")
+    assert check_digit(FOREIGNER[:17]) == "6"
+
+
+def test_a_foreigners_id_issued_in_any_mainland_province_is_accepted_not_only_those_starting_with_1():
+    for province in ("11", "31", "44", "65"):
+        first17 = f"9{province}840" + "19900101" + "002"
+        card = parse_id_number(first17 + check_digit(first17), TODAY)
+        assert (card.region, card.gender, card.country) == (f"{province}0000", "女", "840")
+
+
+def test_a_foreigners_id_is_checked_like_a_residents():
+    assert reason(FOREIGNER[:-1] + "7") == IdChecksum()
+    assert reason("941276198002300016") == IdBirthDate()
+    for bad in ("981276", "971276", "981276", "910276", "941000"):  # no such province, or no country
+        first17 = bad + FOREIGNER[6:17]
+        assert reason(first17 + check_digit(first17)) == IdRegion()
 
 
 def test_the_thirtieth_of_february_is_refused_as_a_birth_date():
@@ -151,8 +188,8 @@ def test_errors_never_carry_the_number():
     assert "1101051949" not in str(caught.value)
 
 
-def test_masking_keeps_the_first_and_last_four_characters():
-    assert mask_id("410105199003071234") == "4101**********1234"
+def test_masking_keeps_only_the_first_four_characters():
+    assert mask_id("410105199003071234") == "4101**************"
     assert len(mask_id(STANDARD_EXAMPLE)) == 18
     assert mask_id("12345") == "*****"
     assert mask_id("") == ""
@@ -161,7 +198,8 @@ def test_masking_keeps_the_first_and_last_four_characters():
 # --- properties --------------------------------------------------------------------------
 
 PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46]
-PROVINCES += [50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]
+PROVINCES += [50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83]
+MAINLAND = [p for p in PROVINCES if p < 70]
 
 regions = st.builds(
     lambda province, rest: f"{province:02d}{rest:04d}", st.sampled_from(PROVINCES), st.integers(0, 9999)
@@ -170,7 +208,16 @@ births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 
 
 @st.composite
+def foreigners_numbers(draw: st.DrawFn) -> str:
+    province, country = draw(st.sampled_from(MAINLAND)), draw(st.integers(1, 999))
+    first17 = f"9{province:02d}{country:03d}{draw(births):%Y%m%d}{draw(st.integers(0, 999)):03d}"
+    return first17 + check_digit(first17)
+
+
+@st.composite
 def valid_numbers(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(foreigners_numbers())
     return make_id_number(draw(regions), draw(births), draw(st.integers(0, 499)), draw(st.booleans()))
 
 

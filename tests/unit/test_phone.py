@@ -112,3 +112,55 @@ def test_errors_never_carry_the_number():
     with pytest.raises(InvalidAnswer) as caught:
         normalize_phone("1391234567")
     assert "1391234567" not in repr(caught.value)
+
+
+# --- Hong Kong, Macao and Taiwan ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("+852 9123 4567", "+852-91234567"),
+        ("+852-91234567", "+852-91234567"),
+        ("00852 9123 4567", "+852-91234567"),
+        ("(852) 9123 4567", "+852-91234567"),
+        ("852 9123 4567", "+852-91234567"),
+        ("＋８５２ ２１２３ ４５６７", "+852-21234567"),  # a Hong Kong landline, full-width
+        ("+853 6612 3456", "+853-66123456"),
+        ("+853 2833 3000", "+853-28333000"),
+        ("+886 912 345 678", "+886-912345678"),
+        ("+886 0912-345-678", "+886-912345678"),  # the domestic trunk 0 typed along
+        ("+886 2 2345 6789", "+886-223456789"),  # a Taipei landline
+        ("+852 2123 4567 转 12", "+852-21234567-12"),
+    ],
+)
+def test_hong_kong_macao_and_taiwan_numbers_are_accepted_with_their_country_code(typed, canonical):
+    assert normalize_phone(typed) == canonical
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+852 1234 5678",  # no Hong Kong number starts with 1
+        "+852 912 345 678",  # nine digits
+        "+853 5612 3456",  # no Macao number starts with 5
+        "+886 123 456 78",
+        "85291234567",  # a country code glued on without + or 00 is not recognised
+        "+44 20 7946 0958",  # other countries stay out of scope
+    ],
+)
+def test_wrong_hong_kong_macao_and_taiwan_numbers_are_refused(typed):
+    assert reason(typed) == PhoneInvalid()
+
+
+def test_mainland_numbers_are_unchanged_by_the_country_codes_nearby():
+    assert normalize_phone("+86 139 1234 5678") == "13912345678"
+    assert normalize_phone("0086 371 67883217") == "0371-67883217"
+    assert normalize_phone("85223456") == "85223456"  # a local number that starts like Hong Kong's code
+
+
+def test_masking_a_hong_kong_macao_or_taiwan_number_keeps_its_code_and_last_four_digits():
+    assert mask_phone("+852-91234567") == "+852-****4567"
+    assert mask_phone("+886-912345678") == "+886-*****5678"
+    assert mask_phone("+852-21234567-12") == "+852-****4567-12"
+    assert not is_mobile("+852-91234567")

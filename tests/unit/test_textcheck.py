@@ -20,6 +20,8 @@ from core.textcheck import (
     org_name,
     person_name,
     safe_cell,
+    visible_length,
+    visible_prefix,
 )
 
 
@@ -188,3 +190,161 @@ def test_emoji_are_detected_and_chinese_punctuation_is_not():
     assert contains_emoji("✅完成")
     assert contains_emoji("🇨🇳")
     assert not contains_emoji("先进个人（集体）、《报》·—")
+
+
+# --- what a reader sees ------------------------------------------------------------------
+
+HANGUL_FILLER = "\u3164"
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u3164",  # Hangul filler
+        "\u115f",  # Hangul choseong filler
+        "\u1160",  # Hangul jungseong filler
+        "\uffa0",  # half-width Hangul filler
+        "\u2800",  # blank braille pattern
+        "\u200b",  # zero-width space
+        "\u2060",  # word joiner
+        "\u180e",  # Mongolian vowel separator
+        "\u00ad",  # soft hyphen
+        "\u034f",  # combining grapheme joiner
+    ],
+)
+def test_a_text_of_nothing_visible_is_empty_whatever_it_is_made_of(invisible):
+    assert problem_of(lambda raw: check_length(raw, None, 2000), invisible * 100) == TextEmpty()
+    assert problem_of(org_name, invisible * 4) == OrgEmpty()
+    assert problem_of(person_name, invisible * 3) == NameEmpty()
+
+
+def test_fillers_between_words_are_spaces():
+    assert clean_text(f"先进{HANGUL_FILLER}个人") == "先进 个人"
+    assert person_name(f"张{HANGUL_FILLER}三") == "张三"
+
+
+def test_lengths_count_what_a_reader_sees_not_code_points():
+    zalgo = "劳动模范先" + "\u0301" * 500  # five characters, the last carrying 500 accents
+    assert visible_length(zalgo) == 5
+    assert problem_of(lambda raw: check_length(raw, 10, 2000), zalgo) == TextTooShort(length=5, min=10)
+    assert visible_length("José Martínez") == 12  # decomposed or not, é is one character
+    assert visible_length("e\u0301" * 3) == 3
+    assert visible_length("한국어") == 3
+    assert visible_length("\u1112\u1161\u11ab") == 1  # one Hangul syllable typed as three jamo
+    assert visible_length("第一段\n\n第二段") == 6  # line breaks and spaces are not characters
+
+
+def test_a_preview_never_cuts_a_character_from_its_accents():
+    assert visible_prefix("e\u0301" * 5, 2) == "e\u0301e\u0301"
+    assert visible_prefix("短", 60) == "短"
+
+
+# --- names: what PDFs, input methods and minority names bring ----------------------------
+
+
+def test_kangxi_radicals_pasted_from_a_pdf_become_the_characters_they_look_like():
+    assert person_name("⽅⽂") == "方文"  # U+2F45 U+2F42, KANGXI RADICAL SQUARE and SCRIPT
+    assert org_name("⽅⽂机械厂") == "方文机械厂"
+
+
+def test_kangxi_radicals_in_any_text_become_ideographs_and_other_radicals_stay():
+    assert clean_text("⽅⽂同志⼯作认真") == "方文同志工作认真"
+    assert clean_text("⺠") == "⺠"  # a radical without an ideograph of its own is left as typed
+
+
+def test_full_width_latin_letters_become_ordinary_ones():
+    assert person_name("Ｊｏｈｎ Ｓｍｉｔｈ") == "John Smith"
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        ("\U00020bb7田", "B"),
+        ("\U0002a700田", "C"),
+        ("\U0002b740田", "D"),
+        ("\U0002b820田", "E"),
+        ("\U0002ceb0田", "F"),
+        ("\U00030000田", "G"),
+        ("\U00031350田", "H"),  # U+31350, the first of Extension H (Unicode 15)
+        ("\U000323af田", "H"),  # and its last
+        ("\U0002ebf0田", "I"),  # Unicode 15.1
+        ("\U000323b0田", "J"),  # Unicode 17
+    ],
+)
+def test_every_cjk_extension_is_accepted_in_a_name(name, first):
+    assert person_name(name) == name
+
+
+def test_an_ideographic_variation_selector_stays_with_its_character_and_is_not_counted():
+    name = "葛\U000e0100优"  # 葛 with the glyph the registry chose, as some ID systems print it
+    assert person_name(name) == name
+    assert problem_of(person_name, "\U000e0100葛优") == NameInvalid()  # a selector must follow a character
+    assert problem_of(person_name, "葛\U000e0100") == NameLength(length=1, min=2, max=20)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "买买提-艾力",  # ASCII hyphen
+        "买买提－艾力",  # full-width hyphen
+        "买买提‐艾力",  # U+2010 hyphen
+        "买买提–艾力",  # en dash
+        "买买提—艾力",  # em dash
+        "买买提﹣艾力",  # small hyphen-minus
+        "买买提−艾力",  # minus sign
+        "买买提﹒艾力",  # small full stop
+        "买买提ꞏ艾力",  # sinological dot
+        "买买提‧艾力",  # hyphenation point
+        "买买提 - 艾力",
+    ],
+)
+def test_a_hyphen_or_dot_look_alike_in_a_minority_name_becomes_the_middle_dot(typed):
+    assert person_name(typed) == "买买提·艾力"
+
+
+def test_a_chinese_name_still_cannot_start_or_end_with_a_separator():
+    assert problem_of(person_name, "-买买提") == NameInvalid()
+    assert problem_of(person_name, "买买提—") == NameInvalid()
+    assert problem_of(person_name, "买买提-·艾力") == NameInvalid()
+
+
+def test_dashes_in_a_latin_name_become_a_hyphen():
+    assert person_name("Jean‐Luc Picard") == "Jean-Luc Picard"
+
+
+# --- organisation names: the punctuation of registered names -----------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "郑州地铁“红马甲”志愿服务队",
+        '郑州地铁"红马甲"志愿服务队',
+        "‘小桔灯’爱心服务队",
+        "一汽－大众汽车有限公司",
+        "一汽–大众汽车有限公司",
+        "一汽—大众汽车有限公司",
+        "一汽-大众汽车有限公司",
+        "《河南日报》社",
+        "〈大河报〉社",
+        "中铁（郑州）建设有限公司",
+        "中铁(郑州)建设有限公司",
+        "郑州市总工会·职工服务中心",
+        "教育局、卫健委联合工会",
+        "研发/测试部",
+        "AT&T 中国",
+        "Johnson & Johnson (China) Co., Ltd.",
+        "「港澳」同胞联谊会",
+        "\U00031350氏集团",  # an Extension H character Python's database does not know yet
+    ],
+)
+def test_the_punctuation_of_registered_organisation_names_is_accepted_as_typed(typed):
+    assert org_name(typed) == typed
+
+
+def test_full_width_letters_in_an_organisation_name_become_ordinary_and_its_brackets_stay_chinese():
+    assert org_name("ＡＢＣ科技（郑州）有限公司") == "ABC科技（郑州）有限公司"
+
+
+def test_an_organisation_name_is_counted_in_characters_a_reader_sees():
+    assert problem_of(org_name, "厂" + "\u0301" * 200) == OrgLength(length=1, min=2, max=100)
