@@ -18,6 +18,7 @@ from app.ports import Ports
 from bot.middlewares import ContextMiddleware, LanguageMiddleware, ThrottlingMiddleware, make_i18n
 from bot.session import make_bot
 from core.clock import default_zone
+from handlers.delivery import Deliveries
 from handlers.i18n import N_
 from handlers.paste import PasteGuard
 
@@ -64,6 +65,7 @@ def make_dispatcher(
     """``ports``: the use cases' world, clock included; ``zone``: "today" before a user has joined."""
     dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
     dp["paste"] = PasteGuard()
+    dp["deliveries"] = Deliveries()
     i18n = make_i18n(str(LOCALES))
     zone = zone or default_zone()
     context = ContextMiddleware(ports, zone)

@@ -29,7 +29,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from app import campaigns, joining
 from app.ports import Ports
 from bot.app import make_dispatcher, register_commands
-from bot.session import SentKeyboard, loads
+from bot.session import Sleep, tune
 from core.loader import builtin_text, parse
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
@@ -114,11 +114,11 @@ class World:
     # -------------------------------------------------------------- the running bot
 
     @staticmethod
-    def make_bot(token: str, session: BaseSession) -> Bot:
+    def make_bot(token: str, session: BaseSession, sleep: Sleep) -> Bot:
         """The Bot production makes (bot.session.make_bot) on a test's session: the same
-        defaults (HTML), the same request middleware and reader of Telegram's replies."""
-        session.json_loads = loads
-        session.middleware(SentKeyboard())
+        defaults (HTML), the same request middlewares (retries included, waiting with ``sleep``)
+        and reader of Telegram's replies."""
+        tune(session, sleep=sleep)
         return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
     @staticmethod
