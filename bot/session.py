@@ -61,9 +61,10 @@ class Retry(BaseRequestMiddleware):
       after exactly the wait Telegram asks for, as its FAQ says, as long as the waits of this
       request stay within ``max_wait`` seconds in all; a longer flood wait fails at once.
     - **5xx** and a **dropped connection or timeout** (aiogram's ``TelegramServerError`` and
-      ``TelegramNetworkError``): at most ``tries`` tries in all, waiting ``base`` × 2ⁿ seconds
-      (at most ``max_delay``) with up to half of it again at random (jitter, so that many chats
-      do not come back at the same moment), again within ``max_wait``.
+      ``TelegramNetworkError``): at most ``tries`` such failures end the request, waiting
+      ``base`` × 2ⁿ⁻¹ seconds after the n-th (at most ``max_delay``) with up to half of it
+      again at random (jitter, so that many chats do not come back at the same moment), again
+      within ``max_wait``.
     - Anything else (400 Bad Request, 403, 413 too large) is a real answer and is raised at once.
 
     After a dropped connection nobody knows whether Telegram performed the request: every method
@@ -93,15 +94,16 @@ class Retry(BaseRequestMiddleware):
         self.max_wait = max_wait
         self.sleep = sleep
 
-    def delay(self, err: Exception, attempt: int) -> float | None:
-        """Seconds to wait before try ``attempt + 1`` after ``err`` (try ``attempt`` failed), or
-        None when ``err`` is not worth another try."""
+    def delay(self, err: Exception, failures: int) -> float | None:
+        """Seconds to wait before trying again after ``err``, the ``failures``-th 5xx or dropped
+        connection of this request so far (flood waits not counted), or None when ``err`` is not
+        worth another try."""
         if isinstance(err, TelegramRetryAfter):
             return float(max(err.retry_after, 1))  # at least a second: a bounded number of tries
         if isinstance(err, TelegramEntityTooLarge):  # a 413 is a NetworkError in aiogram, but final
             return None
-        if isinstance(err, TelegramServerError | TelegramNetworkError) and attempt < self.tries:
-            backoff = min(self.base * 2.0 ** (attempt - 1), self.max_delay)
+        if isinstance(err, TelegramServerError | TelegramNetworkError) and failures < self.tries:
+            backoff = min(self.base * 2.0 ** (failures - 1), self.max_delay)
             return backoff * (1 + random.random() / 2)  # jitter, not cryptography
         return None
 
@@ -113,7 +115,7 @@ class Retry(BaseRequestMiddleware):
             return await make_request(bot, method)
         edit = isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup)
         waited = 0.0
-        attempt = 1
+        failures = 0  # 5xx and dropped connections so far
         dropped = False
         while True:
             try:
@@ -124,14 +126,15 @@ class Retry(BaseRequestMiddleware):
                     return cast(Response[TelegramType], True)
                 raise
             except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as err:
-                wait = self.delay(err, attempt)
+                if not isinstance(err, TelegramRetryAfter):
+                    failures += 1
+                wait = self.delay(err, failures)
                 if wait is None or waited + wait > self.max_wait:
                     raise
                 dropped = dropped or isinstance(err, TelegramNetworkError)
-                log.warning("%s failed (%s); try %d in %.1f s", method.__api_method__, err, attempt + 1, wait)
+                log.warning("%s failed (%s); trying again in %.1f s", method.__api_method__, err, wait)
                 await self.sleep(wait)
                 waited += wait
-                attempt += 1
 
 
 ANSWERED = ("query is too old", "query_id_invalid")  # Telegram's two wordings for an answered or expired press
