@@ -88,19 +88,25 @@ async def test_an_error_reply_still_raises_what_aiogram_raises_and_the_next_repl
 
 class Telegram:
     """Telegram's side of one request: the replies given in turn (an HTTP status and body, or
-    ``None`` for a connection that drops), counting the tries."""
+    ``None`` for a connection that drops), counting the tries. Like aiogram's session at the end
+    of the middleware chain, it returns the reply's result."""
 
     def __init__(self, s: AiohttpSession, *replies: tuple[int, str] | None) -> None:
         self.s = s
         self.replies = list(replies)
         self.tries = 0
 
-    async def __call__(self, bot: Bot, method: TelegramMethod[Any]) -> Response[Any]:
+    async def __call__(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         self.tries += 1
         answer = self.replies.pop(0) if self.replies else (200, reply(text="好"))
         if answer is None:
             raise TelegramNetworkError(method=method, message="ServerDisconnectedError: Server disconnected")
-        return self.s.check_response(bot, method, *answer)
+        return self.s.check_response(bot, method, *answer).result
+
+
+async def run(middleware: Any, telegram: Telegram, bot: Bot, method: TelegramMethod[Any]) -> Any:
+    """The result of ``method`` through ``middleware`` with ``telegram`` behind it."""
+    return await middleware(telegram, bot, method)
 
 
 def failed(code: int, description: str, **parameters: int) -> tuple[int, str]:
@@ -130,7 +136,7 @@ async def test_a_flood_wait_is_waited_exactly_and_a_5xx_or_a_drop_is_retried_wit
     telegram = Telegram(
         s, failed(429, "Too Many Requests: retry after 3", retry_after=3), None, failed(502, "Bad Gateway")
     )
-    assert (await retry(telegram, bot, SEND)).result.text == "好"
+    assert (await run(retry, telegram, bot, SEND)).text == "好"
     assert telegram.tries == 4
     assert waits.seconds[0] == 3.0
     # back-off 0.5 s then 1 s, each with up to half again of jitter
@@ -142,13 +148,13 @@ async def test_retries_stop_after_four_tries_and_within_the_total_wait(session: 
     waits = Waits()
     telegram = Telegram(s, *[failed(500, "Internal Server Error")] * 5)
     with pytest.raises(TelegramServerError):
-        await Retry(sleep=waits)(telegram, bot, SEND)
+        await run(Retry(sleep=waits), telegram, bot, SEND)
     assert telegram.tries == 4 and len(waits.seconds) == 3
 
     waits = Waits()
     telegram = Telegram(s, *[failed(429, "Too Many Requests: retry after 12", retry_after=12)] * 5)
     with pytest.raises(TelegramRetryAfter):
-        await Retry(sleep=waits)(telegram, bot, SEND)
+        await run(Retry(sleep=waits), telegram, bot, SEND)
     assert waits.seconds == [12.0, 12.0]  # a third wait would pass 30 s in all
 
 
@@ -163,11 +169,11 @@ async def test_what_a_retry_cannot_change_is_raised_at_once(session: Any) -> Non
     ]:
         telegram = Telegram(s, answer)
         with pytest.raises(error):
-            await Retry(sleep=waits)(telegram, bot, SEND)
+            await run(Retry(sleep=waits), telegram, bot, SEND)
         assert telegram.tries == 1
     telegram = Telegram(s, None)
     with pytest.raises(TelegramNetworkError):  # the polling loop has its own back-off
-        await Retry(sleep=waits)(telegram, bot, GetUpdates(offset=1, timeout=10))
+        await run(Retry(sleep=waits), telegram, bot, GetUpdates(offset=1, timeout=10))
     assert telegram.tries == 1 and waits.seconds == []
 
 
@@ -175,17 +181,17 @@ async def test_an_edit_done_before_its_connection_dropped_counts_as_done(session
     s, bot, _ = session
     edit = EditMessageText(chat_id=5, message_id=7, text="已保存")
     telegram = Telegram(s, None, failed(400, "Bad Request: message is not modified: specified new message content"))
-    assert await Retry(sleep=Waits())(telegram, bot, edit) is True
+    assert await run(Retry(sleep=Waits()), telegram, bot, edit) is True
     telegram = Telegram(s, failed(400, "Bad Request: message is not modified: specified new message content"))
     with pytest.raises(TelegramBadRequest):  # without a drop before it, "not modified" is the handler's to judge
-        await Retry(sleep=Waits())(telegram, bot, edit)
+        await run(Retry(sleep=Waits()), telegram, bot, edit)
 
 
 async def test_answering_a_press_already_answered_is_not_an_error(session: Any) -> None:
     s, bot, _ = session
     answer = AnswerCallbackQuery(callback_query_id="q1")
     too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-    assert await AnsweredQuery()(Telegram(s, failed(400, too_old)), bot, answer) is True
-    assert await AnsweredQuery()(Telegram(s, failed(400, "Bad Request: QUERY_ID_INVALID")), bot, answer) is True
+    assert await run(AnsweredQuery(), Telegram(s, failed(400, too_old)), bot, answer) is True
+    assert await run(AnsweredQuery(), Telegram(s, failed(400, "Bad Request: QUERY_ID_INVALID")), bot, answer) is True
     with pytest.raises(TelegramBadRequest):
-        await AnsweredQuery()(Telegram(s, failed(400, "Bad Request: MESSAGE_TOO_LONG")), bot, answer)
+        await run(AnsweredQuery(), Telegram(s, failed(400, "Bad Request: MESSAGE_TOO_LONG")), bot, answer)
