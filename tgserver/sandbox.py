@@ -2,7 +2,8 @@
 
 The tests play the bot's users here (create a user, send text or a file, edit, press a button),
 wait for the bot's actions (events after a ``seq``), read a chat's messages or the bot's state,
-and inject failures into the bot's next Bot API calls, block a chat, rename or reset the bot.
+and inject failures into the bot's next Bot API calls (an error response, or a connection that
+drops), block a chat, rename or reset the bot.
 """
 
 from __future__ import annotations
@@ -162,3 +163,18 @@ async def sb_configure(state: ServerState, bot: BotState, params: Params) -> JSO
 @sandbox("POST", "reset")
 async def sb_reset(state: ServerState, bot: BotState, params: Params) -> JSON:
     return {"bot": state.reset_bot(bot.token).me()}
+
+
+# ------------------------------------------------------------------------------ transport faults
+
+
+@sandbox("POST", "drop")
+async def sb_drop(state: ServerState, bot: BotState, params: Params) -> JSON:
+    """The next ``count`` calls of ``method`` lose their connection: ``when`` "before" the server
+    performs them (the default) or "after" (done, but the reply never arrives)."""
+    method = params.req_str("method")
+    if method.lower() not in METHODS:
+        raise bad_request(f"unknown method {method!r}")
+    count = params.get_int("count")
+    bot.inject_drop(METHODS[method.lower()][0], 1 if count is None else count, params.get_str("when") or "before")
+    return {"failures": bot.summary()["failures"]}
