@@ -43,6 +43,9 @@ class Failure:
         return ApiError(self.error_code, self.description, params)
 
 
+RECENT = 1000  # updates kept for redelivery
+
+
 def _update_kind(update: JSON) -> str:
     return next(k for k in update if k != "update_id")
 
@@ -89,6 +92,7 @@ class BotSide:
         self.events: list[JSON] = []
         self.event_seqs: list[int] = []
         self.method_calls: dict[str, int] = {}
+        self.recent: deque[JSON] = deque(maxlen=RECENT)  # the latest updates queued, for redeliver()
         self._next_query = 1
 
     def reset(self) -> None:
@@ -139,9 +143,20 @@ class BotSide:
         self.next_update_id += 1
         if kind in self.allowed_updates:
             self.updates.append({"update_id": update_id, kind: payload})
+            self.recent.append(self.updates[-1])
             event, self._updates_signal = self._updates_signal, None
             _signal(event)
         return update_id
+
+    def redeliver(self, update_id: int | None = None) -> int:
+        """Queues a recent update (the latest by default) once more, as Telegram does when a poll's
+        confirmation is lost: the same message or press, under a new update id."""
+        found = [u for u in self.recent if update_id is None or u["update_id"] == update_id]
+        if not found:
+            raise bad_request(f"no recent update {update_id}" if update_id is not None else "no update yet")
+        update = found[-1]
+        kind = _update_kind(update)
+        return self.push_update(kind, update[kind])
 
     def confirm_updates(self, offset: int) -> None:
         updates = self.updates

@@ -508,3 +508,9 @@ class SandboxClient:
         server performs them, or after (``performed``: done, but the reply never arrives)."""
         payload = {"method": method, "count": count, "when": "after" if performed else "before"}
         await self._request("POST", "drop", json=payload)
+
+    async def redeliver(self, update_id: int | None = None) -> int:
+        """The bot gets a recent update (``update_id``, or the latest) once more, as when its
+        poll's confirmation was lost; returns the ``seq`` before it (for :meth:`collect`)."""
+        body = await self._request("POST", "redeliver", json={} if update_id is None else {"update_id": update_id})
+        return int(body["seq"])

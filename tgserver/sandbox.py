@@ -178,3 +178,10 @@ async def sb_drop(state: ServerState, bot: BotState, params: Params) -> JSON:
     count = params.get_int("count")
     bot.inject_drop(METHODS[method.lower()][0], 1 if count is None else count, params.get_str("when") or "before")
     return {"failures": bot.summary()["failures"]}
+
+
+@sandbox("POST", "redeliver")
+async def sb_redeliver(state: ServerState, bot: BotState, params: Params) -> JSON:
+    """A recent update (``update_id``, or the latest) is delivered once more under a new id."""
+    seq = state.seq
+    return {"seq": seq, "update_id": bot.redeliver(params.get_int("update_id"))}
