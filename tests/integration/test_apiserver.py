@@ -659,3 +659,22 @@ async def test_the_bots_session_gets_through_flood_waits_server_errors_and_drops
         await bot.session.close()
     assert [m.text for m in await sandbox.messages(USER)] == ["one", "two", "three", "four, edited"]
     assert waits[0] == 2 and len(waits) == 5
+
+
+async def test_a_press_is_redelivered_under_a_new_update_id(
+    server: tuple[str, ServerState], sandbox: SandboxClient, api_bot: Bot
+) -> None:
+    url, _ = server
+    sent = await api_bot.send_message(USER, "问题", reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]))
+    query = await sandbox.press(USER, sent.message_id, "ok")
+    await sandbox.redeliver()
+    _, body = await raw_call(url, "getUpdates")
+    first, second = body["result"]
+    assert first["callback_query"] == second["callback_query"] and first["callback_query"]["id"] == query
+    assert second["update_id"] > first["update_id"]
+    assert await api_bot.answer_callback_query(query)
+    with pytest.raises(TelegramBadRequest, match="query is too old"):  # the bare session: an error
+        await api_bot.answer_callback_query(query)
+    with pytest.raises(SandboxError, match="no recent update 12345"):
+        await sandbox.redeliver(12345)
