@@ -1,7 +1,9 @@
 """When Telegram is briefly unavailable: flood waits (429), server errors (5xx), dropped
 connections, an update delivered twice. The bot retries (bot.session.Retry, run by the harness's
 Bot as by production's, waiting on the test's clock); a clerk never sees both a success and an
-apology, and never answers a question that did not reach them."""
+apology, and never answers a question that did not reach them. When something fails for good
+(every retry, or the bot's own disk), the apology says truthfully whether what the clerk just sent
+was recorded."""
 
 from __future__ import annotations
 
@@ -120,3 +122,16 @@ async def test_a_press_that_cannot_be_answered_is_said_not_recorded_and_can_be_p
     assert clerk.question is None or clerk.question.startswith("人员类别")
     await clerk.tap("一线产业工人")
     clerk.expect("第 2/23 步 · 姓名")
+
+
+async def test_an_answer_typed_while_the_disk_is_full_is_said_not_recorded_and_is_taken_when_sent_again(
+    bot: Harness,
+) -> None:
+    clerk = await at_the_name(bot, 13009)
+    with bot.world.full_disk(), clerk.expecting_apology():
+        reply = await clerk.send("李秀英")
+    reply.expect(NOT_RECORDED, "重新发送")
+    reply.expect_not("已记录")
+    (await clerk.send("李秀英")).expect("第 3/23 步 · 身份证号码")  # the disk has room again
+    await clerk.fill(medal("李秀英", id_number(13009, female=True)))
+    (await clerk.tap("✔ 确认保存")).expect("已保存：#1 李秀英")

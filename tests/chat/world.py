@@ -14,7 +14,9 @@ again over the same file.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -110,6 +112,28 @@ class World:
             yield
         finally:
             self.files_dir.unlink()
+
+    @contextmanager
+    def full_disk(self) -> Iterator[None]:
+        """While inside, every write of the database fails as on a full disk (SQLite's "database
+        or disk is full"); reads still work. Set up from outside the bot, as the machine would."""
+        tables = ("drafts", "nominees", "fsm", "users", "audit_log")
+        with contextlib.closing(sqlite3.connect(self.db_path)) as db:
+            for table in tables:
+                for what in ("INSERT", "UPDATE", "DELETE"):
+                    db.execute(
+                        f"CREATE TRIGGER full_{table}_{what.lower()} BEFORE {what} ON {table} "
+                        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                    )
+            db.commit()
+        try:
+            yield
+        finally:
+            with contextlib.closing(sqlite3.connect(self.db_path)) as db:
+                for table in tables:
+                    for what in ("insert", "update", "delete"):
+                        db.execute(f"DROP TRIGGER full_{table}_{what}")
+                db.commit()
 
     # -------------------------------------------------------------- the running bot
 
