@@ -70,6 +70,19 @@ async def test_an_edit_done_before_its_connection_dropped_is_not_shown_twice(bot
     assert len([m for m in clerk.messages() if "已保存：#1" in m.text]) == 1
 
 
+async def test_a_question_sent_before_its_connection_dropped_may_come_twice_and_either_copy_works(
+    bot: Harness,
+) -> None:
+    # After a dropped connection nobody knows whether Telegram sent the message: it is sent again.
+    # Twice is preferred to never; both copies are the same step with the same buttons.
+    clerk = await at_the_name(bot, 13010)
+    bot.session.drop_next(SendMessage, performed=True)
+    await clerk.send("李秀英")
+    copies = [m for m in clerk.messages() if "第 3/23 步 · 身份证号码" in m.text]
+    assert len(copies) == 2 and copies[0].keyboard == copies[1].keyboard
+    (await clerk.tap("◀ 上一步", on=copies[0])).expect("第 2/23 步 · 姓名")
+
+
 async def test_a_press_delivered_twice_acts_once_and_the_second_is_answered_quietly(bot: Harness) -> None:
     clerk = await at_the_summary(bot, 13005)
     (await clerk.tap("✔ 确认保存")).expect("已保存：#1 李秀英")
