@@ -24,6 +24,7 @@ from bot.middlewares import (
 )
 from bot.session import make_bot
 from core.clock import default_zone
+from handlers.delivery import Deliveries
 from handlers.i18n import N_
 from handlers.paste import PasteGuard
 
@@ -70,6 +71,7 @@ def make_dispatcher(
     """``ports``: the use cases' world, clock included; ``zone``: "today" before a user has joined."""
     dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
     dp["paste"] = PasteGuard()
+    dp["deliveries"] = Deliveries()
     i18n = make_i18n(str(LOCALES))
     zone = zone or default_zone()
     context = ContextMiddleware(ports, zone)

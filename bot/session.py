@@ -1,28 +1,163 @@
-"""aiogram's own aiohttp session, tuned only through the hooks it documents: a request middleware
-(:class:`SentKeyboard`) and the session's ``json_loads`` (:func:`loads`).
+"""aiogram's own aiohttp session, tuned only through the hooks it documents: request middlewares
+(:class:`Retry`, :class:`AnsweredQuery`, :class:`SentKeyboard`) and the session's ``json_loads``
+(:func:`loads`). :func:`tune` installs them on any session (production's, a test's).
 
 A sent or edited message comes back with the keyboard it was sent with; the keyboard object just
 sent stands in for that copy, which pydantic would otherwise validate button by button again (a
 summary card has two dozen buttons, and every step of the intake edits one).
+
+Transient failures are retried here, in one place for every request the bot makes (see
+:class:`Retry` for the policy), so no handler ever sees a flood wait, a 5xx or a dropped
+connection that a second try would have got through.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
-from typing import Any
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.methods import Response, TelegramMethod
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetUpdates,
+    Response,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import InlineKeyboardMarkup
 
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
 _sent_markup: contextvars.ContextVar[InlineKeyboardMarkup | None] = contextvars.ContextVar("sent_markup", default=None)
+
+
+class Retry(BaseRequestMiddleware):
+    """Retries a request that failed for a reason a later try can get through, with bounded waits.
+
+    - **429** (``retry_after`` seconds): Telegram did not perform the request; it is sent again
+      after exactly the wait Telegram asks for, as its FAQ says, as long as the waits of this
+      request stay within ``max_wait`` seconds in all; a longer flood wait fails at once.
+    - **5xx** and a **dropped connection or timeout** (aiogram's ``TelegramServerError`` and
+      ``TelegramNetworkError``): at most ``tries`` such failures end the request, waiting
+      ``base`` × 2ⁿ⁻¹ seconds after the n-th (at most ``max_delay``) with up to half of it
+      again at random (jitter, so that many chats do not come back at the same moment), again
+      within ``max_wait``.
+    - Anything else (400 Bad Request, 403, 413 too large) is a real answer and is raised at once.
+
+    After a dropped connection nobody knows whether Telegram performed the request: every method
+    is retried all the same. A ``sendMessage`` may then arrive twice — preferred to a question
+    that never arrives; the conversation is built for it (a question shown twice has the same
+    buttons, and pressing either works; an older screen's button is answered "outdated"). An
+    edit retried after its connection dropped and refused as "message is not modified" was done
+    by the first try: it counts as done. A repeated press answer is not an error
+    (:class:`AnsweredQuery`). ``getUpdates`` is left to the polling loop, which has its own
+    back-off.
+
+    ``sleep`` waits (``asyncio.sleep``; tests pass one that only moves their clock).
+    """
+
+    def __init__(
+        self,
+        *,
+        tries: int = 4,
+        base: float = 0.5,
+        max_delay: float = 8.0,
+        max_wait: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.tries = tries
+        self.base = base
+        self.max_delay = max_delay
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    def delay(self, err: Exception, failures: int) -> float | None:
+        """Seconds to wait before trying again after ``err``, the ``failures``-th 5xx or dropped
+        connection of this request so far (flood waits not counted), or None when ``err`` is not
+        worth another try."""
+        if isinstance(err, TelegramRetryAfter):
+            return float(max(err.retry_after, 1))  # at least a second: a bounded number of tries
+        if isinstance(err, TelegramEntityTooLarge):  # a 413 is a NetworkError in aiogram, but final
+            return None
+        if isinstance(err, TelegramServerError | TelegramNetworkError) and failures < self.tries:
+            backoff = min(self.base * 2.0 ** (failures - 1), self.max_delay)
+            return backoff * (1 + random.random() / 2)  # jitter, not cryptography
+        return None
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        polling = isinstance(method, GetUpdates)
+        if polling:
+            return await make_request(bot, method)
+        edit = isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup)
+        waited = 0.0
+        failures = 0  # 5xx and dropped connections so far
+        dropped = False
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramBadRequest as err:
+                if edit and dropped and "message is not modified" in err.message:
+                    # the edit's result is a Message or True; the handlers never read it
+                    return cast(Response[TelegramType], True)
+                raise
+            except (TelegramRetryAfter, TelegramServerError, TelegramNetworkError) as err:
+                if not isinstance(err, TelegramRetryAfter):
+                    failures += 1
+                wait = self.delay(err, failures)
+                if wait is None or waited + wait > self.max_wait:
+                    raise
+                dropped = dropped or isinstance(err, TelegramNetworkError)
+                log.warning("%s failed (%s); trying again in %.1f s", method.__api_method__, err, wait)
+                await self.sleep(wait)
+                waited += wait
+
+
+ANSWERED = ("query is too old", "query_id_invalid")  # Telegram's two wordings for an answered or expired press
+
+
+class AnsweredQuery(BaseRequestMiddleware):
+    """Answering a button press that was already answered (a duplicated update, a retried answer)
+    or has expired is not an error: the answer only stops the client's spinner, which has stopped."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        answer = isinstance(method, AnswerCallbackQuery)
+        if not answer:
+            return await make_request(bot, method)
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as err:
+            if not any(words in err.message.lower() for words in ANSWERED):
+                raise
+            log.info("a press was answered already: %s", err.message)
+            # the chain's real result is the method's own (True here), whatever its annotation says
+            return cast(Response[TelegramType], True)
 
 
 class SentKeyboard(BaseRequestMiddleware):
@@ -50,12 +185,19 @@ def loads(content: str) -> Any:
     return data
 
 
-def make_session(api_server: str | None = None) -> AiohttpSession:
-    if api_server:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_server), json_loads=loads)
-    else:
-        session = AiohttpSession(json_loads=loads)
+def tune(session: BaseSession, *, sleep: Sleep = asyncio.sleep) -> BaseSession:
+    """Installs the bot's hooks on ``session``: retries outermost (each try runs the rest of the
+    chain again), then the quiet press answers, then the keyboard memory for :func:`loads`."""
+    session.json_loads = loads
+    session.middleware(Retry(sleep=sleep))
+    session.middleware(AnsweredQuery())
     session.middleware(SentKeyboard())
+    return session
+
+
+def make_session(api_server: str | None = None) -> AiohttpSession:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_server)) if api_server else AiohttpSession()
+    tune(session)
     return session
 
 
@@ -63,4 +205,4 @@ def make_bot(token: str, api_server: str | None = None) -> Bot:
     return Bot(token, session=make_session(api_server), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-__all__ = ["SentKeyboard", "loads", "make_bot", "make_session"]
+__all__ = ["AnsweredQuery", "Retry", "SentKeyboard", "Sleep", "loads", "make_bot", "make_session", "tune"]

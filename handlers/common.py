@@ -16,6 +16,7 @@ from aiogram.utils.magic_filter import MagicFilter
 from app.ports import Ports
 from core.campaign import Campaign
 from core.records import Draft, UserInfo
+from handlers.delivery import Deliveries
 from handlers.i18n import _
 from handlers.texts import clip
 
@@ -27,7 +28,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 class Turn:
     """One update from a member: the event, and what every reply needs (handlers ask for ``turn``).
     ``draft`` is the member's unfinished nominee as the update found it; ``now`` is the bot's
-    clock; ``today`` is that moment's date in the campaign's time zone. ``lead``: a line shown
+    clock; ``today`` is that moment's date in the campaign's time zone; ``deliveries`` notes what
+    was stored and whether its screen arrived (:mod:`handlers.delivery`). ``lead``: a line shown
     first on the question or summary card this turn shows (an edited answer says so there)."""
 
     event: Event
@@ -37,6 +39,7 @@ class Turn:
     draft: Draft | None
     now: datetime
     today: date
+    deliveries: Deliveries
     lead: str = ""
 
 
@@ -44,7 +47,14 @@ async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any
     """Inner middleware of the member router: the matched handler may take ``turn``."""
     assert isinstance(event, Message | CallbackQuery)
     data["turn"] = Turn(
-        event, data["ports"], data["user"], data["campaign"], data["draft"], data["now"], data["today"]
+        event,
+        data["ports"],
+        data["user"],
+        data["campaign"],
+        data["draft"],
+        data["now"],
+        data["today"],
+        data["deliveries"],
     )
     return await handler(event, data)
 

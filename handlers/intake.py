@@ -183,6 +183,7 @@ async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
         notice = _("<b>Not saved.</b>") + "\n" + refusals_text(turn.campaign, outcome.refusals)
         await show_summary(turn, draft, notice, edit=False)
         return
+    turn.deliveries.recorded(turn.user.tg_id, turn.event)
     await drafts.drop(turn.ports, turn.user.tg_id)
     nominee = outcome.nominee
     quota = await queries.unit_quota(turn.ports, turn.user)
@@ -201,6 +202,7 @@ async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
         )
         markup = kb.as_markup()
     await show(query, text, markup)
+    turn.deliveries.delivered(turn.user.tg_id)
 
 
 async def on_alternate(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
@@ -226,6 +228,20 @@ async def question_of(turn: Turn, draft: Draft) -> tuple[IntakeForm, Step] | Non
     return form, step
 
 
+async def shown_again(turn: Turn, draft: Draft) -> bool:
+    """When the screen the draft moved on to never reached the clerk (handlers.delivery), their
+    message answers a question they did not see: it is not taken, the current step is shown
+    again (True). False otherwise."""
+    if not turn.deliveries.undelivered(turn.user.tg_id):
+        return False
+    note = _(
+        "Your previous answer was recorded, but the next step did not reach you. Here it is; "
+        "the message you just sent was not taken as its answer."
+    )
+    await render(turn, *flow.resume(turn.campaign, draft), note, edit=False)
+    return True
+
+
 async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     """A photo or a document: the answer to a photo question, or refused with the question again."""
     draft = turn.draft
@@ -234,6 +250,8 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
         return
     if draft is None or draft.award is None or draft.step is None:
         await message.answer(_("A file is only needed when the form asks for a photo. Send /new to enter a nominee."))
+        return
+    if await shown_again(turn, draft):
         return
     found = await question_of(turn, draft)
     if found is None:
@@ -283,6 +301,8 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
     if is_stale(draft, started_at, turn.now) or draft.step is None:
         await drafts.save(turn.ports, draft)  # marks it fresh: the next message is taken as an answer
         await message.answer(resume_offer(turn.campaign, draft), reply_markup=keyboards.resume_keyboard())
+        return
+    if await shown_again(turn, draft):
         return
     if draft.step == flow.SUMMARY:
         await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)

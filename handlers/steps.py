@@ -28,6 +28,7 @@ async def award_menu(turn: Turn) -> None:
         label = texts.places_button(turn.campaign, status)
         kb.row(InlineKeyboardButton(text=label, callback_data=AwardCb(key=status.award).pack()))
     await show(turn.event, _("Which award is the nominee for?"), kb.as_markup())
+    turn.deliveries.delivered(turn.user.tg_id)
 
 
 async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[list[str], UnitQuota | None]:
@@ -53,6 +54,7 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
         text += "\n\n" + texts.quota_text(turn.campaign, quota)
     markup = keyboards.step_keyboard(form, step, first=is_first(form, draft, step), category_labels=labels)
     await show(turn.event, text, markup, edit=edit)
+    turn.deliveries.delivered(turn.user.tg_id)
 
 
 async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool) -> None:
@@ -61,6 +63,7 @@ async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool
     complete = not form.missing(draft.answers)
     markup = keyboards.summary_keyboard(form, form.steps(draft.answers), draft.answers, complete=complete)
     await show(turn.event, texts.summary(form, draft.answers, turn.today, with_lead(turn, notice)), markup, edit=edit)
+    turn.deliveries.delivered(turn.user.tg_id)
 
 
 def with_lead(turn: Turn, notice: str) -> str:
@@ -74,6 +77,7 @@ async def render(turn: Turn, draft: Draft, screen: Screen, notice: str = "", *, 
     if isinstance(turn.event, Message) and turn.draft is not None:
         draft = record_reply(turn.draft, draft, turn.event.message_id)
     await drafts.save(turn.ports, draft)
+    turn.deliveries.recorded(turn.user.tg_id, turn.event)
     match screen:
         case Ask(step=step):
             await ask(turn, draft, step, notice, edit=edit)

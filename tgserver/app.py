@@ -8,6 +8,7 @@ Sandbox side:  ``/_sandbox/{token}/{action}`` (JSON in/out), see :data:`tgserver
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from .state import ServerState
 from .wire import MAX_UPLOAD_SIZE, ApiError
 
 STATE_KEY = web.AppKey("apiserver_state", ServerState)
+log = logging.getLogger(__name__)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -45,13 +47,31 @@ async def bot_api(request: web.Request) -> web.Response:
             raise ApiError(404, "Not Found")
         name, handler = entry
         bot.method_calls[name] = bot.method_calls.get(name, 0) + 1
-        if bot.failures and (failure := bot.take_failure(name.lower())) is not None:
-            raise failure
+        failure = bot.take_failure(name.lower()) if bot.failures else None
+        if failure is not None and failure.drop is None:
+            raise failure.error()
         params = await read_params(request)
+        if failure is not None and failure.drop == "before":
+            return _drop(request)
         result = await handler(bot, params)
+        if failure is not None:  # "after": performed, and the reply is lost with the connection
+            return _drop(request)
     except ApiError as exc:
         return json_response(exc.to_dict(), status=exc.code)
-    return _ok(result)
+    try:
+        return _ok(result)
+    except UnicodeEncodeError:  # nothing that is not UTF-8 gets in (tgserver.params); should it still
+        if name != "getUpdates":
+            log.error("the result of %s is not UTF-8", name)
+            return json_response(ApiError(500, "Internal Server Error").to_dict(), status=500)
+        return _ok(bot.drop_unwritable(result))  # one bad update must not stop the feed
+
+
+def _drop(request: web.Request) -> web.Response:
+    """The connection closes with no reply (the client sees it disconnected)."""
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response(status=500)
 
 
 async def download_file(request: web.Request) -> web.Response:
@@ -77,7 +97,10 @@ async def sandbox_api(request: web.Request) -> web.Response:
         result = await handler(state, bot, params)
     except ApiError as exc:
         return json_response(exc.to_dict(), status=exc.code)
-    return json_response({"ok": True, **result})
+    try:
+        return json_response({"ok": True, **result})
+    except UnicodeEncodeError:  # should something not UTF-8 have got in: escaped, the test side still reads it
+        return web.Response(text=json.dumps({"ok": True, **result}), content_type="application/json")
 
 
 async def index(request: web.Request) -> web.Response:

@@ -8,6 +8,8 @@ messages and callback answers, its commands, and the failures injected into its 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import time
 from bisect import bisect_right
 from collections import deque
@@ -21,17 +23,27 @@ from .wire import DEFAULT_UPDATE_TYPES, JSON, NOT_MODIFIED, QUERY_TOO_OLD, UPDAT
 if TYPE_CHECKING:
     from .state import ServerState
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True)
 class Failure:
+    """The next ``count`` calls of a method fail: with an error response (``error_code``,
+    ``description``, a 429's ``retry_after``), or, when ``drop`` is set, with the connection
+    closed and no reply — ``"before"`` the method is performed or ``"after"`` it."""
+
     count: int
     error_code: int
     description: str
     retry_after: int | None
+    drop: str | None = None
 
     def error(self) -> ApiError:
         params = {"retry_after": self.retry_after} if self.retry_after is not None else None
         return ApiError(self.error_code, self.description, params)
+
+
+RECENT = 1000  # updates kept for redelivery
 
 
 def _update_kind(update: JSON) -> str:
@@ -80,6 +92,7 @@ class BotSide:
         self.events: list[JSON] = []
         self.event_seqs: list[int] = []
         self.method_calls: dict[str, int] = {}
+        self.recent: deque[JSON] = deque(maxlen=RECENT)  # the latest updates queued, for redeliver()
         self._next_query = 1
 
     def reset(self) -> None:
@@ -130,9 +143,20 @@ class BotSide:
         self.next_update_id += 1
         if kind in self.allowed_updates:
             self.updates.append({"update_id": update_id, kind: payload})
+            self.recent.append(self.updates[-1])
             event, self._updates_signal = self._updates_signal, None
             _signal(event)
         return update_id
+
+    def redeliver(self, update_id: int | None = None) -> int:
+        """Queues a recent update (the latest by default) once more, as Telegram does when a poll's
+        confirmation is lost: the same message or press, under a new update id."""
+        found = [u for u in self.recent if update_id is None or u["update_id"] == update_id]
+        if not found:
+            raise bad_request(f"no recent update {update_id}" if update_id is not None else "no update yet")
+        update = found[-1]
+        kind = _update_kind(update)
+        return self.push_update(kind, update[kind])
 
     def confirm_updates(self, offset: int) -> None:
         updates = self.updates
@@ -151,6 +175,20 @@ class BotSide:
         self.allowed_updates = chosen or DEFAULT_UPDATE_TYPES
         if any(_update_kind(u) not in self.allowed_updates for u in self.updates):
             self.updates = deque(u for u in self.updates if _update_kind(u) in self.allowed_updates)
+
+    def drop_unwritable(self, updates: list[JSON]) -> list[JSON]:
+        """``updates`` without those that cannot be written as UTF-8 JSON, which also leave the
+        queue: one bad update must not stop every later getUpdates."""
+        good = []
+        for update in updates:
+            try:
+                json.dumps(update, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                log.warning("update %s dropped: it cannot be written as UTF-8", update["update_id"])
+                self.updates = deque(u for u in self.updates if u["update_id"] != update["update_id"])
+                continue
+            good.append(update)
+        return good
 
     def take_updates(self, limit: int) -> list[JSON]:
         updates = self.updates
@@ -379,11 +417,22 @@ class BotSide:
             return
         self.failures[key] = Failure(count, error_code, description, retry_after)
 
-    def take_failure(self, method: str) -> ApiError | None:
+    def inject_drop(self, method: str, count: int, when: str) -> None:
+        """The next ``count`` calls of ``method`` lose their connection, ``"before"`` the server
+        performs them or ``"after"``."""
+        if when not in ("before", "after"):
+            raise bad_request('drop must be "before" or "after"')
+        key = method.lower()
+        if count <= 0:
+            self.failures.pop(key, None)
+            return
+        self.failures[key] = Failure(count, 0, "connection dropped", None, when)
+
+    def take_failure(self, method: str) -> Failure | None:
         failure = self.failures.get(method)
         if failure is None:
             return None
         failure.count -= 1
         if failure.count <= 0:
             del self.failures[method]
-        return failure.error()
+        return failure

@@ -167,6 +167,7 @@ class BotState(BotSide):
                     "error_code": f.error_code,
                     "description": f.description,
                     "retry_after": f.retry_after,
+                    "drop": f.drop,
                 }
                 for name, f in self.failures.items()
             },

@@ -547,3 +547,24 @@ class SandboxClient:
     async def reset(self) -> None:
         """Forget this bot's chats, updates, commands and failures (users and files stay)."""
         await self._request("POST", "reset", json={})
+
+    # ------------------------------------------------------------------ transport faults
+    async def flood_wait(self, method: str, retry_after: int, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` get 429 Too Many Requests with ``retry_after``."""
+        await self.fail(method, count, error_code=429, retry_after=retry_after)
+
+    async def server_error(self, method: str, count: int = 1, *, error_code: int = 500) -> None:
+        """The next ``count`` calls of ``method`` get a 5xx (500 Internal Server Error by default)."""
+        await self.fail(method, count, error_code=error_code)
+
+    async def drop_connection(self, method: str, count: int = 1, *, performed: bool = False) -> None:
+        """The next ``count`` calls of ``method`` lose their connection with no reply: before the
+        server performs them, or after (``performed``: done, but the reply never arrives)."""
+        payload = {"method": method, "count": count, "when": "after" if performed else "before"}
+        await self._request("POST", "drop", json=payload)
+
+    async def redeliver(self, update_id: int | None = None) -> int:
+        """The bot gets a recent update (``update_id``, or the latest) once more, as when its
+        poll's confirmation was lost; returns the ``seq`` before it (for :meth:`collect`)."""
+        body = await self._request("POST", "redeliver", json={} if update_id is None else {"update_id": update_id})
+        return int(body["seq"])

@@ -3,6 +3,11 @@
 The query string, a JSON body, an urlencoded form or a multipart form with uploads (at most
 ``MAX_UPLOAD_SIZE`` bytes, 413 beyond); the accessors coerce and answer a wrong value with
 Telegram's 400 wording. The Bot API methods and the sandbox side both read their input here.
+
+Text that is not UTF-8 is refused at this door, as Telegram refuses it ("strings must be encoded
+in UTF-8"): bytes that do not decode, and a lone surrogate that a JSON ``\uDCFF`` escape can
+smuggle into a Python string. Such a string could never be written out again, and once queued it
+would break every answer that carries it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,33 @@ class Upload:
     data: bytes
     filename: str | None
     content_type: str | None
+
+
+NOT_UTF8 = "strings must be encoded in UTF-8"
+
+
+def _is_text(value: str) -> bool:
+    """True when ``value`` can be written as UTF-8 (no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(value: Any) -> None:
+    """Refuses (400) a string anywhere in ``value`` (JSON: dicts, lists, keys) that is not UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not _is_text(item):
+                raise bad_request(NOT_UTF8)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 class Params:
@@ -177,7 +209,15 @@ async def read_params(request: web.Request) -> Params:
         else:  # x-www-form-urlencoded (or untyped)
             raw = await request.read()
             if raw:
-                values.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+                try:
+                    form = raw.decode("utf-8")
+                    values.update(parse_qsl(form, keep_blank_values=True, encoding="utf-8", errors="strict"))
+                except UnicodeDecodeError:
+                    raise bad_request(NOT_UTF8) from None
+    check_text(values)
+    for upload in files.values():
+        check_text(upload.filename)
+        check_text(upload.content_type)
     return Params(values, files)
 
 
@@ -191,7 +231,10 @@ async def _read_multipart(request: web.Request, values: dict[str, Any], files: d
         if not isinstance(part, BodyPartReader) or part.name is None:
             continue
         if part.filename is None:
-            values[part.name] = await part.text()
+            try:
+                values[part.name] = await part.text()
+            except UnicodeDecodeError:
+                raise bad_request(NOT_UTF8) from None
             continue
         chunks: list[bytes] = []
         while chunk := await part.read_chunk(1 << 16):

@@ -2,7 +2,8 @@
 
 The tests play the bot's users here (create a user, send text or a file, edit, press a button),
 wait for the bot's actions (events after a ``seq``), read a chat's messages or the bot's state,
-and inject failures into the bot's next Bot API calls, block a chat, rename or reset the bot.
+and inject failures into the bot's next Bot API calls (an error response, or a connection that
+drops), block a chat, rename or reset the bot.
 """
 
 from __future__ import annotations
@@ -277,3 +278,25 @@ async def sb_album(state: ServerState, bot: BotState, params: Params) -> JSON:
         msg = bot.user_content(params.req_int("user_id"), {"media_group_id": group}, file=stored)
         messages.append(msg.to_dict())
     return {"seq": seq, "messages": messages, "media_group_id": group}
+
+
+# ------------------------------------------------------------------------------ transport faults
+
+
+@sandbox("POST", "drop")
+async def sb_drop(state: ServerState, bot: BotState, params: Params) -> JSON:
+    """The next ``count`` calls of ``method`` lose their connection: ``when`` "before" the server
+    performs them (the default) or "after" (done, but the reply never arrives)."""
+    method = params.req_str("method")
+    if method.lower() not in METHODS:
+        raise bad_request(f"unknown method {method!r}")
+    count = params.get_int("count")
+    bot.inject_drop(METHODS[method.lower()][0], 1 if count is None else count, params.get_str("when") or "before")
+    return {"failures": bot.summary()["failures"]}
+
+
+@sandbox("POST", "redeliver")
+async def sb_redeliver(state: ServerState, bot: BotState, params: Params) -> JSON:
+    """A recent update (``update_id``, or the latest) is delivered once more under a new id."""
+    seq = state.seq
+    return {"seq": seq, "update_id": bot.redeliver(params.get_int("update_id"))}

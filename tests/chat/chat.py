@@ -131,10 +131,16 @@ class Harness:
         self.errors = errors
         self.session = RecordingSession()
         self.session.now = lambda: timestamp(clock())
-        self.bot = world.make_bot(TOKEN, self.session)
+        self.waits: list[float] = []  # the bot's waits before retrying a request (seconds)
+        self.bot = world.make_bot(TOKEN, self.session, self._wait)
         self.dp: Dispatcher = world.dispatcher()
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
+
+    async def _wait(self, seconds: float) -> None:
+        """The bot waits before it retries a request: the time passes, nobody sleeps."""
+        self.waits.append(seconds)
+        self.clock.advance(seconds=seconds)
 
     async def start(self) -> None:
         """What the bot does with Telegram when it starts, before it polls (its command menus)."""
@@ -182,6 +188,7 @@ class Chat:
         self.screen: Said | None = None  # the last message or edit the bot showed here
         self.sent: list[int] = []  # the ids of this user's messages, oldest first
         self._apology_expected = False
+        self._last_update: tuple[dict[str, Any], str] | None = None
 
     # -------------------------------------------------------------- talking
 
@@ -242,6 +249,13 @@ class Chat:
         assert reaction.answered, f"the bot never answered the press of {what or data!r}:\n{reaction.text}"
         return reaction
 
+    async def again(self) -> Reaction:
+        """Telegram delivers this chat's last update once more (the same message or the same
+        press, as after a poll whose confirmation was lost)."""
+        assert self._last_update is not None, "nothing was sent in this chat yet"
+        update, what = self._last_update
+        return await self._deliver(update, f"{what} (again)")
+
     @contextlib.contextmanager
     def expecting_apology(self) -> Iterator[None]:
         """Within it, the bot may apologise for an internal error (the story breaks something)."""
@@ -262,6 +276,7 @@ class Chat:
 
     async def _deliver(self, update: dict[str, Any], what: str, *, chat_id: int | None = None) -> Reaction:
         """``chat_id``: the chat whose replies are the reaction (this private chat by default)."""
+        self._last_update = (update, what)
         said_before, errors_before = len(self.session.said), len(self.harness.errors.records)
         await self.harness.feed(update)
         reaction = Reaction(said_in(self.session.said[said_before:], self.tg_id if chat_id is None else chat_id))

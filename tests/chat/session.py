@@ -8,7 +8,8 @@ answers to button presses. Where Telegram refuses a request, so does this sessio
 Telegram's wording through aiogram's own error mapping (``check_response``): HTML it cannot
 parse, an empty or over-long text, callback data over 64 bytes, an edit that changes nothing or
 of a message that does not exist, a button press answered twice. A test may also make the next
-call of a method fail (:meth:`RecordingSession.fail_next`).
+calls of a method fail (:meth:`RecordingSession.fail_next`: an error, a flood wait; or
+:meth:`RecordingSession.drop_next`: the connection drops, before or after Telegram performed it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, Literal
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteMessage,
@@ -175,6 +177,19 @@ class Said:
         return [b.text for row in self.keyboard for b in row]
 
 
+@dataclass(frozen=True)
+class Failure:
+    """How one call will fail: Telegram's error (``status``, ``description``, a flood wait's
+    ``retry_after``), or a connection that drops (``dropped``; after Telegram did the call when
+    ``performed``)."""
+
+    status: int
+    description: str
+    retry_after: int | None = None
+    dropped: bool = False
+    performed: bool = False
+
+
 @dataclass
 class Upload:
     """A file a user sent: what ``getFile`` and the download return for its file_id."""
@@ -198,7 +213,7 @@ class RecordingSession(BaseSession):
         self._ids = itertools.count(1)  # message ids, increasing, shared by the users' and the bot's messages
         self._queries: dict[str, tuple[int, bool]] = {}  # query id → (chat, answered)
         self._uploads: dict[str, Upload] = {}
-        self._failures: dict[str, deque[tuple[int, str]]] = defaultdict(deque)
+        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.now: Callable[[], int] = lambda: 0  # the date of the bot's messages (set by the harness to its clock)
 
     # -------------------------------------------------------------- what tests arrange
@@ -216,10 +231,28 @@ class RecordingSession(BaseSession):
         self._uploads[upload.file_id] = upload
         return upload
 
-    def fail_next(self, method: type[TelegramMethod[Any]], description: str, status: int = 400) -> None:
-        """The next call of ``method`` fails as Telegram would fail it (e.g. ``EditMessageText``,
-        ``"Bad Request: message can't be edited"`` → TelegramBadRequest)."""
-        self._failures[method.__api_method__].append((status, description))
+    def fail_next(
+        self,
+        method: type[TelegramMethod[Any]],
+        description: str,
+        status: int = 400,
+        *,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """The next ``times`` calls of ``method`` fail as Telegram would fail them (e.g.
+        ``EditMessageText``, ``"Bad Request: message can't be edited"`` → TelegramBadRequest;
+        ``status=429, retry_after=2`` → a flood wait; ``status=500`` → TelegramServerError)."""
+        for _ in range(times):
+            self._failures[method.__api_method__].append(Failure(status, description, retry_after))
+
+    def drop_next(self, method: type[TelegramMethod[Any]], *, times: int = 1, performed: bool = False) -> None:
+        """The connection of the next ``times`` calls of ``method`` drops before the reply comes
+        (aiogram's TelegramNetworkError); with ``performed`` Telegram did the call all the same."""
+        for _ in range(times):
+            self._failures[method.__api_method__].append(
+                Failure(0, "ServerDisconnectedError", dropped=True, performed=performed)
+            )
 
     def shown(self, chat_id: int) -> list[Shown]:
         """The bot's messages in a chat as they are now, oldest first."""
@@ -248,17 +281,35 @@ class RecordingSession(BaseSession):
     ) -> TelegramType:
         self.requests.append(method)
         failures = self._failures.get(method.__api_method__)
-        if failures:
-            status, description = failures.popleft()
-            return self._reply(bot, method, None, status=status, description=description)
+        failure = failures.popleft() if failures else None
+        if failure is not None and not failure.performed:
+            if failure.dropped:
+                raise TelegramNetworkError(method=method, message=failure.description)
+            return self._reply(
+                bot,
+                method,
+                None,
+                status=failure.status,
+                description=failure.description,
+                retry_after=failure.retry_after,
+            )
         try:
             result = self._handle(bot, method)
         except _Refused as refused:
             return self._reply(bot, method, None, status=400, description=refused.description)
+        if failure is not None:  # performed, but the reply is lost with the connection
+            raise TelegramNetworkError(method=method, message=failure.description)
         return self._reply(bot, method, result)
 
     def _reply(
-        self, bot: Bot, method: TelegramMethod[TelegramType], result: Any, *, status: int = 200, description: str = ""
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        result: Any,
+        *,
+        status: int = 200,
+        description: str = "",
+        retry_after: int | None = None,
     ) -> TelegramType:
         """The result validated as aiogram validates Telegram's reply (bound to ``bot``), or the
         error raised as aiogram raises it."""
@@ -270,6 +321,8 @@ class RecordingSession(BaseSession):
         body: dict[str, Any] = {"ok": True, "result": result} if status == 200 else {"ok": False, "error_code": status}
         if description:
             body["description"] = description
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
         response = self.check_response(bot, method, status, json.dumps(body, ensure_ascii=False))
         return response.result  # type: ignore[return-value]
 

@@ -91,7 +91,7 @@ async def test_when_telegram_will_not_edit_a_message_the_question_comes_as_a_new
     assert "第 1/23 步 · 人员类别" in message.text
 
 
-async def test_a_failure_inside_the_bot_gets_an_apology_and_the_draft_waits(bot: Harness) -> None:
+async def test_a_photo_the_disk_failed_to_store_is_said_not_recorded_and_is_sent_again(bot: Harness) -> None:
     clerk = await bot.clerk(12501, "二七区")
     await clerk.command("/new")
     await clerk.tap(MEDAL)
@@ -101,13 +101,13 @@ async def test_a_failure_inside_the_bot_gets_an_apology_and_the_draft_waits(bot:
 
     with bot.world.failing_disk(), clerk.expecting_apology():
         await clerk.send_photo(PHOTO)
-    clerk.expect("系统出现异常", "已填写的内容均已保存")
+    # the truth: the photo was not stored; what came before it was
+    clerk.expect("系统出现异常", "您刚才发送的内容未能记录（此前填写的内容均已保存）", "重新发送")
     assert bot.errors.records, "the failure was not logged"
 
-    await clerk.command("/new")
-    await clerk.tap("继续填写")
-    assert clerk.progress == where  # the photo question again, every earlier answer kept
-    await clerk.send_photo(PHOTO)
+    await clerk.send_photo(PHOTO)  # sent again once the disk is back: taken, the form goes on
+    clerk.expect("照片已收到")
+    assert clerk.progress == (where[0] + 1, where[1])
     await clerk.fill(answers)
     clerk.expect("姓名：秦立新")
     (await clerk.tap("✔ 确认保存")).expect("秦立新 · 郑州市五一劳动奖章。")
@@ -126,7 +126,7 @@ async def test_the_apology_speaks_the_clerks_chosen_language(bot: Harness) -> No
 
     with bot.world.failing_disk(), clerk.expecting_apology():
         await clerk.send_photo(PHOTO)
-    clerk.expect("Sorry, something went wrong on our side. Your answers so far are saved")
+    clerk.expect("Sorry, something went wrong on our side: what you just sent was not recorded")
 
 
 async def test_a_unit_dropped_from_the_allocation_is_told_to_contact_the_office(bot: Harness) -> None:

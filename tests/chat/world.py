@@ -14,7 +14,9 @@ again over the same file.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -29,7 +31,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from app import campaigns, joining
 from app.ports import Ports
 from bot.app import make_dispatcher, register_commands
-from bot.session import SentKeyboard, loads
+from bot.session import Sleep, tune
 from core.loader import builtin_text, parse
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
@@ -111,14 +113,36 @@ class World:
         finally:
             self.files_dir.unlink()
 
+    @contextmanager
+    def full_disk(self) -> Iterator[None]:
+        """While inside, every write of the database fails as on a full disk (SQLite's "database
+        or disk is full"); reads still work. Set up from outside the bot, as the machine would."""
+        tables = ("drafts", "nominees", "fsm", "users", "audit_log")
+        with contextlib.closing(sqlite3.connect(self.db_path)) as db:
+            for table in tables:
+                for what in ("INSERT", "UPDATE", "DELETE"):
+                    db.execute(
+                        f"CREATE TRIGGER full_{table}_{what.lower()} BEFORE {what} ON {table} "
+                        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+                    )
+            db.commit()
+        try:
+            yield
+        finally:
+            with contextlib.closing(sqlite3.connect(self.db_path)) as db:
+                for table in tables:
+                    for what in ("insert", "update", "delete"):
+                        db.execute(f"DROP TRIGGER full_{table}_{what}")
+                db.commit()
+
     # -------------------------------------------------------------- the running bot
 
     @staticmethod
-    def make_bot(token: str, session: BaseSession) -> Bot:
+    def make_bot(token: str, session: BaseSession, sleep: Sleep) -> Bot:
         """The Bot production makes (bot.session.make_bot) on a test's session: the same
-        defaults (HTML), the same request middleware and reader of Telegram's replies."""
-        session.json_loads = loads
-        session.middleware(SentKeyboard())
+        defaults (HTML), the same request middlewares (retries included, waiting with ``sleep``)
+        and reader of Telegram's replies."""
+        tune(session, sleep=sleep)
         return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
     @staticmethod

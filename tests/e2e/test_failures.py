@@ -1,8 +1,9 @@
 """When the server itself fails in the middle of a step.
 
 The bot's data directory loses its photo store (a disk error) just as a clerk sends the photo:
-the clerk gets the short apology in their own language, not silence; the draft keeps every
-answer; once the disk is back the same photo continues the form. The error is logged — without
+the clerk gets the short apology in their own language, not silence, saying the photo was not
+recorded; the draft keeps every earlier answer; once the disk is back the same photo continues
+the form. The error is logged — without
 the clerk's personal data.
 """
 
@@ -44,7 +45,7 @@ async def test_a_disk_error_at_the_photo_gets_an_apology_and_the_draft_waits(sta
     where = clerk.progress
 
     await send_photo_while_the_disk_fails(stack, clerk)
-    clerk.expect("系统出现异常", "已填写的内容均已保存")
+    clerk.expect("系统出现异常", "您刚才发送的内容未能记录", "重新发送")
     assert "Traceback" in stack.log_text() and "NotADirectoryError" in stack.log_text()
 
     await clerk.say("/new")

@@ -13,7 +13,7 @@ import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import (
     BotCommand,
@@ -29,6 +29,7 @@ from aiogram.types import (
 )
 from PIL import Image
 
+from bot.session import tune
 from tgserver import STATE_KEY, SandboxClient, SandboxError, ServerState, serve
 from tgserver.client import NoReply, texts
 
@@ -562,3 +563,118 @@ async def test_sandbox_edit_reset_and_user_messages(
     await sandbox.send(USER, "after reset")
     _, body = await raw_call(url, "getUpdates", offset=last_update_id + 1)
     assert [u["message"]["text"] for u in body["result"]] == ["after reset"]  # update ids keep growing
+
+
+# --------------------------------------------------------------------------- text that is not UTF-8, transport faults
+
+
+async def test_a_lone_surrogate_is_refused_at_the_door_and_the_feed_goes_on(
+    server: tuple[str, ServerState], sandbox: SandboxClient
+) -> None:
+    url, _ = server
+    with pytest.raises(SandboxError, match="strings must be encoded in UTF-8") as refused:
+        await sandbox.send(USER, "a\udcffb")  # a JSON \udcff escape: no UTF-8 text has it
+    assert refused.value.status == 400
+    await sandbox.send(USER, "after")
+    status, body = await raw_call(url, "getUpdates")
+    assert status == 200 and [u["message"]["text"] for u in body["result"]] == ["after"]
+
+    # the bot side has the same door: JSON, forms, multipart, keys and nested values
+    status, body = await raw_call(url, "sendMessage", chat_id=USER, text="a\udcffb")
+    assert (status, body["description"]) == (400, "Bad Request: strings must be encoded in UTF-8")
+    status, body = await raw_call(url, "sendMessage", chat_id=USER, text="好", reply_markup={"inline_keyboard": [
+        [{"text": "\ud800", "callback_data": "x"}]]})
+    assert status == 400
+    form = b"chat_id=1001&text=a%ED%B3%BFb"  # the surrogate's bytes, percent-encoded
+    multipart = (
+        b'--B\r\nContent-Disposition: form-data; name="chat_id"\r\n\r\n1001\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="text"\r\n\r\na\xedb\r\n--B--\r\n'
+    )
+    for body_bytes, content_type, description in [
+        (form, "application/x-www-form-urlencoded", "strings must be encoded in UTF-8"),
+        (multipart, "multipart/form-data; boundary=B", "strings must be encoded in UTF-8"),
+        (b'{"chat_id": 1001, "text": "a\xffb"}', "application/json", "can't parse JSON object"),
+    ]:
+        async with aiohttp.ClientSession() as session, session.post(
+            f"{url}/bot{TOKEN}/sendMessage", data=body_bytes, headers={"Content-Type": content_type}
+        ) as resp:
+            assert (resp.status, (await resp.json())["description"]) == (400, "Bad Request: " + description)
+    assert [m.text for m in await sandbox.messages(USER)] == []
+
+
+async def test_an_update_that_cannot_be_written_never_blocks_the_others(
+    server: tuple[str, ServerState], sandbox: SandboxClient
+) -> None:
+    url, state = server
+    await sandbox.send(USER, "before")
+    # past the door (as a bug could put it there): an update that JSON cannot write as UTF-8
+    state.bot(TOKEN).push_update("message", {"message_id": 99, "date": 0, "chat": {"id": USER, "type": "private"},
+                                             "text": "a\udcffb"})
+    await sandbox.send(USER, "after")
+    for _ in range(2):  # every poll, not only the first, delivers the good ones
+        status, body = await raw_call(url, "getUpdates")
+        assert status == 200 and [u["message"]["text"] for u in body["result"]] == ["before", "after"]
+    assert (await sandbox.state())["counts"]["pending_updates"] == 2
+
+
+async def test_injected_drops_reach_aiogram_as_a_network_error(api_bot: Bot, sandbox: SandboxClient) -> None:
+    await sandbox.drop_connection("sendMessage")
+    with pytest.raises(TelegramNetworkError):
+        await api_bot.send_message(USER, "lost on the way")
+    await sandbox.drop_connection("sendMessage", performed=True)
+    with pytest.raises(TelegramNetworkError):
+        await api_bot.send_message(USER, "sent, reply lost")
+    await sandbox.server_error("sendMessage", error_code=502)
+    with pytest.raises(TelegramServerError):
+        await api_bot.send_message(USER, "bad gateway")
+    await api_bot.send_message(USER, "fine")
+    assert [m.text for m in await sandbox.messages(USER)] == ["sent, reply lost", "fine"]
+    assert (await sandbox.state())["failures"] == {}
+
+
+async def test_the_bots_session_gets_through_flood_waits_server_errors_and_drops(
+    server: tuple[str, ServerState], sandbox: SandboxClient
+) -> None:
+    waits: list[float] = []
+
+    async def wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    bot = Bot(TOKEN, session=tune(AiohttpSession(api=TelegramAPIServer.from_base(server[0])), sleep=wait))
+    try:
+        await sandbox.flood_wait("sendMessage", retry_after=2)
+        await bot.send_message(USER, "one")
+        await sandbox.server_error("sendMessage", count=2)
+        await bot.send_message(USER, "two")
+        await sandbox.drop_connection("sendMessage")
+        await bot.send_message(USER, "three")
+        sent = await bot.send_message(USER, "four", reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]))
+        await sandbox.drop_connection("editMessageText", performed=True)
+        await bot.edit_message_text("four, edited", chat_id=USER, message_id=sent.message_id)
+        query = await sandbox.press(USER, sent.message_id, "ok", force=True)
+        await bot.answer_callback_query(query)
+        await bot.answer_callback_query(query)  # twice: not an error
+    finally:
+        await bot.session.close()
+    assert [m.text for m in await sandbox.messages(USER)] == ["one", "two", "three", "four, edited"]
+    assert waits[0] == 2 and len(waits) == 5
+
+
+async def test_a_press_is_redelivered_under_a_new_update_id(
+    server: tuple[str, ServerState], sandbox: SandboxClient, api_bot: Bot
+) -> None:
+    url, _ = server
+    sent = await api_bot.send_message(USER, "问题", reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]))
+    query = await sandbox.press(USER, sent.message_id, "ok")
+    await sandbox.redeliver()
+    _, body = await raw_call(url, "getUpdates")
+    first, second = body["result"]
+    assert first["callback_query"] == second["callback_query"] and first["callback_query"]["id"] == query
+    assert second["update_id"] > first["update_id"]
+    assert await api_bot.answer_callback_query(query)
+    with pytest.raises(TelegramBadRequest, match="query is too old"):  # the bare session: an error
+        await api_bot.answer_callback_query(query)
+    with pytest.raises(SandboxError, match="no recent update 12345"):
+        await sandbox.redeliver(12345)
