@@ -15,12 +15,23 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.records import Draft
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.memo import MISSING, WriteThrough
 from storage.models import DraftRow
 
 DRAFT_CACHE_SIZE = 10_000  # drafts kept in memory by one bot process (the most recently used)
-_COLUMNS = ("tg_id", "campaign_id", "award", "answers", "step", "editing", "alternate_for", "in_summary", "updated_at")
+_COLUMNS = (
+    "tg_id",
+    "campaign_id",
+    "award",
+    "answers",
+    "step",
+    "editing",
+    "alternate_for",
+    "in_summary",
+    "updated_at",
+    "version",
+)
 _TABLE = DraftRow.__table__
 _LOAD = select(*(_TABLE.c[c] for c in _COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
 _DROP = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
@@ -63,5 +74,35 @@ class SqlDrafts:
                 await conn.execute(_DROP, {"tg_id": tg_id})
         self._memo.remember(tg_id, None)
 
+    def within(self, conn: Conn) -> SqlDraftRows:
+        """The drafts as a repository of one write transaction (``app.ports.DraftRows``)."""
+        return SqlDraftRows(conn, self._memo)
 
-__all__ = ["DRAFT_CACHE_SIZE", "SqlDrafts"]
+
+class SqlDraftRows:
+    """Drafts removed inside a use case's transaction (a saved nominee's draft goes with the
+    insert, or neither does). Memory forgets such a draft at once and learns that it is gone
+    only once the transaction has committed (:meth:`settle`)."""
+
+    __slots__ = ("_conn", "_dropped", "_memo")
+
+    def __init__(self, conn: Conn, memo: WriteThrough[int, Draft | None]) -> None:
+        self._conn = conn
+        self._memo = memo
+        self._dropped: list[int] = []
+
+    async def drop(self, tg_id: int) -> None:
+        self._memo.begin(tg_id)
+        self._dropped.append(tg_id)
+        await self._conn.execute(_DROP, {"tg_id": tg_id})
+
+    def settle(self, *, committed: bool) -> None:
+        """After the transaction: what it dropped is gone (committed) or left to the next read."""
+        for tg_id in self._dropped:
+            self._memo.end()
+            if committed:
+                self._memo.remember(tg_id, None)
+        self._dropped.clear()
+
+
+__all__ = ["DRAFT_CACHE_SIZE", "SqlDraftRows", "SqlDrafts"]

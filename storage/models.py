@@ -197,6 +197,7 @@ class DraftRow(Base):
     alternate_for: Mapped[int | None] = mapped_column(Integer)
     in_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+    version: Mapped[int | None] = mapped_column(Integer)  # of the nominee being edited, when the edit began
 
 
 class FileRow(Base):
