@@ -229,7 +229,7 @@ def change_line(change: Change, campaign: Campaign | None) -> str:
     )
     if change.fields:
         labels = "、".join(esc(answer_label(campaign, key)) for key in change.fields)
-        line += " " + _("({fields})").format(fields=labels)
+        line = _("{change} ({fields})").format(change=line, fields=labels)
     return line
 
 
