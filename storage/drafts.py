@@ -81,8 +81,8 @@ class SqlDrafts:
 
 class SqlDraftRows:
     """Drafts removed inside a use case's transaction (a saved nominee's draft goes with the
-    insert, or neither does). Memory forgets such a draft at once and learns that it is gone
-    only once the transaction has committed (:meth:`settle`)."""
+    insert, or neither does). Memory forgets such a draft when it is removed and again when the
+    transaction ends (:meth:`settle`): the next read fetches what was committed, whichever way."""
 
     __slots__ = ("_conn", "_dropped", "_memo")
 
@@ -96,12 +96,10 @@ class SqlDraftRows:
         self._dropped.append(tg_id)
         await self._conn.execute(_DROP, {"tg_id": tg_id})
 
-    def settle(self, *, committed: bool) -> None:
-        """After the transaction: what it dropped is gone (committed) or left to the next read."""
+    def settle(self) -> None:
+        """After the transaction (committed or not): the drafts it removed are read again."""
         for tg_id in self._dropped:
-            self._memo.end()
-            if committed:
-                self._memo.remember(tg_id, None)
+            self._memo.end(tg_id)
         self._dropped.clear()
 
 

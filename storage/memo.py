@@ -60,7 +60,7 @@ class WriteThrough(Generic[K, V]):
         try:
             yield
         finally:
-            self.end()
+            self.writes += 1
 
     def begin(self, key: K) -> None:
         """A write of ``key`` has begun (maybe inside a longer transaction): forget it, and keep
@@ -68,9 +68,11 @@ class WriteThrough(Generic[K, V]):
         self.writes += 1
         self._rows.pop(key, None)
 
-    def end(self) -> None:
-        """The writes begun have committed or rolled back (remember the committed value after)."""
+    def end(self, key: K) -> None:
+        """A write begun has committed or rolled back: memory holds nothing for ``key`` (a read
+        meanwhile may have remembered the row as it was before), the next read fetches it."""
         self.writes += 1
+        self._rows.pop(key, None)
 
 
 __all__ = ["MISSING", "WriteThrough"]

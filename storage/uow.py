@@ -46,13 +46,11 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self._conn.commit()
-        if self._drafts is not None:
-            self._drafts.settle(committed=True)
 
     def close(self) -> None:
-        """Leaving the transaction: a draft dropped but not committed is left to the next read."""
+        """Leaving the transaction: the drafts it removed are read again from what was committed."""
         if self._drafts is not None:
-            self._drafts.settle(committed=False)
+            self._drafts.settle()
 
 
 class SqlTransactions:
