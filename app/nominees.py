@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from app import access
 from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork, usecase
@@ -44,6 +44,8 @@ from core.records import EDITABLE, NomineeInfo, SaveOutcome, UserInfo, holds_pla
 from core.refusals import (
     AlternateInvalid,
     AwardUnknown,
+    Change,
+    ChangedMeanwhile,
     Decision,
     Duplicate,
     NomineeChanged,
@@ -114,6 +116,32 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any], campaign: Campaign) -> 
     }
 
 
+def duplicate_of(actor: UserInfo, holder: tuple[str, str, int]) -> Duplicate:
+    """The refusal for an identity held by ``holder`` (unit, award, id): the nominee's number is
+    told to the clerk of its own unit only."""
+    unit, award, nominee_id = holder
+    return Duplicate(unit, award, nominee_id if unit == actor.unit else None)
+
+
+async def unchanged_since(tx: UnitOfWork, actor: UserInfo, info: NomineeInfo, version: int | None) -> None:
+    """Refuses a change asked on ``version`` of a nominee stored since in a later one (None: not
+    checked), saying what happened meanwhile: each version after it is one entry of the history."""
+    if version is None or version == info.version:
+        return
+    history = await tx.audit.history(info.id)
+    since = history[-(info.version - version) :] if info.version > version else history[-1:]
+    who: dict[int | None, Literal["you", "unit", "office", "unknown"]] = {None: "unknown", actor.tg_id: "you"}
+    for entry in since:
+        if entry.actor not in who:
+            other = await tx.users.get(entry.actor) if entry.actor is not None else None
+            who[entry.actor] = "unknown" if other is None else ("office" if other.role == "office" else "unit")
+    changes = tuple(
+        Change(entry.at, who[entry.actor], entry.action, tuple(k for k in entry.changes if k != "status"))
+        for entry in since
+    )
+    raise Rejected(ChangedMeanwhile(info.id, changes))
+
+
 def own_nominee(record: NomineeRecord | None, actor: UserInfo, nominee_id: int) -> NomineeRecord:
     """Another unit's nominee is "not found" for a clerk: its existence is none of their business."""
     if (
@@ -137,16 +165,23 @@ async def save(
     *,
     nominee_id: int | None = None,
     alternate_for: int | None = None,
+    version: int | None = None,
+    from_draft: bool = False,
 ) -> SaveOutcome:
-    """Saves a complete nominee (new, or an edit of ``nominee_id``) with its places, or refuses.
+    """Saves a complete nominee (new, or an edit of ``nominee_id`` begun on its ``version``) with
+    its places, or refuses. ``from_draft``: the clerk's draft is removed in the same transaction,
+    so a crash leaves either the draft or the nominee, never both.
 
     Refusals (quota, eligibility, a duplicate) come back in the outcome; a closed list, a missing
-    answer, a bad alternate or a nominee not of the clerk's unit raise :class:`Rejected`."""
+    answer, a bad alternate, a nominee not of the clerk's unit, or one changed since ``version``
+    (:class:`ChangedMeanwhile`) raise :class:`Rejected`."""
     clean = json_safe(answers)
     for _attempt in range(SAVE_ATTEMPTS):
         try:
             async with ports.db.write() as tx:
-                info = await _save(ports, tx, user, award, clean, nominee_id, alternate_for)
+                info = await _save(ports, tx, user, award, clean, nominee_id, alternate_for, version)
+                if from_draft:
+                    await tx.drafts.drop(user.tg_id)
                 await tx.commit()
             return SaveOutcome(info)
         except Refused as refused:
@@ -155,7 +190,7 @@ async def save(
             async with ports.db.read() as tx:
                 holder = await tx.nominees.holder(user.campaign_id, race.identity, nominee_id)
             if holder is not None:
-                return SaveOutcome(None, (Duplicate(*holder),))
+                return SaveOutcome(None, (duplicate_of(user, holder),))
             # The holder was withdrawn in the meantime: try again.
     raise Rejected(NomineeChanged(nominee_id))  # pragma: no cover - three lost races in a row
 
@@ -168,6 +203,7 @@ async def _save(
     answers: dict[str, Any],
     nominee_id: int | None,
     alternate_for: int | None,
+    version: int | None = None,
 ) -> NomineeInfo:
     campaign, actor, unit_state = await access.enter(tx, user)
     assert actor.unit is not None
@@ -183,6 +219,7 @@ async def _save(
         current = own_nominee(await tx.nominees.get(nominee_id, lock=True), actor, nominee_id)
         if current.info.status not in EDITABLE:
             raise Rejected(NomineeLocked(current.info.status))
+        await unchanged_since(tx, actor, current.info, version)
         if current.info.award != award_key:
             raise Rejected(NomineeChanged(nominee_id))
         alternate_for = current.info.alternate_for
@@ -205,7 +242,7 @@ async def _save(
     identity = identity_hash(key)
     holder = await tx.nominees.holder(campaign.id, identity, nominee_id)
     if holder is not None:
-        raise Refused([Duplicate(*holder)])
+        raise Refused([duplicate_of(actor, holder)])
 
     wanted: dict[str, Limit] = {}  # the city-wide counters the nominee will hold
     claims: list[str] = []
@@ -293,6 +330,26 @@ async def entry_open(ports: Ports, user: UserInfo) -> None:
         gate = closed(campaign, unit_state, ports.clock())
         if gate is not None:
             raise Rejected(gate)
+
+
+async def duplicate(
+    ports: Ports, user: UserInfo, award_key: str, answers: Mapping[str, Any], *, exclude: int | None = None
+) -> Duplicate | None:
+    """Is the person (ID number) or organisation these answers name already nominated in the
+    campaign (by any unit, ``exclude`` — the nominee being edited — left out)? Asked as soon as
+    the identifying answer is typed, so the clerk is not told only at the save (which still checks)."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "clerk")
+        campaign = await access.campaign_in(tx, actor.campaign_id)
+        try:
+            award = campaign.award(award_key)
+        except KeyError:
+            raise Rejected(AwardUnknown(award_key)) from None
+        key = identity_key(award, answers)
+        if key is None:
+            return None
+        holder = await tx.nominees.holder(campaign.id, identity_hash(key), exclude)
+        return None if holder is None else duplicate_of(actor, holder)
 
 
 @usecase
@@ -443,7 +500,9 @@ async def reclaim(tx: UnitOfWork, campaign: Campaign, record: NomineeRecord) -> 
 
 @usecase
 async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo:
-    """Frees every place the nominee took, and withdraws its alternate with it."""
+    """Frees every place the nominee took, and withdraws its alternate with it. Not checked against
+    the version the clerk was shown: a withdrawal writes no answers, so it undoes no one's edit
+    (the reply names the nominee as it was withdrawn; one withdrawn meanwhile is NomineeLocked)."""
     async with ports.db.write() as tx:
         campaign, actor, unit_state = await access.enter(tx, user)
         record = own_nominee(await tx.nominees.get(nominee_id, lock=True), actor, nominee_id)
@@ -534,6 +593,8 @@ __all__ = [
     "alternate_principal",
     "category_view",
     "diff",
+    "duplicate",
+    "duplicate_of",
     "editable",
     "entry_open",
     "identity_hash",
@@ -542,5 +603,6 @@ __all__ = [
     "reclaim",
     "release",
     "save",
+    "unchanged_since",
     "withdraw",
 ]

@@ -2,7 +2,8 @@
 
 - :class:`Transactions` opens a :class:`UnitOfWork`: one database transaction, repositories
   bound to it, and one ``commit()`` at the end of a use case (leaving without it rolls back).
-- :class:`Drafts` and :class:`Files` are atomic on their own (one statement, one file).
+- :class:`Drafts` and :class:`Files` are atomic on their own (one statement, one file); a use
+  case that must remove a draft together with its own writes does it through ``tx.drafts``.
 - :data:`Clock` is "now" as an aware datetime; local dates come from the campaign's time zone
   (:mod:`core.clock`).
 
@@ -151,8 +152,8 @@ class Campaigns(Protocol):
 
 class Nominees(Protocol):
     async def get(self, nominee_id: int, *, lock: bool = False) -> NomineeRecord | None: ...
-    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str] | None:
-        """(unit, award) of the live nominee with this identity."""
+    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str, int] | None:
+        """(unit, award, id) of the live nominee with this identity."""
         ...
 
     async def holding_answers(
@@ -224,6 +225,13 @@ class Reminders(Protocol):
         ...
 
 
+class DraftRows(Protocol):
+    """The drafts inside a write transaction: a draft removed here goes with what the use case
+    commits, or stays with what it rolls back."""
+
+    async def drop(self, tg_id: int) -> None: ...
+
+
 class UnitOfWork(Protocol):
     users: Users
     units: Units
@@ -233,6 +241,9 @@ class UnitOfWork(Protocol):
     audit: Audit
     invites: Invites
     reminders: Reminders
+
+    @property
+    def drafts(self) -> DraftRows: ...
 
     async def commit(self) -> None: ...
 
@@ -297,6 +308,7 @@ __all__ = [
     "Clock",
     "Counter",
     "Counters",
+    "DraftRows",
     "Drafts",
     "Files",
     "IdentityTaken",

@@ -13,12 +13,19 @@ from typing import Any, Literal
 from core.quota import LimitStatus, UnitAwardStatus
 from core.refusals import Refusal, ReservedOpen
 
+ID_MAX = 2**31 - 1  # the largest id of a stored row (a 32-bit INTEGER on PostgreSQL); ids start at 1
 Role = Literal["clerk", "office"]
 Status = Literal["saved", "submitted", "returned", "accepted", "approved", "not_approved", "withdrawn"]
 # DOMAIN.md "Status of a nominee": the statuses that hold a place (a draft holds none).
 PLACE_HOLDING: frozenset[str] = frozenset({"saved", "submitted", "returned", "accepted", "approved"})
 EDITABLE: frozenset[str] = frozenset({"saved", "returned"})
 ReviewAction = Literal["accept", "return", "approve", "not_approve", "reopen"]
+
+
+def is_id(value: int) -> bool:
+    """Could ``value`` be the id of a stored row? (Anything else names nothing — and would make
+    the database driver fail: SQLite above 2⁶³, PostgreSQL above 2³¹.)"""
+    return 1 <= value <= ID_MAX
 
 
 def holds_place(status: str, alternate_for: int | None) -> bool:
@@ -92,6 +99,7 @@ class Draft:
     in_summary: bool = False  # "修改某项": return to the summary after this step
     updated_at: datetime | None = None
     replies: Replies = field(default_factory=Replies)
+    version: int | None = None  # editing: the nominee's version the edit began from (a later one refuses the save)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,7 @@ class StoredFile:
 
 __all__ = [
     "EDITABLE",
+    "ID_MAX",
     "MAX_REPLIES",
     "PLACE_HOLDING",
     "CampaignInfo",
@@ -159,4 +168,5 @@ __all__ = [
     "UnitState",
     "UserInfo",
     "holds_place",
+    "is_id",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from core.errors import Ineligible
@@ -98,6 +98,7 @@ class Duplicate:
 
     unit: str  # the unit holding the first nomination
     award: str
+    nominee: int | None = None  # its number, only when it is the asking clerk's own unit's nominee
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,27 @@ class NomineeChanged:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change made to a nominee, as its history records it: when, by whom (the asking clerk,
+    another clerk of the unit, the office), what (the audit log's word), which answers (keys
+    only: no values, so no ID number)."""
+
+    at: datetime  # aware, UTC
+    by: Literal["you", "unit", "office", "unknown"]
+    action: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangedMeanwhile:
+    """An edit or a withdrawal asked on an older version of the nominee than the stored one:
+    saving it would undo what someone did meanwhile (a lost update). ``changes``: oldest first."""
+
+    nominee: int
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
 class AlternateInvalid:
     """The nominee an alternate is entered for cannot have one now."""
 
@@ -321,6 +343,7 @@ Problem = (
     | NomineeLocked
     | NomineeIncomplete
     | NomineeChanged
+    | ChangedMeanwhile
     | AlternateInvalid
     | FileTooLarge
     | ReviewNoteRequired
@@ -348,6 +371,8 @@ __all__ = [
     "AwardUnknown",
     "BelowMinimum",
     "CampaignUnknown",
+    "Change",
+    "ChangedMeanwhile",
     "ClerkOnly",
     "Closed",
     "Decision",

@@ -1,18 +1,31 @@
-"""Callback data of every button. Ids and short keys only: Telegram allows 64 bytes."""
+"""Callback data of every button. Ids and short keys only: Telegram allows 64 bytes.
+
+Every number is bounded by what it counts (a nominee id is a 32-bit database integer): a press
+whose data is out of range — forged, or from some other bot's keyboard — matches no button and is
+answered as outdated (handlers.misc), never reaching a use case or the database.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from core.records import ID_MAX
+
+NomineeId = Annotated[int, Field(ge=1, le=ID_MAX)]
+Index = Annotated[int, Field(ge=0, le=ID_MAX)]  # a choice's position, a list's offset
 
 
 class AwardCb(CallbackData, prefix="aw"):
     key: str
-    alt: int = 0  # nominee id an alternate is entered for
+    alt: Index = 0  # nominee id an alternate is entered for (0: none)
 
 
 class PickCb(CallbackData, prefix="pk"):
     step: str
-    i: int
+    i: Index
 
 
 class NavCb(CallbackData, prefix="nv"):
@@ -38,11 +51,11 @@ class DraftAskCb(CallbackData, prefix="da"):
 
 class ItemCb(CallbackData, prefix="it"):
     action: str  # show | edit | withdraw | withdraw_yes | alt
-    id: int
+    id: NomineeId
 
 
 class PageCb(CallbackData, prefix="pg"):
-    offset: int
+    offset: Index
 
 
 class LangCb(CallbackData, prefix="lg"):

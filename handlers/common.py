@@ -3,6 +3,8 @@ a button press the same way."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,12 +17,15 @@ from aiogram.utils.magic_filter import MagicFilter
 
 from app.ports import Ports
 from core.campaign import Campaign
-from core.records import Draft, UserInfo
+from core.records import ID_MAX, Draft, UserInfo, is_id
+from core.refusals import NomineeNotFound
 from handlers.delivery import Deliveries
 from handlers.i18n import _
+from handlers.problems import problem_text
 from handlers.texts import clip
 
 Event = Message | CallbackQuery
+DIGITS = re.compile(r"[0-9]+")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -93,18 +98,24 @@ async def outdated(query: CallbackQuery) -> None:
 
 
 async def nominee_number(message: Message, command: CommandObject, usage: str) -> int | None:
-    """The nominee number after a command; without one the clerk is told ``usage`` (None)."""
+    """The nominee number after a command; without one the clerk is told ``usage``, and a number
+    no nominee can have (0, or beyond a stored id's range) is "no such nominee" (None both)."""
     nominee_id = parse_id(command.args)
     if nominee_id is None:
         await message.answer(usage)
+    elif not is_id(nominee_id):
+        await message.answer(problem_text(NomineeNotFound(nominee_id)))
+        return None
     return nominee_id
 
 
 def parse_id(args: str | None) -> int | None:
-    """The nominee number after a command (``/status 12``, ``#12``, full-width digits)."""
-    raw = (args or "").strip().lstrip("#＃").strip()
-    raw = raw.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    """The number after a command (``/status 12``, ``#12``, full-width digits), None when there is
+    none. Not checked against the range of ids (:func:`core.records.is_id`)."""
+    raw = unicodedata.normalize("NFKC", (args or "")).strip().lstrip("#").strip()
+    if not DIGITS.fullmatch(raw):
+        return None
+    return int(raw) if len(raw) <= 12 else ID_MAX + 1  # longer: out of range anyway, not worth converting
 
 
 __all__ = ["Event", "Magic", "Turn", "nominee_number", "outdated", "parse_id", "show", "with_turn"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -21,15 +22,17 @@ from app import drafts, nominees, queries
 from core import flow
 from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat, PhotoTooLarge, TextExpected
 from core.form import IntakeForm, Step
+from core.identity import identity_key
 from core.photo import MAX_MB, prepare_photo
 from core.quota import needs_alternate
 from core.records import Draft
+from core.refusals import ChangedMeanwhile, Rejected
 from handlers import keyboards, texts
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
 from handlers.i18n import _
 from handlers.paste import PasteGuard
-from handlers.problems import refusals_text
+from handlers.problems import problem_text, refusals_text
 from handlers.steps import ask, award_menu, discard_question, is_stale, render, resume_offer, show_summary
 
 PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
@@ -73,8 +76,14 @@ async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> 
     except KeyError:
         await outdated(query)
         return
-    await query.answer()
     alternate_for = callback_data.alt or None
+    if alternate_for is not None:
+        # Only a principal of the clerk's own list that needs one may get an alternate (else: refused in words).
+        principal = await nominees.alternate_principal(turn.ports, turn.user, alternate_for)
+        if principal.award != callback_data.key:
+            await outdated(query)
+            return
+    await query.answer()
     if alternate_for is None:
         decision = await nominees.precheck(turn.ports, turn.user, callback_data.key, {})
         if not decision.ok:
@@ -176,15 +185,29 @@ async def on_summary(query: CallbackQuery, callback_data: SummaryCb, turn: Turn)
 async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
     """确认保存: the use case checks everything again and takes the places, or says why not."""
     assert draft.award is not None
-    outcome = await nominees.save(
-        turn.ports, turn.user, draft.award, draft.answers, nominee_id=draft.editing, alternate_for=draft.alternate_for
-    )
+    try:
+        outcome = await nominees.save(
+            turn.ports,
+            turn.user,
+            draft.award,
+            draft.answers,
+            nominee_id=draft.editing,
+            alternate_for=draft.alternate_for,
+            version=draft.version,
+            from_draft=True,  # the draft goes with the save, in its transaction
+        )
+    except Rejected as err:
+        if not isinstance(err.problem, ChangedMeanwhile):
+            raise
+        await show(
+            query, problem_text(err.problem, turn.campaign), keyboards.reopen_keyboard(err.problem.nominee), edit=False
+        )
+        return
     if outcome.nominee is None:
         notice = _("<b>Not saved.</b>") + "\n" + refusals_text(turn.campaign, outcome.refusals)
         await show_summary(turn, draft, notice, edit=False)
         return
     turn.deliveries.recorded(turn.user.tg_id, turn.event)
-    await drafts.drop(turn.ports, turn.user.tg_id)
     nominee = outcome.nominee
     quota = await queries.unit_quota(turn.ports, turn.user)
     text = texts.saved_text(turn.campaign, nominee, quota)
@@ -330,8 +353,24 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
         if not decision.ok:
             await ask(turn, draft, step, refusals_text(turn.campaign, decision.refusals))
             return
+    if await nominated_already(turn, form, step, draft, answers):
+        return
     note = texts.accepted_note(form, step.key, answers, turn.today)
     await render(turn, *flow.advance(form, draft, answers), note, edit=False)
+
+
+async def nominated_already(turn: Turn, form: IntakeForm, step: Step, draft: Draft, answers: dict[str, Any]) -> bool:
+    """An answer that makes the nominee someone already nominated in the campaign (an ID number,
+    an organisation's name) is refused at once, with who holds them — not 20 questions later at
+    the save (which checks again). True when refused (the question is asked again)."""
+    before, after = identity_key(form.award, draft.answers), identity_key(form.award, answers)
+    if after is None or after == before:
+        return False
+    taken = await nominees.duplicate(turn.ports, turn.user, form.award.key, answers, exclude=draft.editing)
+    if taken is None:
+        return False
+    await ask(turn, draft, step, refusals_text(turn.campaign, [taken]))
+    return True
 
 
 def setup() -> Router:

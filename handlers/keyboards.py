@@ -154,6 +154,18 @@ def withdraw_keyboard(nominee_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
+def reopen_keyboard(nominee_id: int) -> InlineKeyboardMarkup:
+    """Under "changed meanwhile": open the nominee again as it is now (the edit starts over)."""
+    kb = InlineKeyboardBuilder()
+    kb.row(
+        InlineKeyboardButton(
+            text=_("Open #{id} as it is now").format(id=nominee_id),
+            callback_data=ItemCb(action="edit", id=nominee_id).pack(),
+        )
+    )
+    return kb.as_markup()
+
+
 def submit_keyboard(give_up: str | None = None) -> InlineKeyboardMarkup:
     """确定提交 / 暂不提交; with ``give_up`` (the digest of the open reserved places shown) the yes
     button says that those places are given up."""

@@ -34,6 +34,7 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
         answers=dict(nominee.answers),
         editing=nominee.id,
         alternate_for=nominee.alternate_for,
+        version=nominee.version,  # a save on it is refused if someone changes the nominee meanwhile
     )
     notice = _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id)
     await render(turn, *flow.summary(draft), notice, edit=False)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import assert_never
 
 from core.campaign import Campaign
+from core.clock import local_time
 from core.refusals import (
     AlternateInvalid,
     AlternateMissing,
@@ -17,6 +18,8 @@ from core.refusals import (
     AwardUnknown,
     BelowMinimum,
     CampaignUnknown,
+    Change,
+    ChangedMeanwhile,
     ClerkOnly,
     Duplicate,
     FileTooLarge,
@@ -48,7 +51,7 @@ from core.refusals import (
     given_up,
 )
 from handlers.i18n import _, _n, pick
-from handlers.texts import award_name, category_label, esc, status_label
+from handlers.texts import action_label, award_name, category_label, esc, field_label, status_label
 
 
 def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
@@ -94,6 +97,11 @@ def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
             return _("{name}: all {cap} places of the whole city are taken.").format(
                 name=esc(pick(refusal.name, refusal.name_en)), cap=refusal.cap
             )
+        case Duplicate(nominee=int(number)):  # the clerk's own unit: its number, to look it up
+            return _(
+                "This person or organisation has already been entered by your unit as nominee #{id} in this "
+                "campaign (/status {id} shows it)."
+            ).format(id=number)
         case Duplicate(unit=unit):
             return _("This person or organisation has already been nominated by “{unit}” in this campaign.").format(
                 unit=esc(unit)
@@ -218,6 +226,8 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
             return _("Some required answers are missing. Please complete them and confirm again.")
         case NomineeChanged():
             return _("This nominee was changed in the meantime. Please open it again.")
+        case ChangedMeanwhile():
+            return changed_meanwhile_text(problem, campaign)
         case AlternateInvalid(reason="principal_gone"):
             return _("The nominee this alternate was for is no longer in the list; the alternate was not saved.")
         case AlternateInvalid(reason="not_needed"):
@@ -247,6 +257,46 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
             ).format(date=deadline.isoformat(), office=ask_office(campaign))
         case _:
             assert_never(problem)
+
+
+def changed_meanwhile_text(problem: ChangedMeanwhile, campaign: Campaign | None) -> str:
+    """Not saved, because someone changed the nominee after this edit began: who, when, which
+    answers (never their values), and that reopening shows the record as it is now."""
+    lines = [
+        _(
+            "<b>Not saved.</b> Nominee #{id} was changed by someone else after you opened it; saving your version "
+            "would undo that change:"
+        ).format(id=problem.nominee)
+    ]
+    lines += [f"• {change_line(change, campaign)}" for change in problem.changes]
+    lines.append(_("Please open the nominee again as it is now and make your change once more."))
+    return "\n".join(lines)
+
+
+def change_line(change: Change, campaign: Campaign | None) -> str:
+    who = {
+        "you": _("you"),
+        "unit": _("another clerk of your unit"),
+        "office": _("the office"),
+        "unknown": _("someone"),
+    }[change.by]
+    at = local_time(change.at, campaign) if campaign is not None else change.at
+    line = _("{at}, {who}: {action}").format(
+        at=f"{at:%Y-%m-%d %H:%M}", who=who, action=esc(action_label(change.action))
+    )
+    if change.fields:
+        labels = "、".join(esc(answer_label(campaign, key)) for key in change.fields)
+        line = _("{change} ({fields})").format(change=line, fields=labels)
+    return line
+
+
+def answer_label(campaign: Campaign | None, key: str) -> str:
+    """The question's label for an answer's key (the key itself when the definition has no such field)."""
+    if key == "category":
+        return _("Person category")
+    if campaign is not None and key in campaign.fields:
+        return field_label(campaign.fields[key])
+    return key
 
 
 __all__ = [

@@ -41,9 +41,10 @@ def open_ports(db: Database, files_dir: Path, clock: Clock, *, cache_drafts: boo
     from storage.files import DiskFiles
     from storage.uow import SqlTransactions
 
+    drafts = SqlDrafts(db, cache_size=DRAFT_CACHE_SIZE if cache_drafts else 0)
     return Ports(
-        db=SqlTransactions(db),
-        drafts=SqlDrafts(db, cache_size=DRAFT_CACHE_SIZE if cache_drafts else 0),
+        db=SqlTransactions(db, drafts),
+        drafts=drafts,
         files=DiskFiles(db, files_dir),
         clock=clock,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, insert, select
 
 from app.ports import AuditEntry
-from core.records import HistoryEntry
+from core.records import HistoryEntry, is_id
 from storage.db import Conn
 from storage.models import AuditRow
 
@@ -38,6 +38,8 @@ class SqlAudit:
 
     async def history(self, nominee_id: int) -> list[HistoryEntry]:
         """Oldest first; each change as (old, new)."""
+        if not is_id(nominee_id):
+            return []
         rows = await self._conn.execute(_HISTORY, {"nominee_id": nominee_id})
         return [
             HistoryEntry(r.at, r.actor, r.action, {k: (v[0], v[1]) for k, v in r.changes.items()}, r.note) for r in rows

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.records import Draft, Replies
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.memo import MISSING, WriteThrough
 from storage.models import DraftRow
 
@@ -31,6 +31,7 @@ _COLUMNS = (
     "in_summary",
     "updated_at",
     "replies",
+    "version",
 )
 _TABLE = DraftRow.__table__
 _LOAD = select(*(_TABLE.c[c] for c in _COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
@@ -103,5 +104,33 @@ class SqlDrafts:
                 await conn.execute(_DROP, {"tg_id": tg_id})
         self._memo.remember(tg_id, None)
 
+    def within(self, conn: Conn) -> SqlDraftRows:
+        """The drafts as a repository of one write transaction (``app.ports.DraftRows``)."""
+        return SqlDraftRows(conn, self._memo)
 
-__all__ = ["DRAFT_CACHE_SIZE", "SqlDrafts"]
+
+class SqlDraftRows:
+    """Drafts removed inside a use case's transaction (a saved nominee's draft goes with the
+    insert, or neither does). Memory forgets such a draft when it is removed and again when the
+    transaction ends (:meth:`settle`): the next read fetches what was committed, whichever way."""
+
+    __slots__ = ("_conn", "_dropped", "_memo")
+
+    def __init__(self, conn: Conn, memo: WriteThrough[int, Draft | None]) -> None:
+        self._conn = conn
+        self._memo = memo
+        self._dropped: list[int] = []
+
+    async def drop(self, tg_id: int) -> None:
+        self._memo.begin(tg_id)
+        self._dropped.append(tg_id)
+        await self._conn.execute(_DROP, {"tg_id": tg_id})
+
+    def settle(self) -> None:
+        """After the transaction (committed or not): the drafts it removed are read again."""
+        for tg_id in self._dropped:
+            self._memo.end(tg_id)
+        self._dropped.clear()
+
+
+__all__ = ["DRAFT_CACHE_SIZE", "SqlDraftRows", "SqlDrafts"]

@@ -56,12 +56,23 @@ class WriteThrough(Generic[K, V]):
         """Around a write of ``key``: memory holds nothing for it until the caller remembers the
         committed value (an exception leaves it to the next read), and reads that overlapped the
         write are not remembered."""
-        self.writes += 1
-        self._rows.pop(key, None)
+        self.begin(key)
         try:
             yield
         finally:
             self.writes += 1
+
+    def begin(self, key: K) -> None:
+        """A write of ``key`` has begun (maybe inside a longer transaction): forget it, and keep
+        reads from remembering what they see until :meth:`end`."""
+        self.writes += 1
+        self._rows.pop(key, None)
+
+    def end(self, key: K) -> None:
+        """A write begun has committed or rolled back: memory holds nothing for ``key`` (a read
+        meanwhile may have remembered the row as it was before), the next read fetches it."""
+        self.writes += 1
+        self._rows.pop(key, None)
 
 
 __all__ = ["MISSING", "WriteThrough"]

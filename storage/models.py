@@ -202,6 +202,7 @@ class DraftRow(Base):
     # core.records.Replies as JSON: {"steps": {"<message id>": "<step>"}, "last": id, "shown": step};
     # NULL in drafts stored before it existed (read as no replies)
     replies: Mapped[dict[str, Any] | None]
+    version: Mapped[int | None] = mapped_column(Integer)  # of the nominee being edited, when the edit began
 
 
 class FileRow(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ports import IdentityTaken, NomineeRecord
-from core.records import PLACE_HOLDING, NomineeInfo, Status
+from core.records import PLACE_HOLDING, NomineeInfo, Status, is_id
 from storage.db import Conn, unique_violation
 from storage.models import NomineeRow
 
@@ -35,7 +35,7 @@ _INFO = (
 _RECORD = (*_INFO, NomineeRow.identity, NomineeRow.claims)
 _GET = select(*_RECORD).where(NomineeRow.id == bindparam("id"))
 _GET_LOCKED = _GET.with_for_update()
-_HOLDER = select(NomineeRow.unit, NomineeRow.award).where(
+_HOLDER = select(NomineeRow.unit, NomineeRow.award, NomineeRow.id).where(
     NomineeRow.campaign_id == bindparam("campaign_id"), NomineeRow.identity == bindparam("identity")
 )
 _HOLDER_EXCEPT = _HOLDER.where(NomineeRow.id != bindparam("exclude"))
@@ -97,13 +97,15 @@ class SqlNominees:
         self._conn = conn
 
     async def get(self, nominee_id: int, *, lock: bool = False) -> NomineeRecord | None:
+        if not is_id(nominee_id):  # names no row, and the drivers fail on it (SQLite ≥ 2⁶³, PostgreSQL ≥ 2³¹)
+            return None
         row = (await self._conn.execute(_GET_LOCKED if lock else _GET, {"id": nominee_id})).first()
         return None if row is None else record(row)
 
-    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str] | None:
+    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str, int] | None:
         params = {"campaign_id": campaign_id, "identity": identity, "exclude": exclude}
         row = (await self._conn.execute(_HOLDER if exclude is None else _HOLDER_EXCEPT, params)).first()
-        return None if row is None else (row.unit, row.award)
+        return None if row is None else (row.unit, row.award, row.id)
 
     async def holding_answers(
         self, campaign_id: str, unit: str, award: str | None, keys: Sequence[str], exclude: int | None
@@ -166,6 +168,8 @@ class SqlNominees:
     async def alternates_of(
         self, principal_id: int, *, exclude: int | None = None, lock: bool = False
     ) -> list[NomineeRecord]:
+        if not is_id(principal_id):
+            return []
         query = select(*_RECORD).where(NomineeRow.alternate_for == principal_id, NomineeRow.status != "withdrawn")
         if exclude is not None:
             query = query.where(NomineeRow.id != exclude)
@@ -191,6 +195,8 @@ class SqlNominees:
         return [record(r) for r in await self._conn.execute(_LIVE, {"campaign_id": campaign_id})]
 
     async def unit_of(self, nominee_id: int) -> str | None:
+        if not is_id(nominee_id):
+            return None
         return (await self._conn.execute(_UNIT_OF, {"id": nominee_id})).scalar_one_or_none()
 
 

@@ -13,6 +13,7 @@ from storage.audit import SqlAudit
 from storage.campaigns import Definitions, SqlCampaigns
 from storage.counters import SqlCounters
 from storage.db import Conn, Database
+from storage.drafts import SqlDraftRows, SqlDrafts
 from storage.invites import SqlInvites
 from storage.nominees import SqlNominees
 from storage.reminders import SqlReminders
@@ -25,8 +26,9 @@ T = TypeVar("T")
 class SqlUnitOfWork:
     """The repositories of one transaction (``app.ports.UnitOfWork``)."""
 
-    def __init__(self, conn: Conn, definitions: Definitions) -> None:
+    def __init__(self, conn: Conn, definitions: Definitions, drafts: SqlDrafts | None = None) -> None:
         self._conn = conn
+        self._drafts = None if drafts is None else drafts.within(conn)
         self.users: Users = SqlUsers(conn)
         self.units: Units = SqlUnits(conn)
         self.campaigns: Campaigns = SqlCampaigns(conn, definitions)
@@ -36,17 +38,29 @@ class SqlUnitOfWork:
         self.invites: Invites = SqlInvites(conn)
         self.reminders: Reminders = SqlReminders(conn)
 
+    @property
+    def drafts(self) -> SqlDraftRows:
+        if self._drafts is None:
+            raise RuntimeError("these transactions were opened without the drafts (SqlTransactions(db, drafts))")
+        return self._drafts
+
     async def commit(self) -> None:
         await self._conn.commit()
+
+    def close(self) -> None:
+        """Leaving the transaction: the drafts it removed are read again from what was committed."""
+        if self._drafts is not None:
+            self._drafts.settle()
 
 
 class SqlTransactions:
     """``app.ports.Transactions`` on one :class:`Database` (SQLite: reads ``BEGIN``, writes
     ``BEGIN IMMEDIATE`` after this process's write lock; PostgreSQL: reads REPEATABLE READ)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, drafts: SqlDrafts | None = None) -> None:
         self.db = db
         self._definitions = Definitions()
+        self._drafts = drafts  # a write transaction may remove a draft (and keep its memory coherent)
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         return await self.db.run(fn, *args, **kwargs)
@@ -59,7 +73,11 @@ class SqlTransactions:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self.db.write() as conn:
-            yield SqlUnitOfWork(conn, self._definitions)
+            uow = SqlUnitOfWork(conn, self._definitions, self._drafts)
+            try:
+                yield uow
+            finally:
+                uow.close()
 
 
 __all__ = ["SqlTransactions", "SqlUnitOfWork"]

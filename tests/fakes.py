@@ -138,6 +138,7 @@ class FakeDatabase:
         self.generation = 0  # grows with every commit: a write transaction begun earlier is stale
         self._definitions: dict[tuple[str, int, str], Campaign] = {}  # parsed once per version
         self._hooks: dict[str, list[Hook]] = {}
+        self.drafts = FakeDrafts()  # their own table: a transaction only removes rows of it (tx.drafts)
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """A use case runs to its end without waiting for the event loop, as in the database's
@@ -178,6 +179,8 @@ class FakeDatabase:
         if self.generation != tx.generation:
             raise FakeConflict("another transaction committed after this one began")
         self.state = tx.state
+        for tg_id in tx.dropped_drafts:
+            self.drafts.rows.pop(tg_id, None)
         self.generation += 1
         self.commits += 1
 
@@ -221,6 +224,12 @@ class FakeUnitOfWork:
         self.audit: p.Audit = FakeAudit(self)
         self.invites: p.Invites = FakeInvites(self)
         self.reminders: p.Reminders = FakeReminders(self)
+        self.dropped_drafts: list[int] = []  # removed from db.drafts when (and only if) this commits
+        self._draft_rows = FakeDraftRows(self)
+
+    @property
+    def drafts(self) -> p.DraftRows:
+        return self._draft_rows
 
     async def commit(self) -> None:
         self.check(write=True)
@@ -404,11 +413,11 @@ class FakeNominees(_Repository):
         await self._enter("nominees.get", lock=lock)
         return self.state.nominees.get(nominee_id)
 
-    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str] | None:
+    async def holder(self, campaign_id: str, identity: str, exclude: int | None) -> tuple[str, str, int] | None:
         await self._enter("nominees.holder")
         for record in self.state.nominees.values():
             if record.identity == identity and record.info.campaign_id == campaign_id and record.info.id != exclude:
-                return record.info.unit, record.info.award
+                return record.info.unit, record.info.award, record.info.id
         return None
 
     async def holding_answers(
@@ -620,6 +629,12 @@ class FakeReminders(_Repository):
 # --------------------------------------------------------------------------- drafts, files, clock
 
 
+class FakeDraftRows(_Repository):
+    async def drop(self, tg_id: int) -> None:
+        await self._enter("drafts.drop", write=True)
+        self.tx.dropped_drafts.append(tg_id)
+
+
 class FakeDrafts:
     """One row per user, each save a whole upsert (as the database's)."""
 
@@ -683,9 +698,12 @@ def ports(
     files: FakeFiles | None = None,
 ) -> Ports:
     """The bundle a use case runs over, every part in memory (fresh unless given)."""
+    db = db if db is not None else FakeDatabase()
+    if drafts is not None:
+        db.drafts = drafts  # the drafts a transaction may remove are these
     return Ports(
-        db=db if db is not None else FakeDatabase(),
-        drafts=drafts if drafts is not None else FakeDrafts(),
+        db=db,
+        drafts=db.drafts,
         files=files if files is not None else FakeFiles(),
         clock=clock if clock is not None else FakeClock(),
     )

@@ -122,22 +122,56 @@ async def test_a_used_up_city_pool_is_explained_on_its_category_and_refused_at_t
     assert clerk.progress == (1, 23)
 
 
-async def test_a_person_nominated_by_another_unit_is_refused_with_that_unit(bot: Harness) -> None:
+async def test_a_person_nominated_by_another_unit_is_refused_at_the_id_step_with_that_unit(bot: Harness) -> None:
     taken = id_number(5501)
     await (await bot.clerk(5501, "郑东新区")).nominate(MEDAL, medal("黄建民", taken))
 
     clerk = await bot.clerk(5502, "中原区")
     await clerk.command("/new")
     await clerk.tap(MEDAL)
-    await clerk.fill(medal("黄建民", taken))
-    refused = await clerk.tap("✔ 确认保存")
-    refused.expect(NOT_SAVED, "该人员或单位已由“郑东新区”在本次评选中推荐。", "请核对填报信息")
+    await clerk.fill(medal("黄建民", taken), until="身份证号码")
+    refused = await clerk.send(taken)
+    refused.expect("该人员或单位已由“郑东新区”在本次评选中推荐。", "身份证号码")
+    refused.expect_not("第 1 号")  # another unit's nominee: its number is none of this clerk's business
+    assert clerk.question == "身份证号码"  # asked again, nothing typed before it lost
 
     fresh = id_number(5502)
-    await clerk.tap("✎ 身份证号码")
-    await clerk.send(fresh)
-    clerk.expect("请核对填报信息", f"身份证号码：{fresh}（")
+    await clerk.fill(medal("黄建民", fresh))
     (await clerk.tap("✔ 确认保存")).expect("黄建民 · 郑州市五一劳动奖章。")
+
+
+async def test_a_person_already_in_the_clerks_own_list_is_refused_at_the_id_step_with_its_number(
+    bot: Harness,
+) -> None:
+    clerk = await bot.clerk(5503, "郑东新区")
+    number = await clerk.nominate(MEDAL, medal("黄建民", id_number(5503)))
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.fill(medal("黄建国", id_number(5503)), until="身份证号码")
+    (await clerk.send(id_number(5503))).expect(f"该人员或单位已作为本单位第 {number} 号推荐对象填报")
+    assert clerk.question == "身份证号码"
+
+
+async def test_an_edit_keeps_the_nominees_own_id_number(bot: Harness) -> None:
+    clerk = await bot.clerk(5504, "郑东新区")
+    number = await clerk.nominate(MEDAL, medal("黄建民", id_number(5504)))
+    await clerk.command(f"/edit {number}")
+    await clerk.tap("✎ 身份证号码")
+    await clerk.send(id_number(5507))  # a slip
+    await clerk.tap("✎ 身份证号码")
+    (await clerk.send(id_number(5504))).expect("请核对填报信息")  # back to its own: held by this very nominee
+    (await clerk.tap("✔ 确认保存")).expect("黄建民")
+
+
+async def test_a_person_nominated_by_another_unit_after_the_id_step_is_refused_at_the_save(bot: Harness) -> None:
+    taken = id_number(5505)
+    clerk = await bot.clerk(5505, "中原区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.fill(medal("黄建民", taken))  # free when typed
+    await (await bot.clerk(5506, "郑东新区")).nominate(MEDAL, medal("黄建民", taken))  # taken meanwhile
+    refused = await clerk.tap("✔ 确认保存")
+    refused.expect(NOT_SAVED, "该人员或单位已由“郑东新区”在本次评选中推荐。", "请核对填报信息")
 
 
 async def test_a_third_certificate_exceeds_what_one_unit_may_nominate(bot: Harness) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, get_args
 
 import pytest
@@ -19,6 +19,9 @@ from core.errors import Ineligible
 from core.loader import load_builtin
 from core.refusals import (
     AlternateInvalid,
+    Change,
+    ChangedMeanwhile,
+    Duplicate,
     Gap,
     InviteInvalid,
     InviteRole,
@@ -59,6 +62,10 @@ SAMPLES: dict[str, Any] = {
     "deadline": date(2024, 3, 20),
     "nominee": 17,
     "fields": ("phone",),
+    "changes": (
+        Change(datetime(2024, 3, 5, 2, 0, tzinfo=UTC), "unit", "edited", ("phone", "employer")),
+        Change(datetime(2024, 3, 6, 2, 0, tzinfo=UTC), "office", "returned", ()),
+    ),
     "reason": "unknown",
     "role": "clerk",
     "campaign": "zhengzhou-2024",
@@ -74,6 +81,7 @@ SAMPLES: dict[str, Any] = {
 VARIANTS: list[Any] = [
     LimitFull("medal", "division:model:workers", "division", "企业职工", "Enterprise staff", 95, 95),
     InviteRole("office", "金水区"),
+    Duplicate("金水区", "medal", None),  # another unit's: named, its number not told
     *(AlternateInvalid(5, reason) for reason in ("principal_gone", "not_needed", "exists", "category")),
     *(InviteInvalid(reason) for reason in ("used", "expired", "malformed")),
 ]
@@ -145,3 +153,20 @@ def test_the_office_is_told_why_a_nominee_cannot_be_taken_back(catalogues: I18n)
     with catalogues.use_locale("en"):
         text = problem_text(ReviewNoPlace((UnitFull("medal", 6, 6),)), ZZ)
     assert "no place left" in text and "all 6 places of your unit are taken" in text
+
+
+def test_an_edit_refused_for_a_change_made_meanwhile_says_who_changed_what_and_when(catalogues: I18n) -> None:
+    with catalogues.use_locale("zh"):
+        text = problem_text(sample(ChangedMeanwhile), ZZ)
+    assert "第 17 号" in text and "2024-03-05 10:00，本单位其他填报人员：" in text and "联系电话" in text
+    assert "2024-03-06 10:00，评选办公室：" in text
+
+
+def test_a_duplicate_of_the_clerks_own_unit_names_its_number_and_another_units_only_the_unit(
+    catalogues: I18n,
+) -> None:
+    with catalogues.use_locale("zh"):
+        own = refusal_text(ZZ, Duplicate("金水区", "medal", 3))
+        other = refusal_text(ZZ, Duplicate("郑东新区", "medal", None))
+    assert "已作为本单位第 3 号推荐对象填报" in own
+    assert "郑东新区" in other and "号" not in other

@@ -5,6 +5,8 @@ two units taking city-wide pool places), withdrawing the oldest whenever it is r
 never runs out of work. It is killed at a random moment — nearly always inside a transaction —
 and afterwards every counter must equal the nominees holding places, and every nominee holding
 a place must carry the claims of its counters (app.queries.verify_counters checks both ways).
+Each save is confirmed from a draft, as in the chat: a draft left behind is never of a person
+already stored (the draft's removal commits with the insert).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import campaigns, queries
+from app import campaigns, drafts, queries
 from app.ports import Ports
 from core.loader import parse
 
@@ -33,7 +35,8 @@ WORKER = """
 import asyncio, sys, tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from app import nominees, queries
+from app import drafts, nominees, queries
+from core.records import Draft
 from storage import open_ports
 from storage.db import Database, make_engine
 from tests.integration.storage.test_race import answers
@@ -43,7 +46,9 @@ async def loop(ports, tg_id, category, start):
     held = []
     i = start
     while True:
-        out = await nominees.save(ports, user, "medal", answers(i, category))
+        typed = answers(i, category)
+        await drafts.save(ports, Draft(tg_id, user.campaign_id, "medal", typed, step="summary"))
+        out = await nominees.save(ports, user, "medal", typed, from_draft=True)
         if out.ok:
             held.append(out.nominee.id)
         elif held:
@@ -93,6 +98,20 @@ def run_and_kill(url: str, start: int, after_lines: int) -> int:
     return lines
 
 
+async def no_draft_of_a_stored_person(ports: Ports, kill: int) -> None:
+    """A draft still offered to a clerk names nobody already saved (else confirming it would say
+    the person is "already nominated" by the clerk's own unit)."""
+    for tg_id in (1, 2, 3):
+        left = await drafts.load(ports, tg_id)
+        if left is None:
+            continue
+        found = await queries.context(ports, tg_id)
+        assert found is not None
+        listed, _count = await queries.nominees(ports, found[0], limit=1000)
+        stored = {n.answers["id_number"] for n in listed}
+        assert left.answers["id_number"] not in stored, f"after kill {kill}: clerk {tg_id}'s draft was saved already"
+
+
 async def test_a_killed_writer_leaves_no_place_without_its_nominee(
     ports: Ports, engine: AsyncEngine, db_url: str
 ) -> None:
@@ -106,6 +125,7 @@ async def test_a_killed_writer_leaves_no_place_without_its_nominee(
     for kill in range(KILLS):
         run_and_kill(db_url, start=kill * 10_000, after_lines=random.randint(40, 80))
         assert await queries.verify_counters(ports, "race-test") == [], f"after kill {kill}"
+        await no_draft_of_a_stored_person(ports, kill)
 
     found = await queries.context(ports, 1)
     assert found is not None

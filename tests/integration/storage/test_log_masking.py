@@ -92,10 +92,11 @@ async def test_database_errors_with_an_id_number_leave_no_trace_in_the_logs(
         log.exception("bad query for %s (%s)", ID_X, MOBILE)
 
     # 3. The same person saved twice through the use case: bound parameters, hidden by the engine.
-    assert (await nominees.save(ports, me, "medal", person(1, "一线产业工人", id_number=ID, phone=MOBILE))).ok
+    first = (await nominees.save(ports, me, "medal", person(1, "一线产业工人", id_number=ID, phone=MOBILE))).nominee
+    assert first is not None
     answers = person(2, "一线产业工人", id_number=ID, phone=MOBILE)
     again = await nominees.save(ports, me, "medal", answers)
-    assert again.refusals == (Duplicate("金水区", "medal"),)
+    assert again.refusals == (Duplicate("金水区", "medal", first.id),)
     log.warning("refused %r: %r", again, answers)  # a careless log of everything the clerk typed
     log.debug("stack", stack_info=True)
 

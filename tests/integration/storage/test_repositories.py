@@ -98,8 +98,9 @@ async def test_the_same_person_twice_is_identity_taken(race: Ports) -> None:
             await tx.nominees.update(first, unit="单位02")  # not something a use case may change
         await tx.commit()
     async with race.db.read() as tx:
-        assert await tx.nominees.holder(RACE, "a" * 64, None) == ("单位01", "medal")
-        assert await tx.nominees.holder(RACE, "a" * 64, first) == ("单位01", "medal")
+        holder = await tx.nominees.holder(RACE, "a" * 64, None)
+        assert holder is not None and holder[:2] == ("单位01", "medal") and holder[2] != first
+        assert await tx.nominees.holder(RACE, "a" * 64, first) == holder
 
 
 async def test_a_campaign_created_twice_is_already_exists(race: Ports) -> None:

@@ -121,13 +121,14 @@ async def test_precheck_greys_out_what_no_longer_fits(zz: Ports, clock: Clock) -
 async def test_a_person_nominated_by_jinshui_cannot_be_nominated_by_zhengdong(zz: Ports) -> None:
     jinshui = await clerk(zz, ZZ, JINSHUI, 201)
     zhengdong = await clerk(zz, ZZ, ZHENGDONG, 202)
-    assert (await nominees_uc.save(zz, jinshui, "medal", person(7, "一线产业工人"))).ok
+    first = (await nominees_uc.save(zz, jinshui, "medal", person(7, "一线产业工人"))).nominee
+    assert first is not None
 
     again = await nominees_uc.save(zz, zhengdong, "medal", person(7, "一线产业工人", name="张七"))
     assert again.refusals == (Duplicate(JINSHUI, "medal"),)
-    # Under another category the ID number still identifies the same person.
+    # Under another category the ID number still identifies the same person (its number told to its unit).
     other = await nominees_uc.save(zz, jinshui, "medal", person(7, "一线科教人员"))
-    assert other.refusals == (Duplicate(JINSHUI, "medal"),)
+    assert other.refusals == (Duplicate(JINSHUI, "medal", first.id),)
     # The same organisation twice is refused as well (names normalised: full-width, case, spaces).
     assert (await nominees_uc.save(zz, jinshui, "pioneer", team(1, ownership="非公"))).ok
     dup = await nominees_uc.save(zz, zhengdong, "pioneer", team(1, parent_org="郑州第１机械厂 "))

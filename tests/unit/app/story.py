@@ -78,14 +78,14 @@ class World:
 
     # ------------------------------------------------------------------ saving
 
-    async def saved(self, user: UserInfo, award: str, answers: Mapping[str, Any], **options: int | None) -> NomineeInfo:
+    async def saved(self, user: UserInfo, award: str, answers: Mapping[str, Any], **options: Any) -> NomineeInfo:
         """A save that takes its places (one commit)."""
         outcome: SaveOutcome = await self.once(nominees.save(self.ports, user, award, answers, **options))
         assert outcome.nominee is not None and not outcome.refusals, outcome.refusals
         return outcome.nominee
 
     async def refused(
-        self, user: UserInfo, award: str, answers: Mapping[str, Any], **options: int | None
+        self, user: UserInfo, award: str, answers: Mapping[str, Any], **options: Any
     ) -> tuple[Refusal, ...]:
         """A save refused with its reasons (nothing written)."""
         outcome = await self.nothing_written(nominees.save(self.ports, user, award, answers, **options))

@@ -75,7 +75,7 @@ async def test_an_identity_is_unique_and_a_withdrawn_nominee_gives_it_up() -> No
             await tx.nominees.update(first, status="withdrawn")
         await tx.nominees.update(first, status="withdrawn", identity=None)
         second = await tx.nominees.add(nominee("郑东新区"), "same-person", [])
-        assert await tx.nominees.holder("zz", "same-person", None) == ("郑东新区", "medal")
+        assert await tx.nominees.holder("zz", "same-person", None) == ("郑东新区", "medal", second)
         assert await tx.nominees.holder("zz", "same-person", second) is None
         record = await tx.nominees.get(first)
         assert record is not None and record.identity is None

@@ -118,12 +118,13 @@ async def test_a_person_nominated_by_jinshui_cannot_be_nominated_again_and_zheng
 ) -> None:
     jinshui = await zz.clerk(JINSHUI, 501)
     zhengdong = await zz.clerk(ZHENGDONG, 502)
-    await zz.saved(jinshui, "medal", person(7, "一线产业工人"))
+    first = await zz.saved(jinshui, "medal", person(7, "一线产业工人"))
 
     again = person(7, "一线产业工人", name="张七")
-    assert await zz.refused(zhengdong, "medal", again) == (Duplicate(JINSHUI, "medal"),)
-    # Under another category, and by the same unit, the ID number still identifies the person.
-    assert await zz.refused(jinshui, "medal", person(7, "一线科教人员")) == (Duplicate(JINSHUI, "medal"),)
+    assert await zz.refused(zhengdong, "medal", again) == (Duplicate(JINSHUI, "medal"),)  # no number of theirs
+    # Under another category, and by the same unit, the ID number still identifies the person:
+    # the unit's own clerk is told its number.
+    assert await zz.refused(jinshui, "medal", person(7, "一线科教人员")) == (Duplicate(JINSHUI, "medal", first.id),)
     # An organisation is the same one in full-width digits and with a trailing space.
     await zz.saved(jinshui, "pioneer", team(1, ownership="非公"))
     assert await zz.refused(zhengdong, "pioneer", team(1, parent_org="郑州第１机械厂 ")) == (
