@@ -67,13 +67,14 @@ def jpeg_7000x10000() -> bytes:
 
 
 def jpeg_50mp() -> bytes:
-    """8,160×6,144 (50 MP) phone JPEG, baseline, with texture: about 9 MB."""
-    return save(textured((8160, 6144)), "JPEG", quality=85)
+    """8,160×6,144 (50 MP) phone JPEG, baseline, with texture: about 15 MB."""
+    return save(textured((8160, 6144)), "JPEG", quality=80)
 
 
 def jpeg_progressive_at_limit() -> bytes:
-    """4,608×3,456 (16 MP) progressive JPEG (libjpeg keeps all its coefficients: decoded whole)."""
-    return save(textured((4608, 3456)), "JPEG", quality=90, progressive=True)
+    """3,264×2,448 (8 MP, the limit) progressive JPEG without chroma subsampling: libjpeg keeps all
+    its coefficients, the most of any kind."""
+    return save(textured((3264, 2448)), "JPEG", quality=90, progressive=True, subsampling="4:4:4")
 
 
 def textured(size: tuple[int, int]) -> Image.Image:
@@ -95,7 +96,7 @@ KINDS: dict[str, Callable[[], bytes]] = {
     "png-rgba-16mp": png_rgba_at_limit,
     "jpeg-7000x10000": jpeg_7000x10000,
     "jpeg-50mp": jpeg_50mp,
-    "jpeg-progressive-16mp": jpeg_progressive_at_limit,
+    "jpeg-progressive-8mp": jpeg_progressive_at_limit,
 }
 
 

@@ -184,7 +184,7 @@ def reduce_to_rgb(img: Image.Image, factor: int) -> Image.Image:
     copy in another mode (Pillow holds RGB and RGBA in 4 bytes a pixel, and premultiplies alpha
     in a copy). Averaging after flattening onto white equals premultiplied averaging."""
     img.load()
-    if img.mode == "RGB" and factor == 1:
+    if img.mode == "RGB" and factor == 1 and "transparency" not in img.info:
         return img
     width, height = img.size
     out = Image.new("RGB", (-(-width // factor), -(-height // factor)), WHITE)

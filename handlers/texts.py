@@ -250,11 +250,16 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
         case PhotoTooLarge(max_mb=max_mb):
             return _("The file is too large (at most {max_mb} MB).").format(max_mb=max_mb)
         case PhotoTooManyPixels(width=width, height=height, max_megapixels=max_megapixels, kind=kind):
-            too_many = _(
+            return _(
                 "The picture is too large: {width}×{height} pixels; a {kind} file may have at most "
-                "{max_megapixels} million pixels."
-            ).format(width=width, height=height, max_megapixels=max_megapixels, kind=photo_kind(kind))
-            return too_many + " " + photo_hint(kind)
+                "{max_megapixels} million pixels. {what_to_do}"
+            ).format(
+                width=width,
+                height=height,
+                max_megapixels=max_megapixels,
+                kind=photo_kind(kind),
+                what_to_do=photo_hint(kind),
+            )
         case FieldRequired():
             return _("This question is required and cannot be skipped.")
         case TextExpected():
