@@ -8,6 +8,7 @@ Validators raise :class:`InvalidAnswer` carrying one :data:`AnswerProblem`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 # --------------------------------------------------------------------------- ID numbers (GB 11643)
 
@@ -191,13 +192,18 @@ class PhotoTooLarge:
     max_mb: int
 
 
+PhotoKind = Literal["JPG", "progressive JPG", "PNG"]
+
+
 @dataclass(frozen=True)
 class PhotoTooManyPixels:
-    """The picture has more pixels than the bot decodes (a small file can hold a huge picture)."""
+    """The picture has more pixels than the bot decodes for its kind of file (a small file can
+    hold a huge picture); the limit in millions of pixels differs by kind (core.photo)."""
 
     width: int
     height: int
     max_megapixels: int
+    kind: PhotoKind
 
 
 # --------------------------------------------------------------------------- the form

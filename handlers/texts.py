@@ -45,6 +45,7 @@ from core.errors import (
     PhotoEmpty,
     PhotoExpected,
     PhotoFormat,
+    PhotoKind,
     PhotoTooLarge,
     PhotoTooManyPixels,
     TextEmpty,
@@ -147,6 +148,25 @@ def joined(user_unit: str | None, campaign: Campaign, role: str) -> str:
 # ------------------------------------------------------------------------------ answer problems
 
 
+def photo_kind(kind: PhotoKind) -> str:
+    match kind:
+        case "JPG" | "PNG":
+            return kind
+        case "progressive JPG":
+            return _("progressive JPG")
+
+
+def photo_hint(kind: PhotoKind) -> str:
+    """What to do with a picture of too many pixels: the other kinds are decoded reduced."""
+    match kind:
+        case "JPG":
+            return _("Please send a smaller photo.")
+        case "PNG":
+            return _("Please send a smaller picture, or the photo saved as JPG.")
+        case "progressive JPG":
+            return _("Please send a smaller picture, or the photo saved as an ordinary (baseline) JPG.")
+
+
 def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
     """Why an answer was refused, in the reader's language: one sentence (HTML) saying what to do.
 
@@ -239,11 +259,17 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
             return _("The image could not be read; it may be damaged. Please send another file.")
         case PhotoTooLarge(max_mb=max_mb):
             return _("The file is too large (at most {max_mb} MB).").format(max_mb=max_mb)
-        case PhotoTooManyPixels(width=width, height=height, max_megapixels=max_megapixels):
+        case PhotoTooManyPixels(width=width, height=height, max_megapixels=max_megapixels, kind=kind):
             return _(
-                "The picture is too large: {width}×{height} pixels, at most {max_megapixels} million pixels are "
-                "accepted. Please send a smaller photo."
-            ).format(width=width, height=height, max_megapixels=max_megapixels)
+                "The picture is too large: {width}×{height} pixels; a {kind} file may have at most "
+                "{max_megapixels} million pixels. {what_to_do}"
+            ).format(
+                width=width,
+                height=height,
+                max_megapixels=max_megapixels,
+                kind=photo_kind(kind),
+                what_to_do=photo_hint(kind),
+            )
         case FieldRequired():
             return _("This question is required and cannot be skipped.")
         case TextExpected():

@@ -13,7 +13,16 @@ from typing import get_args
 import pytest
 from aiogram.utils.i18n import I18n
 
-from core.errors import AnswerProblem, Ineligible, IntRange, NameLength, OrgLength, PhotoTooLarge, TextTooLong
+from core.errors import (
+    AnswerProblem,
+    Ineligible,
+    IntRange,
+    NameLength,
+    OrgLength,
+    PhotoTooLarge,
+    PhotoTooManyPixels,
+    TextTooLong,
+)
 from handlers.texts import answer_problem
 from locales import extract
 
@@ -34,6 +43,7 @@ SAMPLES: dict[str, object] = {
     "width": 9000,
     "height": 8000,
     "max_megapixels": 48,
+    "kind": "progressive JPG",
     "year": 2031,
     "rule": "senior_cadre",
     "message": "副处级及以上干部不得推荐为劳动模范",
@@ -96,6 +106,17 @@ def test_a_text_over_the_limit_names_the_limit_and_the_length(i18n: I18n) -> Non
 def test_a_photo_over_the_download_limit_names_the_limit_it_was_refused_by(i18n: I18n) -> None:
     assert say(i18n, "en", PhotoTooLarge(max_mb=50)) == "The file is too large (at most 50 MB)."
     assert say(i18n, "zh", PhotoTooLarge(max_mb=50)) == "文件过大（最大 50 MB）。"
+
+
+def test_a_picture_of_too_many_pixels_names_its_size_the_limit_of_its_kind_and_what_to_send(i18n: I18n) -> None:
+    assert say(i18n, "zh", PhotoTooManyPixels(9000, 8000, 48, "progressive JPG")) == (
+        "图片像素过多（9000×8000 像素）：渐进式 JPG 格式的图片总像素不得超过 48 百万。"
+        "请将图片缩小后重新发送，或将照片另存为普通（非渐进式）JPG 格式后发送。"
+    )
+    assert say(i18n, "en", PhotoTooManyPixels(9000, 8000, 48, "PNG")) == (
+        "The picture is too large: 9000×8000 pixels; a PNG file may have at most 48 million pixels. "
+        "Please send a smaller picture, or the photo saved as JPG."
+    )
 
 
 def test_a_number_bounded_on_one_side_only_names_that_bound(i18n: I18n) -> None:
