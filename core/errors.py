@@ -277,4 +277,3 @@ class InvalidAnswer(ValueError):
 
     def __repr__(self) -> str:  # the problem holds numbers and keys, never the rejected value
         return f"InvalidAnswer({self.problem!r})"
-

@@ -41,9 +41,7 @@ class Turn:
 async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
     """Inner middleware of the member router: the matched handler may take ``turn``."""
     assert isinstance(event, Message | CallbackQuery)
-    data["turn"] = Turn(
-        event, data["ports"], data["user"], data["campaign"], data["draft"], data["now"], data["today"]
-    )
+    data["turn"] = Turn(event, data["ports"], data["user"], data["campaign"], data["draft"], data["now"], data["today"])
     return await handler(event, data)
 
 

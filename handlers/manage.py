@@ -32,7 +32,7 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
         editing=nominee.id,
         alternate_for=nominee.alternate_for,
     )
-    notice = _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id)
+    notice = _("Editing #{id}. Change what is needed, then tap “Confirm and save”.").format(id=nominee.id)
     await render(turn, *flow.summary(draft), notice, edit=False)
 
 

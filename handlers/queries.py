@@ -8,7 +8,8 @@ from aiogram.types import CallbackQuery, Message
 
 from app import queries
 from core.form import IntakeForm
-from core.records import EDITABLE
+from core.quota import ListedNominee, lacking_alternate, needs_alternate
+from core.records import EDITABLE, NomineeInfo, holds_place
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
@@ -33,6 +34,16 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     await show(turn.event, text, markup, edit=edit)
 
 
+async def without_alternate(turn: Turn, page: list[NomineeInfo]) -> frozenset[int]:
+    """Of the nominees on ``page``, those still owing an alternate (read only when one might)."""
+    if not any(needs_alternate(turn.campaign, n.award, n.answers) for n in page):
+        return frozenset()
+    everyone, _total = await queries.nominees(turn.ports, turn.user, 0, 1000)
+    # an alternate names its nominee by id: the unit's (or, for the office, every) live nominee
+    listed = [ListedNominee(n.id, n.award, n.answers, n.alternate_for) for n in everyone if holds_place(n.status, None)]
+    return lacking_alternate(turn.campaign, listed)
+
+
 async def show_list(turn: Turn, offset: int) -> None:
     items, total = await queries.nominees(turn.ports, turn.user, offset=offset, limit=PAGE)
     if total == 0:
@@ -44,9 +55,11 @@ async def show_list(turn: Turn, offset: int) -> None:
     else:
         head = _("<b>Nominees of {unit}</b> ({first}–{last} of {total})")
     lines = [head.format(unit=texts.esc(turn.user.unit), first=first, last=last, total=total)]
+    lacking = await without_alternate(turn, items)
     for n in items:
         status = texts.status_label(n.status, alternate=n.alternate_for is not None)
-        lines.append(f"{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}")
+        flag = " · " + _("⚠ alternate still to be entered") if n.id in lacking else ""
+        lines.append(f"{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}{flag}")
     lines.append(_("Tap a nominee to see the whole record."))
     buttons = [(n.id, texts.nominee_title(turn.campaign, n)) for n in items]
     await show(turn.event, "\n".join(lines), keyboards.list_keyboard(buttons, offset, total, PAGE))
