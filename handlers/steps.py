@@ -85,13 +85,12 @@ def resume_offer(campaign: Campaign, draft: Draft) -> str:
         where = _("step {i}/{n}").format(i=i, n=n)
     else:
         where = _("the summary")
-    title = texts.esc(texts.draft_title(campaign, draft))
     if draft.editing is not None:
         return _(
             "You have an unfinished edit of #{id} ({title}), stopped at {where}. Continue where you left off?"
-        ).format(id=draft.editing, title=title, where=where)
+        ).format(id=draft.editing, title=texts.esc(texts.draft_title(campaign, draft)), where=where)
     return _("You have an unfinished draft ({award}), stopped at {where}. Continue where you left off?").format(
-        award=title, where=where
+        award=texts.award_name(campaign, draft.award or ""), where=where
     )
 
 

@@ -212,8 +212,8 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
             if fdef is not None and fdef.common and len(fdef.options) > fdef.common:
                 # only the common ones are buttons: say that every one of them may be typed
                 return _(
-                    "Please tap a button below, or type any of the {n} accepted answers for “{label}”, "
-                    "e.g. {example}; those without a button are accepted too."
+                    "Please tap a button below, or type the {label}: any of all {n} is accepted (those without "
+                    "a button too), e.g. {example}."
                 ).format(
                     n=len(fdef.options),
                     label=esc(field_label(fdef)),

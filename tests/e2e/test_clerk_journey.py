@@ -78,23 +78,23 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
         "郑州市工人先锋号 · 剩余 4/4",
     ]
     await clerk.tap("五一劳动奖章")
-    clerk.expect("第 1/23 步 · 人员类别", "其中不限类别 1 个", "一线产业工人预留名额：0/4")
+    clerk.expect("第 1/21 步 · 人员类别", "其中不限类别 1 个", "一线产业工人预留名额：0/4")
     assert "一线产业工人" in clerk.buttons and "◀ 上一步" not in clerk.buttons  # nothing to go back to
 
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名", "请输入完整姓名")
+    clerk.expect("第 2/21 步 · 姓名", "请输入完整姓名")
     assert {"◀ 上一步", "取消"} <= set(clerk.buttons)
     await clerk.answer("李秀英")
-    clerk.expect("第 3/23 步 · 身份证号码", "性别、出生日期和年龄")
+    clerk.expect("第 3/21 步 · 身份证号码", "性别、出生日期和年龄")
 
     number = id_number(101, female=True)
     await clerk.answer(number)
     # 性别 and 年龄 come from the number, are shown, and are never asked
     clerk.expect(f"身份证号码已录入：{number[:4]}**********{number[-4:]}（女，出生日期 1984-06-01，39 周岁）")
-    clerk.expect("第 4/23 步 · 民族", "如无合适选项，请直接输入")
+    clerk.expect("第 4/21 步 · 民族", "如无合适选项，请直接输入")
     assert "汉族" in clerk.buttons and "土家族" not in clerk.buttons
     await clerk.answer("土家")  # not among the buttons: typed (族 may be left out)
-    clerk.expect("第 5/23 步 · 政治面貌")
+    clerk.expect("第 5/21 步 · 政治面貌")
 
     answers = medal_answers("李秀英", number, same_award="是")
     await clerk.fill(answers, until="reason.repeat_award")
