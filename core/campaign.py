@@ -54,7 +54,7 @@ def matches(where: Mapping[str, Sequence[str]], answers: Mapping[str, Any]) -> b
 
 # Answers that say "none" to an optional free-text question (职称: 无): a question asked only
 # when that one has an answer (``when_answered``) is not asked after them.
-NONE_ANSWERS = frozenset({"无", "没有", "暂无", "未获得", "none", "n/a"})
+NONE_ANSWERS = frozenset({"无", "没有", "暂无", "未获得", "无职称", "暂无职称", "无荣誉", "暂无荣誉", "none", "n/a"})
 
 
 def given(value: Any) -> bool:

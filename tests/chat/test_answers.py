@@ -69,7 +69,7 @@ async def test_a_choice_is_tapped_or_typed_and_anything_else_is_refused(bot: Har
     any_of_56 = "请点击下方按钮选择，或直接输入民族名称：全部 56 个均可输入（未列为按钮的也可以），如“彝族”。"
     await refused(clerk, "火星族", any_of_56)
     await refused(clerk, "汉族汉族", any_of_56)
-    assert "\n\n第 4/21 步 · 民族" in clerk.text  # the error, a blank line, the question
+    assert "如“彝族”。\n\n郑州市五一劳动奖章\n第 4/21 步 · 民族" in clerk.text  # the error, a blank line, the question
     await clerk.send("蒙古")  # a listed answer, typed short
     clerk.expect("第 5/21 步 · 政治面貌")
     await clerk.tap("◀ 上一步")
