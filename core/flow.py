@@ -112,7 +112,7 @@ def change(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | N
 
 
 def keep_answering(form: IntakeForm, draft: Draft) -> tuple[Draft, Screen]:
-    """ "Continue answering" on an incomplete summary card: the questions still missing, one after
+    """继续填写 on an incomplete summary card: the questions still missing, one after
     the other (not those answered between them), then the card again."""
     return advance(form, replace(draft, in_summary=True), dict(draft.answers))
 
