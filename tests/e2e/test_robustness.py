@@ -220,7 +220,7 @@ CASES: dict[str, tuple[list[Garbage], object]] = {
         # full-width digits with spaces, as a phone keyboard in Chinese mode types them
         " ".join((NUMBER[:6], NUMBER[6:14], NUMBER[14:])).translate(FULL_WIDTH),
     ),
-    "ethnicity": ([text("火星族", CHOOSE), text("汉族汉族")], "蒙古"),
+    "ethnicity": ([text("火星族", "全部 56 个均可输入"), text("汉族汉族")], "蒙古"),
     "employer": ([text("厂长", "内容过短"), text(TOO_LONG, "最多允许 100 字")], "郑州航空港区某物流有限公司 叉车司机"),
     "title": ([forged(lambda step: f"pk:{step}:0")], "助理工程师"),
     "key_industry": ([text("也许", CHOOSE), text("是否")], "是的"),
@@ -257,7 +257,7 @@ async def walker(stack: BotStack) -> Clerk:
 
 
 def walk_answers() -> dict[str, object]:
-    answers = medal_answers("欧阳·娜仁", NUMBER)
+    answers = medal_answers("欧阳·娜仁", NUMBER, title_level="初级")  # asked once a title is given
     answers.update({key: value for key, (_garbage, value) in CASES.items() if value is not None})
     return answers
 
