@@ -14,7 +14,7 @@ from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
 from handlers.problems import gaps_text
-from handlers.steps import render
+from handlers.steps import render, resume_offer
 
 
 async def start_edit(turn: Turn, nominee_id: int) -> None:
@@ -23,6 +23,10 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
     draft = turn.draft
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
         await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
+        return
+    if draft is not None and draft.editing == nominee_id and draft.answers != nominee.answers:
+        # an unfinished edit of this nominee: its changes are offered, not silently replaced
+        await show(turn.event, resume_offer(turn.campaign, draft), keyboards.resume_keyboard(), edit=False)
         return
     draft = Draft(
         tg_id=turn.user.tg_id,

@@ -61,6 +61,8 @@ async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(bot: Harnes
     (await clerk.command("/new")).expect(
         f"您对 #{nominee}（郑州市五一劳动奖章 · 钱某某）的修改尚未完成，停留在信息核对页。"
     )
+    await clerk.command(f"/edit {nominee}")  # the paused changes are offered, not replaced
+    clerk.expect(f"您对 #{nominee}（郑州市五一劳动奖章 · 钱某某）的修改尚未完成")
     await clerk.tap("继续填写")
     clerk.expect("请核对填报信息", "姓名：钱某某")
     await clerk.command("/cancel")
