@@ -52,6 +52,25 @@ def matches(where: Mapping[str, Sequence[str]], answers: Mapping[str, Any]) -> b
     return all(answers.get(key) in values for key, values in where.items())
 
 
+# Answers that say "none" to an optional free-text question (职称: 无): a question asked only
+# when that one has an answer (``when_answered``) is not asked after them.
+NONE_ANSWERS = frozenset({"无", "没有", "暂无", "未获得", "无职称", "暂无职称", "无荣誉", "暂无荣誉", "none", "n/a"})
+
+
+def given(value: Any) -> bool:
+    """An answer that says something: not skipped (None) and not one of :data:`NONE_ANSWERS`."""
+    if value is None:
+        return False
+    return not (isinstance(value, str) and value.strip().casefold() in NONE_ANSWERS)
+
+
+def applies(fdef: FieldDef, answers: Mapping[str, Any]) -> bool:
+    """Whether question ``fdef`` is asked given the answers so far: its ``when`` selector matches
+    and every question of its ``when_answered`` has an answer (:func:`given`). A condition on a
+    question not answered yet does not hold."""
+    return matches(fdef.when, answers) and all(given(answers.get(key)) for key in fdef.when_answered)
+
+
 def intersect(a: Mapping[str, Sequence[str]], b: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The selector matching exactly the nominees matched by both ``a`` and ``b``."""
     out = {k: list(v) for k, v in a.items()}
@@ -79,6 +98,9 @@ class FieldDef(Model):
     choices_en: list[Name] = []
     common: int | None = Field(None, ge=1, description="choices shown as buttons; the rest are typed")
     when: Selector = {}
+    when_answered: list[Key] = Field(
+        [], description="asked only when each of these questions has an answer (not skipped, not 无)"
+    )
     min_length: int | None = Field(None, ge=0)
     max_length: int | None = Field(None, ge=1, le=20000)
     min: int | None = None
@@ -386,6 +408,11 @@ def cross_check(c: Campaign) -> list[Problem]:
             when = c.fields[fkey].when if fkey in c.fields else {}
             for dep in when:
                 if dep != "category" and dep in award.fields and award.fields.index(dep) > fi:
+                    problems.append((f"{base}.fields[{fi}]", f"“{fkey}” 的显示条件依赖后面的字段 “{dep}”"))
+            for dep in c.fields[fkey].when_answered if fkey in c.fields else []:
+                if dep not in award.fields:
+                    problems.append((f"{base}.fields[{fi}]", f"“{fkey}” 的显示条件依赖本奖项没有的字段 “{dep}”"))
+                elif award.fields.index(dep) > fi:
                     problems.append((f"{base}.fields[{fi}]", f"“{fkey}” 的显示条件依赖后面的字段 “{dep}”"))
         if award.kind == "individual" and not award.categories:
             problems.append((f"{base}.categories", "个人奖项须列出人员结构（categories）"))

@@ -56,13 +56,40 @@ def summary(draft: Draft) -> tuple[Draft, Screen]:
 
 
 def advance(form: IntakeForm, draft: Draft, answers: dict[str, Any]) -> tuple[Draft, Screen]:
-    """After an accepted answer (or a skip): the first question still missing, or the summary when
-    none is — and straight back to the summary for a clerk who came from it, once complete."""
-    nxt = form.next_step(answers)
+    """After an accepted answer, a skip or a keep at the draft's question: the question after it
+    in order — shown with its answer when it has one, so a clerk who went back walks forward
+    through what was given (:func:`keep` leaves it) — or, after the last one, the first question
+    still missing or the summary. A clerk who came from the summary goes back to it once nothing
+    is missing; a new draft (no question yet) starts at the first missing question."""
     draft = replace(draft, answers=answers)
-    if nxt is None or (draft.in_summary and not form.missing(answers)):
+    missing = form.missing(answers)
+    if draft.in_summary and not missing:
+        return summary(draft)
+    steps = form.steps(answers)
+    keys = [s.key for s in steps]
+    nxt: Step | None = None
+    if not draft.in_summary and draft.step in keys:
+        after = steps[keys.index(draft.step) + 1 :]
+        nxt = after[0] if after else None
+    if nxt is None:
+        nxt = next((s for s in steps if s.key in missing), None)
+    if nxt is None:
         return summary(draft)
     return replace(draft, step=nxt.key), Ask(nxt)
+
+
+def kept(draft: Draft, step: Step) -> bool:
+    """The question has an answer a clerk may keep (保持不变) rather than give again."""
+    return draft.answers.get(step.key) is not None
+
+
+def keep(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | None:
+    """保持不变 under question ``key``: its answer stays and the form moves on as after an answer.
+    None when the draft does not wait at ``key`` or the question has no answer to keep."""
+    step = form.step(key, draft.answers)
+    if draft.step != key or step is None or not kept(draft, step):
+        return None
+    return advance(form, draft, dict(draft.answers))
 
 
 def back(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen]:
@@ -85,8 +112,15 @@ def change(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | N
 
 
 def keep_answering(form: IntakeForm, draft: Draft) -> tuple[Draft, Screen]:
-    """ "Continue answering" on an incomplete summary card: the first question still missing."""
-    return advance(form, replace(draft, in_summary=False), dict(draft.answers))
+    """继续填写 on an incomplete summary card: the questions still missing, one after
+    the other (not those answered between them), then the card again."""
+    return advance(form, replace(draft, in_summary=True), dict(draft.answers))
+
+
+def pause(draft: Draft) -> Draft:
+    """暂停，保留草稿: every answer kept, no question waiting; :func:`resume` goes on at the first
+    question still missing (or the summary it came from)."""
+    return replace(draft, step=None)
 
 
 def current(form: IntakeForm, draft: Draft) -> Step | None:
@@ -190,7 +224,10 @@ __all__ = [
     "edited",
     "form_of",
     "is_first",
+    "keep",
     "keep_answering",
+    "kept",
+    "pause",
     "record_reply",
     "resume",
     "start",

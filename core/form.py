@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, EligibilityRule, FieldDef, matches
+from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, given
 from core.eligibility import evaluate, fires, reason_key, rules_for
 from core.errors import (
     ChoiceEmpty,
@@ -72,6 +72,8 @@ class IntakeForm:
             {key for fkey in self.award.fields for key in (campaign.fields[fkey].when or {})}
             | {key for rule in self._rules if rule.kind == "soft" for key in rule.when}
         )
+        # of a ``when_answered`` question only whether it has an answer matters (not its text)
+        self._given = sorted({key for fkey in self.award.fields for key in campaign.fields[fkey].when_answered})
         self._steps: dict[tuple[Any, ...], tuple[Step, ...]] = {}
 
     # ------------------------------------------------------------------ structure
@@ -86,7 +88,10 @@ class IntakeForm:
 
     def steps(self, answers: Answers) -> list[Step]:
         """The questions that apply given the answers so far, in the order they are asked."""
-        key = tuple((k in answers, answers.get(k)) for k in self._depends)
+        key = (
+            *((k in answers, answers.get(k)) for k in self._depends),
+            *(given(answers.get(k)) for k in self._given),
+        )
         try:
             found = self._steps.get(key)
         except TypeError:  # an unhashable answer among them: not remembered
@@ -102,7 +107,7 @@ class IntakeForm:
         asked: set[str] = {"category"}
         for fkey in self.award.fields:
             fdef = self.campaign.fields[fkey]
-            if fdef.when and not matches(fdef.when, answers):
+            if not applies(fdef, answers):
                 continue
             out.append(Step(fkey, "field", field=fdef))
             asked.add(fkey)

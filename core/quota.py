@@ -279,7 +279,7 @@ def _possible_answers(campaign: Campaign, award: Award, key: str) -> list[Any]:
     if fdef is None or key not in award.fields:
         return [None]
     values: list[Any] = list(fdef.options)
-    if not values or not fdef.required or fdef.when:
+    if not values or not fdef.required or fdef.when or fdef.when_answered:
         values.append(None)
     return values
 
@@ -429,6 +429,21 @@ class ListedNominee:
     answers: Answers
     alternate_for: int | None = None
     missing: tuple[str, ...] = ()  # required answers still empty (from core.form)
+
+
+def lacking_alternate(campaign: Campaign, nominees: Sequence[ListedNominee]) -> frozenset[int]:
+    """The ids of the enterprise heads and 科级 cadres among a unit's place-holding ``nominees``
+    (alternates included) without an alternate of the required kind among them (郑工办〔2024〕6号)."""
+    covered = {
+        n.alternate_for
+        for n in nominees
+        if n.alternate_for is not None and valid_alternate(campaign, n.award, n.answers)
+    }
+    return frozenset(
+        n.id
+        for n in nominees
+        if n.alternate_for is None and needs_alternate(campaign, n.award, n.answers) and n.id not in covered
+    )
 
 
 def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNominee]) -> list[Gap]:

@@ -30,7 +30,7 @@ class PickCb(CallbackData, prefix="pk"):
 
 class NavCb(CallbackData, prefix="nv"):
     step: str
-    action: str  # back | skip | cancel
+    action: str  # back | keep | skip | cancel
 
 
 class SummaryCb(CallbackData, prefix="sm"):
@@ -40,7 +40,7 @@ class SummaryCb(CallbackData, prefix="sm"):
 
 
 class DraftCb(CallbackData, prefix="df"):
-    action: str  # continue | discard | keep
+    action: str  # continue | discard | pause
 
 
 class DraftAskCb(CallbackData, prefix="da"):

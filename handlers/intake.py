@@ -38,7 +38,16 @@ from handlers.common import Magic, Turn, outdated, show
 from handlers.i18n import _
 from handlers.paste import PasteGuard
 from handlers.problems import problem_text, refusals_text
-from handlers.steps import ask, award_menu, discard_question, is_stale, render, resume_offer, show_summary
+from handlers.steps import (
+    ask,
+    award_menu,
+    is_stale,
+    offer_cancel,
+    paused_text,
+    render,
+    resume_offer,
+    show_summary,
+)
 
 PHOTO_MIMES = {"image/jpeg", "image/png", "image/jpg"}
 # Photos are decoded in these threads, never in the event loop's: two at a time whatever the
@@ -85,7 +94,7 @@ async def new(message: Message, turn: Turn) -> None:
 
 
 async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> None:
-    """继续 / 删除 on an offer to continue, or on the cancel question."""
+    """继续 / 暂停 / 放弃 on an offer to continue, or on the cancel question."""
     draft = turn.draft
     await query.answer()
     if draft is None:
@@ -96,7 +105,15 @@ async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> 
         if draft.editing is not None:
             await show(query, _("Editing stopped; the saved nominee #{id} is unchanged.").format(id=draft.editing))
         else:
-            await show(query, _("The draft has been discarded. Send /new to start again."))
+            title = texts.esc(texts.draft_title(turn.campaign, draft))
+            await show(
+                query, _("The draft ({title}) has been discarded. Send /new to start again.").format(title=title)
+            )
+        return
+    if callback_data.action == "pause":
+        # no question waits any more: the next message offers to continue instead of being an answer
+        await drafts.save(turn.ports, flow.pause(draft))
+        await show(query, paused_text(turn.campaign, draft))
         return
     await render(turn, *flow.resume(turn.campaign, draft))
 
@@ -166,15 +183,14 @@ async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> No
 
 
 async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None:
-    """◀ back, 跳过 skip, 取消 cancel under a question."""
+    """◀ back, 保持不变 keep, 跳过 skip, 取消 cancel under a question."""
     draft = await waiting_at(query, turn, callback_data.step)
     if draft is None:
         return
     await query.answer()
     form = flow.form_of(turn.campaign, draft)
     if callback_data.action == "cancel":
-        markup = keyboards.discard_keyboard(editing=draft.editing is not None)
-        await show(query, discard_question(draft), markup, edit=False)
+        await offer_cancel(turn, draft)
         return
     if callback_data.action == "skip":
         try:
@@ -183,6 +199,13 @@ async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None
             await show(query, texts.answer_problem(err.problem), edit=False)
             return
         await render(turn, *flow.advance(form, draft, answers))
+        return
+    if callback_data.action == "keep":
+        moved = flow.keep(form, draft, callback_data.step)
+        if moved is None:
+            await show(query, _("This question has no answer to keep yet; please answer it."), edit=False)
+            return
+        await render(turn, *moved)
         return
     await render(turn, *flow.back(form, draft, callback_data.step))
 
@@ -203,8 +226,7 @@ async def on_summary(query: CallbackQuery, callback_data: SummaryCb, turn: Turn)
         return
     if callback_data.action == "cancel":
         await query.answer()
-        markup = keyboards.discard_keyboard(editing=draft.editing is not None)
-        await show(query, discard_question(draft), markup, edit=False)
+        await offer_cancel(turn, draft)
         return
     if callback_data.action == "resume":
         await query.answer()
@@ -245,13 +267,10 @@ async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
     turn.deliveries.recorded(turn.user.tg_id, turn.event)
     nominee = outcome.nominee
     quota = await queries.unit_quota(turn.ports, turn.user)
-    text = texts.saved_text(turn.campaign, nominee, quota)
+    text = texts.saved_text(turn.campaign, nominee, quota, edited=draft.editing is not None)
     markup: InlineKeyboardMarkup | None = None
     if nominee.alternate_for is None and needs_alternate(turn.campaign, nominee.award, nominee.answers):
-        text += "\n\n" + _(
-            "A nominee of this category needs one alternate frontline worker of the same kind, nominated "
-            "at the same time; otherwise the place is cancelled. The alternate takes no place of its own."
-        )
+        text += "\n\n" + texts.alternate_notice(turn.campaign, nominee.award)
         kb = InlineKeyboardBuilder()
         kb.row(
             InlineKeyboardButton(
@@ -306,8 +325,11 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     if draft is not None and draft.award is not None and draft.step == flow.SUMMARY:
         await show_summary(turn, draft, _("Please use the buttons below the summary."), edit=False)
         return
-    if draft is None or draft.award is None or draft.step is None:
+    if draft is None or draft.award is None:
         await message.answer(_("A file is only needed when the form asks for a photo. Send /new to enter a nominee."))
+        return
+    if draft.step is None:  # paused: offer to continue first
+        await message.answer(resume_offer(turn.campaign, draft), reply_markup=keyboards.resume_keyboard())
         return
     if await shown_again(turn, draft):
         return

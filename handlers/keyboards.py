@@ -31,10 +31,15 @@ class _Rows:
         return InlineKeyboardMarkup(inline_keyboard=self.rows)
 
 
-def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
+def nav_row(step: Step, *, first: bool, keep: bool = False) -> list[InlineKeyboardButton]:
+    """◀ 上一步, 保持不变 (a question answered before: go on without typing it again), 跳过, 取消."""
     row = []
     if not first:
         row.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=NavCb(step=step.key, action="back").pack()))
+    if keep:
+        row.append(
+            InlineKeyboardButton(text=_("Keep unchanged"), callback_data=NavCb(step=step.key, action="keep").pack())
+        )
     if not step.required:
         row.append(InlineKeyboardButton(text=_("Skip"), callback_data=NavCb(step=step.key, action="skip").pack()))
     row.append(InlineKeyboardButton(text=_("Cancel"), callback_data=NavCb(step=step.key, action="cancel").pack()))
@@ -42,7 +47,7 @@ def nav_row(step: Step, *, first: bool) -> list[InlineKeyboardButton]:
 
 
 def step_keyboard(
-    form: IntakeForm, step: Step, *, first: bool, category_labels: Sequence[str] | None = None
+    form: IntakeForm, step: Step, *, first: bool, keep: bool = False, category_labels: Sequence[str] | None = None
 ) -> InlineKeyboardMarkup:
     kb = _Rows()
     if step.kind == "category":
@@ -63,7 +68,7 @@ def step_keyboard(
         if len(buttons) > 6 and width == 2 and max(len(b.text) for b in buttons) <= 5:
             width = 3
         kb.row(*buttons, width=width)
-    kb.row(*nav_row(step, first=first))
+    kb.row(*nav_row(step, first=first, keep=keep))
     return kb.as_markup()
 
 
@@ -105,13 +110,19 @@ def resume_keyboard() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def discard_keyboard(*, editing: bool = False) -> InlineKeyboardMarkup:
+def cancel_keyboard(editing: bool, who: str = "") -> InlineKeyboardMarkup:
+    """The answers to /cancel: pause and keep, discard (naming what), or go on answering."""
     kb = InlineKeyboardBuilder()
-    yes = _("Yes, stop editing") if editing else _("Yes, discard the draft")
+    if editing:
+        pause, discard = _("Pause, keep the changes"), _("Discard the changes")
+    else:
+        pause = _("Pause, keep the draft")
+        discard = _("Discard “{who}”").format(who=who[:20]) if who else _("Discard the draft")
     kb.row(
-        InlineKeyboardButton(text=yes, callback_data=DraftCb(action="discard").pack()),
-        InlineKeyboardButton(text=_("No, keep answering"), callback_data=DraftCb(action="continue").pack()),
+        InlineKeyboardButton(text=pause, callback_data=DraftCb(action="pause").pack()),
+        InlineKeyboardButton(text=discard, callback_data=DraftCb(action="discard").pack()),
     )
+    kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=DraftCb(action="continue").pack()))
     return kb.as_markup()
 
 
@@ -149,7 +160,7 @@ def withdraw_keyboard(nominee_id: int) -> InlineKeyboardMarkup:
         InlineKeyboardButton(
             text=_("Yes, withdraw"), callback_data=ItemCb(action="withdraw_yes", id=nominee_id).pack()
         ),
-        InlineKeyboardButton(text=_("No"), callback_data=ItemCb(action="show", id=nominee_id).pack()),
+        InlineKeyboardButton(text=_("Keep it"), callback_data=ItemCb(action="show", id=nominee_id).pack()),
     )
     return kb.as_markup()
 

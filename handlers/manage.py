@@ -17,7 +17,7 @@ from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
 from handlers.problems import gaps_text, give_up_text, given_up_lines
-from handlers.steps import render
+from handlers.steps import render, resume_offer
 
 
 async def start_edit(turn: Turn, nominee_id: int) -> None:
@@ -26,6 +26,12 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
     draft = turn.draft
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
         await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
+        return
+    stale = draft is not None and draft.version not in (None, nominee.version)
+    if draft is not None and draft.editing == nominee_id and draft.answers != nominee.answers and not stale:
+        # an unfinished edit of this nominee: its changes are offered, not silently replaced (an
+        # edit begun on an older version could never be saved: the record opens as it is now)
+        await show(turn.event, resume_offer(turn.campaign, draft), keyboards.resume_keyboard(), edit=False)
         return
     draft = Draft(
         tg_id=turn.user.tg_id,
@@ -36,7 +42,7 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
         alternate_for=nominee.alternate_for,
         version=nominee.version,  # a save on it is refused if someone changes the nominee meanwhile
     )
-    notice = _("Editing #{id}. Change what is needed, then confirm.").format(id=nominee.id)
+    notice = _("Editing #{id}. Change what is needed, then tap “Confirm and save”.").format(id=nominee.id)
     await render(turn, *flow.summary(draft), notice, edit=False)
 
 

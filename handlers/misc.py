@@ -11,7 +11,7 @@ from handlers import keyboards, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import Turn, outdated, show
 from handlers.i18n import LANGUAGES, _
-from handlers.steps import discard_question
+from handlers.steps import offer_cancel
 
 
 async def start(message: Message, command: CommandObject, turn: Turn) -> None:
@@ -48,9 +48,7 @@ async def cancel(message: Message, turn: Turn) -> None:
     if draft is None or draft.award is None:
         await message.answer(_("There is nothing to cancel."))
         return
-    await message.answer(
-        discard_question(draft), reply_markup=keyboards.discard_keyboard(editing=draft.editing is not None)
-    )
+    await offer_cancel(turn, draft)
 
 
 async def ask_discard(query: CallbackQuery, turn: Turn) -> None:
@@ -60,8 +58,7 @@ async def ask_discard(query: CallbackQuery, turn: Turn) -> None:
     if draft is None or draft.award is None:
         await show(query, _("There is no draft any more."))
         return
-    markup = keyboards.discard_keyboard(editing=draft.editing is not None)
-    await show(query, discard_question(draft), markup, edit=False)  # a new message: the offer may be far up
+    await offer_cancel(turn, draft)  # a new message: the offer may be far up
 
 
 async def unknown(message: Message) -> None:

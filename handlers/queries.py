@@ -9,7 +9,8 @@ from aiogram.types import CallbackQuery, Message
 from app import queries
 from core.clock import local_time
 from core.form import IntakeForm
-from core.records import EDITABLE
+from core.quota import ListedNominee, lacking_alternate, needs_alternate
+from core.records import EDITABLE, NomineeInfo, holds_place
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
@@ -35,6 +36,16 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     await show(turn.event, text, markup, edit=edit)
 
 
+async def without_alternate(turn: Turn, page: list[NomineeInfo]) -> frozenset[int]:
+    """Of the nominees on ``page``, those still owing an alternate (read only when one might)."""
+    if not any(needs_alternate(turn.campaign, n.award, n.answers) for n in page):
+        return frozenset()
+    everyone, _total = await queries.nominees(turn.ports, turn.user, 0, 1000)
+    # an alternate names its nominee by id: the unit's (or, for the office, every) live nominee
+    listed = [ListedNominee(n.id, n.award, n.answers, n.alternate_for) for n in everyone if holds_place(n.status, None)]
+    return lacking_alternate(turn.campaign, listed)
+
+
 async def show_list(turn: Turn, offset: int) -> None:
     items, total = await queries.nominees(turn.ports, turn.user, offset=offset, limit=PAGE)
     office = turn.user.role == "office"  # the office sees the whole campaign
@@ -53,10 +64,12 @@ async def show_list(turn: Turn, offset: int) -> None:
     else:
         head = _("<b>Nominees of {unit}</b> ({first}–{last} of {total})")
     lines = [head.format(unit=texts.esc(turn.user.unit or ""), first=first, last=last, total=total)]
+    lacking = await without_alternate(turn, items)
     for n in items:
         status = texts.status_label(n.status, alternate=n.alternate_for is not None)
         unit = f"{texts.esc(n.unit)} · " if office else ""
-        lines.append(f"{unit}{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}")
+        flag = " · " + _("⚠ alternate still to be entered") if n.id in lacking else ""
+        lines.append(f"{unit}{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}{flag}")
     lines.append(_("Tap a nominee to see the whole record."))
     if given_up:
         lines += ["", given_up]

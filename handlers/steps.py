@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app import drafts, nominees, queries
 from core.campaign import Campaign
-from core.flow import SUMMARY, Ask, ChooseAward, Screen, Summary, form_of, is_first, record_reply
+from core.flow import Ask, ChooseAward, Screen, Summary, form_of, is_first, kept, record_reply, resume
 from core.form import IntakeForm, Step
 from core.records import Draft, UnitQuota
 from handlers import keyboards, texts
@@ -52,7 +52,9 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
     text = texts.prompt(form, step, draft.answers, turn.today, with_lead(turn, notice))
     if quota is not None and quota.awards and quota.awards[0].cap is not None:
         text += "\n\n" + texts.quota_text(turn.campaign, quota)
-    markup = keyboards.step_keyboard(form, step, first=is_first(form, draft, step), category_labels=labels)
+    markup = keyboards.step_keyboard(
+        form, step, first=is_first(form, draft, step), keep=kept(draft, step), category_labels=labels
+    )
     await show(turn.event, text, markup, edit=edit)
     turn.deliveries.delivered(turn.user.tg_id)
 
@@ -88,15 +90,19 @@ async def render(turn: Turn, draft: Draft, screen: Screen, notice: str = "", *, 
 
 
 def resume_offer(campaign: Campaign, draft: Draft) -> str:
-    form = form_of(campaign, draft)
-    award = texts.award_name(campaign, draft.award or "")
-    if draft.step and draft.step != SUMMARY and form.step(draft.step, draft.answers):
-        i, n = form.progress(draft.answers, draft.step)
+    """Continue the draft? — with where it would go on (a paused draft: its first missing question)."""
+    _draft, screen = resume(campaign, draft)
+    if isinstance(screen, Ask):
+        i, n = form_of(campaign, draft).progress(draft.answers, screen.step.key)
         where = _("step {i}/{n}").format(i=i, n=n)
     else:
         where = _("the summary")
+    if draft.editing is not None:
+        return _(
+            "You have an unfinished edit of #{id} ({title}), stopped at {where}. Continue where you left off?"
+        ).format(id=draft.editing, title=texts.esc(texts.draft_title(campaign, draft)), where=where)
     return _("You have an unfinished draft ({award}), stopped at {where}. Continue where you left off?").format(
-        award=award, where=where
+        award=texts.award_name(campaign, draft.award or ""), where=where
     )
 
 
@@ -107,20 +113,46 @@ def is_stale(draft: Draft, started_at: datetime, now: datetime) -> bool:
     return draft.updated_at < started_at or now - draft.updated_at > IDLE_RESUME
 
 
-def discard_question(draft: Draft) -> str:
+def cancel_question(campaign: Campaign, draft: Draft) -> str:
+    """/cancel (or 取消): what is being cancelled — the draft by its award and name, or the edit of
+    #N — and the two ways out: pause (kept, /new continues it) or discard."""
+    title = texts.esc(texts.draft_title(campaign, draft))
     if draft.editing is not None:
-        return _("Stop editing #{id}? The changes are dropped; the saved nominee stays as it was.").format(
-            id=draft.editing
+        return _(
+            "You are editing #{id} ({title}).\n\n"
+            "<b>Pause</b>: your changes are kept; send /new later to continue editing.\n"
+            "<b>Discard the changes</b>: nothing is changed; #{id} stays as it was saved."
+        ).format(id=draft.editing, title=title)
+    return _(
+        "You are entering: {title}.\n\n"
+        "<b>Pause</b>: the draft is kept; send /new later to continue where you stopped.\n"
+        "<b>Discard</b>: the draft and its answers are deleted."
+    ).format(title=title)
+
+
+async def offer_cancel(turn: Turn, draft: Draft) -> None:
+    """The cancel question as a new message (the question it came from stays visible above)."""
+    markup = keyboards.cancel_keyboard(draft.editing is not None, texts.draft_who(draft))
+    await show(turn.event, cancel_question(turn.campaign, draft), markup, edit=False)
+
+
+def paused_text(campaign: Campaign, draft: Draft) -> str:
+    title = texts.esc(texts.draft_title(campaign, draft))
+    if draft.editing is not None:
+        return _("Your changes to #{id} ({title}) are kept. Send /new to continue editing.").format(
+            id=draft.editing, title=title
         )
-    return _("Discard this draft? The answers given so far will be lost.")
+    return _("The draft ({title}) is kept. Send /new to continue where you stopped.").format(title=title)
 
 
 __all__ = [
     "IDLE_RESUME",
     "ask",
     "award_menu",
-    "discard_question",
+    "cancel_question",
     "is_stale",
+    "offer_cancel",
+    "paused_text",
     "render",
     "resume_offer",
     "show_summary",

@@ -58,7 +58,7 @@ from core.form import IntakeForm, Step, age_on
 from core.idcard import mask_id
 from core.phone import mask_phone
 from core.quota import LimitStatus, UnitAwardStatus
-from core.records import HistoryEntry, NomineeInfo, UnitQuota
+from core.records import Draft, HistoryEntry, NomineeInfo, UnitQuota
 from core.textcheck import visible_length, visible_prefix
 from core.workdays import days_left
 from handlers.i18n import _, _n, lang, pick
@@ -238,6 +238,17 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
         case ChoiceEmpty():
             return _("Please choose one of the buttons.")
         case ChoiceInvalid():
+            fdef = step.field if step is not None else None
+            if fdef is not None and fdef.common and len(fdef.options) > fdef.common:
+                # only the common ones are buttons: say that every one of them may be typed
+                return _(
+                    "Please tap a button below, or type the {label}: any of all {n} is accepted (those without "
+                    "a button too), e.g. {example}."
+                ).format(
+                    n=len(fdef.options),
+                    label=esc(field_label(fdef)),
+                    example=esc(option_label(fdef, fdef.options[fdef.common])),
+                )
             return _("Please choose one of the buttons below (or type one of the listed answers).")
         case IntEmpty():
             return _("Please enter a number.")
@@ -425,10 +436,11 @@ def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], today: date
     else:
         fdef = step.field
         assert fdef is not None
-        hint = _hint(fdef)
+        help_text = pick(fdef.help or "", fdef.help_en) if fdef.help else ""
+        # a definition's help says how to write a name; the generic sentence would contradict it
+        hint = "" if help_text and fdef.type in ("person_name", "org_name") else _hint(form, fdef)
         if hint:
             parts.append(hint)
-        help_text = pick(fdef.help or "", fdef.help_en) if fdef.help else ""
         if help_text:
             parts.append(f"<i>{esc(help_text)}</i>")
         if step.key in answers:
@@ -436,11 +448,12 @@ def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], today: date
         if not fdef.required:
             parts.append(_("This question is optional."))
     if notice:
-        parts.insert(0, notice)
+        parts.insert(0, notice + "\n")  # a blank line between what was said and the question
     return "\n".join(parts)
 
 
-def _hint(fdef: FieldDef) -> str:
+def _hint(form: IntakeForm, fdef: FieldDef) -> str:
+    """How to answer, with the definition's limits, each said once."""
     match fdef.type:
         case "choice":
             if fdef.common and len(fdef.choices) > fdef.common:
@@ -451,7 +464,12 @@ def _hint(fdef: FieldDef) -> str:
         case "id_number":
             return _("Type the 18-character ID number. Sex, birth date and age are read from it.")
         case "phone":
-            return _("Type a mobile number (11 digits) or a landline with area code.")
+            if form.award.kind == "collective":
+                return _(
+                    "Type the nominated collective's contact phone: a mobile number (11 digits) or a landline "
+                    "with area code."
+                )
+            return _("Type the nominee's own phone: a mobile number (11 digits) or a landline with area code.")
         case "photo":
             if fdef.max_width and fdef.max_height:
                 return _(
@@ -519,11 +537,13 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
     return clip("\n".join(lines))
 
 
-def saved_text(campaign: Campaign, nominee: NomineeInfo, quota: UnitQuota) -> str:
+def saved_text(campaign: Campaign, nominee: NomineeInfo, quota: UnitQuota, *, edited: bool = False) -> str:
+    """已保存 for a new nominee, 已修改 after an edit, with the places left."""
     award = award_name(campaign, nominee.award)
     who = nominee.answers.get("name") or nominee.answers.get("team_name") or nominee.answers.get("org_name") or ""
     status = next((s for s in quota.awards if s.award == nominee.award), None)
-    lines = [_("Saved: #{id} {who} · {award}.").format(id=nominee.id, who=esc(who), award=award)]
+    done = _("Changed: #{id} {who} · {award}.") if edited else _("Saved: #{id} {who} · {award}.")
+    lines = [done.format(id=nominee.id, who=esc(who), award=award)]
     if status is not None and status.cap is not None and not status.competitive:
         lines.append(
             _n(
@@ -533,6 +553,35 @@ def saved_text(campaign: Campaign, nominee: NomineeInfo, quota: UnitQuota) -> st
             ).format(award=award, left=status.left, free=status.free)
         )
     return "\n".join(lines)
+
+
+def draft_who(draft: Draft) -> str:
+    """Whom a draft is about, as far as typed: the person's, team's or organisation's name ("" before)."""
+    answers = draft.answers
+    return str(answers.get("name") or answers.get("team_name") or answers.get("org_name") or "")
+
+
+def draft_title(campaign: Campaign, draft: Draft) -> str:
+    """A draft as the clerk knows it: its award and, once typed, its name."""
+    award = award_name(campaign, draft.award or "")
+    who = draft_who(draft)
+    return f"{award} · {who}" if who else award
+
+
+def alternate_notice(campaign: Campaign, award_key: str) -> str:
+    """After saving an enterprise head or 科级 cadre: the alternate owed, and of which categories
+    (郑工办〔2024〕6号: 同时推荐1名同类别一线职工作为备选)."""
+    award = campaign.award(award_key)
+    kinds = award.alternate.alternate_where.get("category", []) if award.alternate else []
+    if not kinds:
+        return _(
+            "A nominee of this category needs one alternate, nominated at the same time; otherwise the place "
+            "is cancelled. The alternate takes no place of its own."
+        )
+    return _(
+        "A nominee of this category needs one alternate, nominated at the same time, of the category {kinds}; "
+        "otherwise the place is cancelled. The alternate takes no place of its own."
+    ).format(kinds=_(" or ").join(f"“{esc(category_label(award, k))}”" for k in kinds))
 
 
 # ------------------------------------------------------------------------------ lists and records

@@ -89,7 +89,8 @@ HEAD = "企业负责人"
 
 
 def medal(name: str, number: str, category: str = "一线产业工人") -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖章 person of ``category`` (23 questions), employed by a
+    """A complete Zhengzhou 五一劳动奖章 person of ``category`` (21 questions: no title nor honour,
+    so neither level is asked), employed by a
     state-owned enterprise whatever the category: a 科级 cadre differs by its cadre level alone, so
     a story that turns a cadre into a worker sees only the category and the cadre level change.
     ``violation_5y_head`` is answered as well, though only an enterprise head is asked it."""
@@ -103,7 +104,6 @@ def medal(name: str, number: str, category: str = "一线产业工人") -> dict[
         "employer": "郑州某电子科技有限公司 装配车间班长",
         "cadre_level": "科级" if cadre else "无",
         "title": None,
-        "title_level": "无",
         "skill_level": "高级工",
         "org_type": "企业",
         "ownership": "国有",
@@ -111,7 +111,6 @@ def medal(name: str, number: str, category: str = "一线产业工人") -> dict[
         "union_ok": "是",
         "violation_5y_head": "否",
         "highest_honour": None,
-        "honour_level": "市级",
         "same_award": "否",
         "county_honour": "是",
         "skills_games": "否",
@@ -125,7 +124,8 @@ def medal(name: str, number: str, category: str = "一线产业工人") -> dict[
 def pioneer(
     name: str, *, parent_org: str = "郑州某重工有限公司", org_type: str = "企业", ownership: str = "国有"
 ) -> dict[str, Any]:
-    """A complete Zhengzhou 工人先锋号 team ``name`` of ``parent_org`` (15 questions; a 班组 of 12)."""
+    """A complete Zhengzhou 工人先锋号 team ``name`` of ``parent_org`` (14 questions; a 班组 of 12
+    without an honour)."""
     return {
         "team_name": name,
         "parent_org": parent_org,
@@ -136,7 +136,6 @@ def pioneer(
         "key_industry": "是",
         "competition": "是",
         "highest_honour": None,
-        "honour_level": "无",
         "same_award": "否",
         "county_honour": "是",
         "phone": "0371-67883217",
@@ -146,7 +145,8 @@ def pioneer(
 
 
 def certificate(name: str) -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖状 organisation ``name`` (16 questions; a private enterprise of 320)."""
+    """A complete Zhengzhou 五一劳动奖状 organisation ``name`` (15 questions; a private
+    enterprise of 320 without an honour)."""
     return {
         "org_name": name,
         "legal_rep": "陈志远",
@@ -158,7 +158,6 @@ def certificate(name: str) -> dict[str, Any]:
         "union_ok": "是",
         "violation_5y_org": "否",
         "highest_honour": None,
-        "honour_level": "市级",
         "same_award": "否",
         "county_honour": "是",
         "phone": "0371-67883217",
@@ -168,7 +167,8 @@ def certificate(name: str) -> dict[str, Any]:
 
 
 def labour_model(name: str, number: str, category: str = "一线工人") -> dict[str, Any]:
-    """A complete Zhangjiakou 劳动模范 of ``category`` (23 questions): a welder of a state-owned enterprise."""
+    """A complete Zhangjiakou 劳动模范 of ``category`` (21 questions: no title nor honour): a welder of a
+    state-owned enterprise."""
     return {
         "category": category,
         "name": name,
@@ -178,12 +178,10 @@ def labour_model(name: str, number: str, category: str = "一线工人") -> dict
         "employer": "张家口某机械制造有限公司 焊工",
         "cadre_level": "无",
         "title": None,
-        "title_level": "无",
         "skill_level": "技师",
         "org_type": "企业",
         "ownership": "国有",
         "highest_honour": None,
-        "honour_level": "县级",
         "provincial_title": "否",
         "misconduct": "否",
         "retired": "否",

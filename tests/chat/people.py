@@ -64,24 +64,24 @@ def by_label(answers: Mapping[str, Any], labels: Mapping[str, str] = LABELS) -> 
 
 
 def medal(name: str, number: str, category: str = "一线产业工人") -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖章 nominee of ``category`` (23 questions; an enterprise
+    """A complete Zhengzhou 五一劳动奖章 nominee of ``category`` (21 questions; an enterprise
     head is asked one more)."""
     return by_label(nominees.medal(name, number, category))
 
 
 def team(name: str, *, org_type: str = "企业", ownership: str = "国有") -> dict[str, Any]:
-    """A complete Zhengzhou 工人先锋号 nominee (15 questions; an enterprise team by default)."""
+    """A complete Zhengzhou 工人先锋号 nominee (14 questions; an enterprise team by default)."""
     return by_label(nominees.pioneer(name, org_type=org_type, ownership=ownership))
 
 
 def organisation(name: str) -> dict[str, Any]:
-    """A complete Zhengzhou 五一劳动奖状 nominee (an enterprise; 16 questions), its staff count typed
+    """A complete Zhengzhou 五一劳动奖状 nominee (an enterprise; 15 questions), its staff count typed
     in full-width digits with a unit, as a Chinese keyboard types them."""
     return by_label(nominees.certificate(name)) | {"单位人数": "３２０人"}
 
 
 def labour_model(name: str, number: str, category: str = "一线工人") -> dict[str, Any]:
-    """A complete Zhangjiakou 劳动模范 nominee of ``category`` (23 questions)."""
+    """A complete Zhangjiakou 劳动模范 nominee of ``category`` (21 questions)."""
     return by_label(nominees.labour_model(name, number, category), ZHANGJIAKOU_LABELS)
 
 

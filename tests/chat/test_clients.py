@@ -103,7 +103,7 @@ async def test_a_record_asked_for_in_a_group_is_not_posted_there_the_group_is_to
     await clerk.command("/new")
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名")
+    clerk.expect("第 2/21 步 · 姓名")
 
     said = await clerk.in_group(GROUP, {"text": f"/status {number}"})
     said.expect(PRIVATE_ONLY, "@nominee_bot")
@@ -118,7 +118,7 @@ async def test_a_record_asked_for_in_a_group_is_not_posted_there_the_group_is_to
 
     # nothing said in the group touched the clerk's draft: the name is still asked in private
     await clerk.send("孙立新")
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
     await clerk.command("/status 1")
     clerk.expect("赵红梅")
 
@@ -183,7 +183,7 @@ async def test_a_message_that_is_not_text_at_a_text_question_asks_for_text_and_r
 
 async def test_not_text_at_a_choice_or_the_photo_question_says_what_that_question_wants(bot: Harness) -> None:
     clerk = await at_question(bot, 9202, "民族")
-    (await clerk.send_content(KINDS[0][1], "a sticker")).expect("请点击下方按钮进行选择", "民族")
+    (await clerk.send_content(KINDS[0][1], "a sticker")).expect("请点击下方按钮选择", "民族")
     await clerk.fill(medal("李秀英", id_number(9, female=True)), until="照片")
     (await clerk.send_content(KINDS[1][1], "a voice message")).expect("请发送照片", "照片")
     # outside any draft: a short help, never "unknown command"
@@ -246,12 +246,12 @@ async def test_editing_the_last_answer_replaces_it_and_shows_the_current_questio
     clerk = await at_question(bot, 9301, "姓名")
     await clerk.send("李秀瑛")
     name_message = clerk.sent[-1]
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
 
     said = await clerk.edit(name_message, "李秀英")
-    said.expect("您修改了“姓名”的回答，现按修改后的内容重新核对。", "第 3/23 步 · 身份证号码")
+    said.expect("您修改了“姓名”的回答，现按修改后的内容重新核对。", "第 3/21 步 · 身份证号码")
     await clerk.tap("◀ 上一步")
-    clerk.expect("第 2/23 步 · 姓名", "当前填写：李秀英")
+    clerk.expect("第 2/21 步 · 姓名", "当前填写：李秀英")
 
 
 async def test_an_edit_that_fails_the_check_asks_that_question_again(bot: Harness) -> None:
@@ -259,10 +259,10 @@ async def test_an_edit_that_fails_the_check_asks_that_question_again(bot: Harnes
     await clerk.send("李秀英")
     name_message = clerk.sent[-1]
     said = await clerk.edit(name_message, "李3")
-    said.expect("您修改了“姓名”的回答", "姓名可使用汉字", "第 2/23 步 · 姓名")
+    said.expect("您修改了“姓名”的回答", "姓名可使用汉字", "第 2/21 步 · 姓名")
     # corrected by editing once more, or by typing: the name question is answered
     await clerk.edit(name_message, "李秀芳")
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
 
 
 async def test_a_refused_answer_corrected_by_editing_it_is_taken(bot: Harness) -> None:
@@ -272,7 +272,7 @@ async def test_a_refused_answer_corrected_by_editing_it_is_taken(bot: Harness) -
     wrong = clerk.sent[-1]
     clerk.expect("校验位")
     await clerk.edit(wrong, number)
-    clerk.expect("身份证号码已录入", "第 4/23 步 · 民族")
+    clerk.expect("身份证号码已录入", "第 4/21 步 · 民族")
 
 
 async def test_editing_an_older_answer_points_to_the_summary_and_changes_nothing(bot: Harness) -> None:
@@ -280,10 +280,10 @@ async def test_editing_an_older_answer_points_to_the_summary_and_changes_nothing
     await clerk.send("李秀英")
     name_message = clerk.sent[-1]
     await clerk.send(id_number(9, female=True))
-    clerk.expect("第 4/23 步 · 民族")
+    clerk.expect("第 4/21 步 · 民族")
 
     said = await clerk.edit(name_message, "王五")
-    said.expect("您修改的是此前的回答（“姓名”），该项未作变更", "✎", "第 4/23 步 · 民族")
+    said.expect("您修改的是此前的回答（“姓名”），该项未作变更", "✎", "第 4/21 步 · 民族")
     await clerk.fill(medal("李秀英", id_number(9, female=True)))
     clerk.expect("姓名：李秀英")
     clerk.expect_not("王五")

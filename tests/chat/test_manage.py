@@ -17,16 +17,16 @@ async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness)
     (await clerk.command("/edit")).expect("请提供推荐对象编号，例如：/edit 12。")
 
     await clerk.command(f"/edit {nominee}")
-    clerk.expect(f"正在修改 #{nominee}。", "请核对填报信息", "姓名：周建华")
+    clerk.expect(f"正在修改 #{nominee}。请修改相关内容后点击“确认保存”。", "请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 人员类别")
-    clerk.expect("第 1/23 步 · 人员类别", "郑州市五一劳动奖章：已用 1/6")  # its own place counted
+    clerk.expect("第 1/21 步 · 人员类别", "郑州市五一劳动奖章：已用 1/6")  # its own place counted
     await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
     clerk.expect("请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 工作单位及职务")
     clerk.expect("当前填写：郑州某电子科技有限公司 装配车间班长")
     await clerk.send("郑州某电子科技有限公司 总装车间主任")
     clerk.expect("请核对填报信息", "工作单位及职务（职级）：郑州某电子科技有限公司 总装车间主任")
-    (await clerk.tap("✔ 确认保存")).expect(f"已保存：#{nominee} 周建华")
+    (await clerk.tap("✔ 确认保存")).expect(f"已修改：#{nominee} 周建华")
 
     await clerk.command(f"/status {nominee}")
     clerk.expect("状态：已保存（占用名额）", "总装车间主任", "办理记录", "已创建", "已修改")
@@ -43,7 +43,7 @@ async def test_editing_is_started_from_the_record_and_a_full_units_nominee_keeps
     await clerk.tap("✎ 身份证号码")
     fresh = id_number(7102)
     await clerk.send(fresh)
-    (await clerk.tap("✔ 确认保存")).expect(f"已保存：#{nominee} 杨铝生")
+    (await clerk.tap("✔ 确认保存")).expect(f"已修改：#{nominee} 杨铝生")
 
 
 async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(bot: Harness) -> None:
@@ -53,8 +53,20 @@ async def test_cancelling_an_edit_leaves_the_saved_nominee_as_it_was(bot: Harnes
     await clerk.tap("✎ 姓名")
     await clerk.send("钱某某")
     await clerk.command("/cancel")
-    clerk.expect(f"是否取消对 #{nominee} 的修改？")
-    await clerk.tap("确定")
+    clerk.expect(f"您正在修改 #{nominee}（郑州市五一劳动奖章 · 钱某某）。", "放弃修改")
+    clerk.expect_not("草稿")  # an edit, not a draft
+    assert clerk.buttons == ["暂停，保留修改", "放弃修改", "继续填写"]
+    await clerk.tap("暂停，保留修改")
+    clerk.expect(f"对 #{nominee}（郑州市五一劳动奖章 · 钱某某）的修改已保留。如需继续修改，请发送 /new。")
+    (await clerk.command("/new")).expect(
+        f"您对 #{nominee}（郑州市五一劳动奖章 · 钱某某）的修改尚未完成，停留在信息核对页。"
+    )
+    await clerk.command(f"/edit {nominee}")  # the paused changes are offered, not replaced
+    clerk.expect(f"您对 #{nominee}（郑州市五一劳动奖章 · 钱某某）的修改尚未完成")
+    await clerk.tap("继续填写")
+    clerk.expect("请核对填报信息", "姓名：钱某某")
+    await clerk.command("/cancel")
+    await clerk.tap("放弃修改")
     clerk.expect(f"已取消修改，已保存的推荐对象 #{nominee} 未作改动。")
     await clerk.command(f"/status {nominee}")
     clerk.expect("钱学民")
@@ -77,8 +89,8 @@ async def test_withdrawing_asks_first_then_frees_the_place(bot: Harness) -> None
 
     await clerk.command(f"/withdraw {nominee}")
     clerk.expect(f"确定撤回 #{nominee} 周建华 · 郑州市五一劳动奖章 吗？撤回后其占用的名额将予以释放。")
-    assert clerk.buttons == ["确定撤回", "否"]
-    await clerk.tap("否")
+    assert clerk.buttons == ["确定撤回", "不撤回"]  # never a bare 否
+    await clerk.tap("不撤回")
     clerk.expect("状态：已保存（占用名额）")
     await clerk.command("/quota")
     clerk.expect("郑州市五一劳动奖章：已用 1/6，剩余 5 个")
@@ -126,7 +138,9 @@ async def test_a_question_the_office_made_required_later_is_asked_when_the_nomin
     await clerk.tap("继续填写")
     clerk.expect("职称")
     await clerk.send("高级工程师")
-    clerk.expect("请核对填报信息", "职称：高级工程师")
+    clerk.expect("职称级别")  # a title brings its level, asked before the card
+    await clerk.tap("副高级")
+    clerk.expect("请核对填报信息", "职称：高级工程师", "职称级别：副高级")
     await clerk.tap("✔ 确认保存")
     await clerk.command(f"/status {nominee}")
     clerk.expect("职称：高级工程师", "已修改")
@@ -140,11 +154,20 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
         await clerk.nominate(MEDAL, medal("能源" + "甲乙"[k], id_number(7510 + k)))
     head = await clerk.nominate(MEDAL, medal("孔总", id_number(7501), "企业负责人"))
     saved = clerk.last
-    saved.expect("孔总 · 郑州市五一劳动奖章。", "本单位剩余 0 个名额", "须同时推荐 1 名同类别一线职工作为备选")
+    saved.expect(
+        "孔总 · 郑州市五一劳动奖章。",
+        "本单位剩余 0 个名额",
+        "须同时推荐 1 名备选人员，其人员类别须为“一线产业工人”或“其他一线职工和专业技术人员”",
+    )
     assert saved.buttons == ["立即填报备选人员"]
+    listed = await clerk.command("/list")
+    listed.expect(f"#{head} 孔总 · 郑州市五一劳动奖章 · 已保存（占用名额） · ⚠ 尚未推荐备选人员")
+    assert listed.text.count("⚠") == 1  # the frontline workers need none
 
-    await clerk.tap("立即填报备选人员")
-    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/23 步")
+    card = next(m for m in clerk.messages() if saved.shown and m.message_id == saved.shown.message_id)
+    await clerk.tap("立即填报备选人员", on=card)
+
+    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/21 步")
     # only the kinds an alternate may be, and none marked: an alternate takes no place
     assert clerk.buttons == ["一线产业工人", "其他一线职工和专业技术人员", "取消"]
     await clerk.tap("一线产业工人")
@@ -157,6 +180,7 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     clerk.expect(f"#{alternate} 孔备选 · 郑州市五一劳动奖章", f"#{head} 的备选人员")
     await clerk.command("/list")
     clerk.expect("孔备选 · 郑州市五一劳动奖章 · 备选")
+    clerk.expect_not("⚠")  # the enterprise head has its alternate now
     await clerk.command("/quota")
     clerk.expect("郑州市五一劳动奖章：已用 3/3，剩余 0 个")
 
@@ -170,13 +194,13 @@ async def test_the_alternate_is_offered_on_the_heads_record_once_the_draft_is_do
     await clerk.command(f"/status {head}")
     assert "填报备选人员" in clerk.buttons
     await clerk.tap("填报备选人员")  # another draft is open: it comes first
-    clerk.expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 2/23 步。")
+    clerk.expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 2/21 步。")
     await clerk.tap("删除草稿")
-    await clerk.tap("确定删除")
+    await clerk.tap("放弃")
 
     await clerk.command(f"/status {head}")
     await clerk.tap("填报备选人员")
-    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/23 步")
+    clerk.expect("郑州市五一劳动奖章 · 备选", "第 1/21 步")
 
 
 async def test_once_the_alternate_is_entered_the_heads_record_no_longer_offers_one(bot: Harness) -> None:

@@ -41,19 +41,19 @@ async def test_a_clerk_switches_to_english_and_back(bot: Harness) -> None:
     await clerk.command("/new")
     assert "Zhengzhou May Day Labour Medal · left 4/4" in clerk.buttons
     await clerk.tap("May Day Labour Medal")
-    clerk.expect("Step 1/23 · Person category")
+    clerk.expect("Step 1/21 · Person category")
     await clerk.tap("Frontline industrial worker")
-    clerk.expect("Step 2/23 · Full name")
+    clerk.expect("Step 2/21 · Full name")
     await clerk.send("王五")
     await clerk.send("1234")
-    clerk.expect("An ID number has 18 characters; you entered 4.", "Step 3/23")
+    clerk.expect("An ID number has 18 characters; you entered 4.", "Step 3/21")
     (await clerk.command("/deadlines")).expect("Initial-review material due: 2024-03-20 (5 days left)")
     bot.clock.advance(days=4)
     (await clerk.command("/deadlines")).expect("(1 day left)")
 
     await clerk.command("/lang")
     (await clerk.tap("中文")).expect("语言已设置为中文。")
-    (await clerk.command("/new")).expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 3/23 步。")
+    (await clerk.command("/new")).expect("您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 3/21 步。")
 
 
 async def test_an_unknown_command_points_to_help(bot: Harness) -> None:
@@ -63,7 +63,7 @@ async def test_an_unknown_command_points_to_help(bot: Harness) -> None:
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
     (await clerk.command("/frobnicate")).expect("无法识别该命令")
-    (await clerk.send("李四")).expect("第 3/23 步")  # the form is where it was
+    (await clerk.send("李四")).expect("第 3/21 步")  # the form is where it was
 
 
 async def test_buttons_of_passed_questions_and_forged_presses_are_answered_outdated(bot: Harness) -> None:
@@ -71,14 +71,14 @@ async def test_buttons_of_passed_questions_and_forged_presses_are_answered_outda
     await clerk.command("/new")
     await clerk.tap(MEDAL)
     await clerk.fill(medal("郭守信", id_number(12301)), until="政治面貌")
-    id_prompt = next(m for m in clerk.messages() if "第 3/23 步 · 身份证号码" in m.text)
+    id_prompt = next(m for m in clerk.messages() if "第 3/21 步 · 身份证号码" in m.text)
 
     press = await clerk.tap("◀ 上一步", on=id_prompt)  # its question has passed
     assert press.alert == OUTDATED and not press.messages
     press = await clerk.press(clerk.keyboard_message(), "x" * 40)  # data no button of the bot carries
     assert press.alert == OUTDATED and not press.messages
     await clerk.tap("中共党员")
-    clerk.expect("第 6/23 步")
+    clerk.expect("第 6/21 步")
 
 
 async def test_when_telegram_will_not_edit_a_message_the_question_comes_as_a_new_one(bot: Harness) -> None:
@@ -88,7 +88,7 @@ async def test_when_telegram_will_not_edit_a_message_the_question_comes_as_a_new
     reply = await clerk.tap(MEDAL)
     assert reply.answered
     [message] = reply.new_messages
-    assert "第 1/23 步 · 人员类别" in message.text
+    assert "第 1/21 步 · 人员类别" in message.text
 
 
 async def test_a_photo_the_disk_failed_to_store_is_said_not_recorded_and_is_sent_again(bot: Harness) -> None:

@@ -58,11 +58,11 @@ async def test_a_second_migrant_worker_is_marked_and_explained_at_the_category(b
         "尚待填报的预留名额：一线产业工人 4 个、一线科教 1 个；剩余不限类别名额：0 个。",
         "“农民工”不属于上述预留类别",
     )
-    assert clerk.progress == (1, 23)
+    assert clerk.progress == (1, 21)
     await clerk.send("农民工")  # typed instead of tapped: the same answer
-    clerk.expect("剩余不限类别名额：0 个", "第 1/23 步")
+    clerk.expect("剩余不限类别名额：0 个", "第 1/21 步")
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名")
+    clerk.expect("第 2/21 步 · 姓名")
 
 
 async def test_a_full_unit_and_a_unit_without_places_are_told_so_at_the_award(bot: Harness) -> None:
@@ -119,7 +119,7 @@ async def test_a_used_up_city_pool_is_explained_on_its_category_and_refused_at_t
     assert f"✕ {cadre}" in clerk.buttons and "企业负责人" in clerk.buttons
     await clerk.tap(f"✕ {cadre}")
     clerk.expect("全市“科级领导干部”名额（全市共 4 个）已用完，不能再添加此类推荐对象。")
-    assert clerk.progress == (1, 23)
+    assert clerk.progress == (1, 21)
 
 
 async def test_a_person_nominated_by_another_unit_is_refused_at_the_id_step_with_that_unit(bot: Harness) -> None:

@@ -10,7 +10,7 @@ from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 OUTDATED = "此消息已过期，请在最新的消息中操作。"
-OFFER = "您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 4/23 步。是否从中断处继续填报？"
+OFFER = "您有一份未完成的草稿（郑州市五一劳动奖章），停留在第 4/21 步。是否从中断处继续填报？"
 
 
 async def test_after_a_long_pause_the_next_message_first_offers_to_continue(bot: Harness) -> None:
@@ -24,9 +24,9 @@ async def test_after_a_long_pause_the_next_message_first_offers_to_continue(bot:
     offer.expect(OFFER)
     assert offer.buttons == ["继续填写", "删除草稿"]
     await clerk.tap("继续填写")
-    clerk.expect("第 4/23 步 · 民族")  # 回族 was not taken unseen
+    clerk.expect("第 4/21 步 · 民族")  # 回族 was not taken unseen
     await clerk.send("回族")
-    clerk.expect("第 5/23 步 · 政治面貌")
+    clerk.expect("第 5/21 步 · 政治面貌")
 
 
 async def test_a_short_pause_is_no_interruption(bot: Harness) -> None:
@@ -36,7 +36,7 @@ async def test_a_short_pause_is_no_interruption(bot: Harness) -> None:
     await clerk.fill(medal("郭守信", id_number(9101)), until="民族")
     bot.clock.advance(minutes=20)
     await clerk.send("回族")
-    clerk.expect("第 5/23 步 · 政治面貌")
+    clerk.expect("第 5/21 步 · 政治面貌")
 
 
 async def test_after_a_restart_the_clerk_continues_and_old_buttons_are_judged_by_their_question(
@@ -48,7 +48,7 @@ async def test_after_a_restart_the_clerk_continues_and_old_buttons_are_judged_by
     answers = medal("郭守信", id_number(9201))
     await clerk.fill(answers, until="民族")
     ethnicity_prompt = clerk.keyboard_message()
-    name_prompt = next(m for m in clerk.messages() if "第 2/23 步 · 姓名" in m.text)  # the award menu, edited
+    name_prompt = next(m for m in clerk.messages() if "第 2/21 步 · 姓名" in m.text)  # the award menu, edited
 
     await bot.restart()
 
@@ -59,12 +59,12 @@ async def test_after_a_restart_the_clerk_continues_and_old_buttons_are_judged_by
     assert (await clerk.tap("◀ 上一步", on=name_prompt)).alert == OUTDATED
     # …taken when it still is the current question
     await clerk.tap("回族", on=ethnicity_prompt)
-    clerk.expect("第 5/23 步 · 政治面貌")
+    clerk.expect("第 5/21 步 · 政治面貌")
 
     await clerk.command("/new")
-    clerk.expect("停留在第 5/23 步")
+    clerk.expect("停留在第 5/21 步")
     await clerk.tap("继续填写")
-    clerk.expect("第 5/23 步 · 政治面貌")
+    clerk.expect("第 5/21 步 · 政治面貌")
     await clerk.fill(answers)
     clerk.expect("姓名：郭守信", "民族：回族")
     (await clerk.tap("✔ 确认保存")).expect("郭守信 · 郑州市五一劳动奖章。", "本单位剩余 5 个名额")
@@ -121,9 +121,9 @@ async def test_an_old_offer_to_continue_cannot_delete_a_later_draft_in_one_tap(b
     old_offer = (await clerk.command("/new")).shown  # not answered: the clerk just goes on typing
     assert old_offer is not None
     await clerk.send("冯老师")
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
     await clerk.command("/cancel")
-    await clerk.tap("确定删除")
+    await clerk.tap("放弃")
     await clerk.command("/new")  # another nominee
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
@@ -131,8 +131,8 @@ async def test_an_old_offer_to_continue_cannot_delete_a_later_draft_in_one_tap(b
 
     offer = next(m for m in clerk.messages() if m.message_id == old_offer.message_id)
     await clerk.tap("删除草稿", on=offer)
-    clerk.expect("确定删除此草稿吗？")  # asked, not deleted
+    clerk.expect("您正在填报：")  # asked, not deleted
     await clerk.tap("继续填写")
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
     await clerk.tap("◀ 上一步")
     clerk.expect("当前填写：陈工")

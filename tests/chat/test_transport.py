@@ -26,7 +26,7 @@ async def at_the_name(bot: Harness, tg_id: int) -> Chat:
     await clerk.command("/new")
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名")
+    clerk.expect("第 2/21 步 · 姓名")
     return clerk
 
 
@@ -43,14 +43,14 @@ async def test_a_flood_wait_on_the_next_question_is_waited_out_and_the_clerk_get
     clerk = await at_the_name(bot, 13001)
     bot.session.fail_next(SendMessage, FLOOD.format(2), 429, retry_after=2)
     reply = await clerk.send("李秀英")
-    reply.expect("第 3/23 步 · 身份证号码")  # and no apology (the harness checks every step)
+    reply.expect("第 3/21 步 · 身份证号码")  # and no apology (the harness checks every step)
     assert bot.waits == [2.0]  # exactly as long as Telegram asked
 
 
 async def test_two_server_errors_on_the_reply_are_retried_and_the_clerk_gets_it(bot: Harness) -> None:
     clerk = await at_the_name(bot, 13002)
     bot.session.fail_next(SendMessage, SERVER, 500, times=2)
-    (await clerk.send("李秀英")).expect("第 3/23 步 · 身份证号码")
+    (await clerk.send("李秀英")).expect("第 3/21 步 · 身份证号码")
     assert len(bot.waits) == 2 and bot.waits[0] < bot.waits[1]  # backing off
 
 
@@ -78,9 +78,9 @@ async def test_a_question_sent_before_its_connection_dropped_may_come_twice_and_
     clerk = await at_the_name(bot, 13010)
     bot.session.drop_next(SendMessage, performed=True)
     await clerk.send("李秀英")
-    copies = [m for m in clerk.messages() if "第 3/23 步 · 身份证号码" in m.text]
+    copies = [m for m in clerk.messages() if "第 3/21 步 · 身份证号码" in m.text]
     assert len(copies) == 2 and copies[0].keyboard == copies[1].keyboard
-    (await clerk.tap("◀ 上一步", on=copies[0])).expect("第 2/23 步 · 姓名")
+    (await clerk.tap("◀ 上一步", on=copies[0])).expect("第 2/21 步 · 姓名")
 
 
 async def test_a_press_delivered_twice_acts_once_and_the_second_is_answered_quietly(bot: Harness) -> None:
@@ -95,7 +95,7 @@ async def test_a_press_delivered_twice_acts_once_and_the_second_is_answered_quie
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
     assert (await clerk.again()).said == []  # a category press twice: the form does not move twice
-    (await clerk.send("张伟")).expect("第 3/23 步 · 身份证号码")
+    (await clerk.send("张伟")).expect("第 3/21 步 · 身份证号码")
 
 
 async def test_when_every_retry_fails_the_clerk_is_told_it_was_recorded_and_the_question_comes_again(
@@ -106,14 +106,14 @@ async def test_when_every_retry_fails_the_clerk_is_told_it_was_recorded_and_the_
     with clerk.expecting_apology():
         reply = await clerk.send("李秀英")
     reply.expect(RECORDED)
-    reply.expect_not("第 3/23 步")
+    reply.expect_not("第 3/21 步")
     assert sum(bot.waits) <= 30
 
     # the clerk never saw step 3: what they send now is not taken as its answer
     again = await clerk.send("李秀英")
-    again.expect(SHOWN_AGAIN, "第 3/23 步 · 身份证号码")
-    assert clerk.progress == (3, 23)
-    (await clerk.send(id_number(13006, female=True))).expect("第 4/23 步 · 民族")
+    again.expect(SHOWN_AGAIN, "第 3/21 步 · 身份证号码")
+    assert clerk.progress == (3, 21)
+    (await clerk.send(id_number(13006, female=True))).expect("第 4/21 步 · 民族")
 
 
 async def test_a_flood_wait_too_long_to_wait_in_the_chat_is_not_waited(bot: Harness) -> None:
@@ -122,7 +122,7 @@ async def test_a_flood_wait_too_long_to_wait_in_the_chat_is_not_waited(bot: Harn
     with clerk.expecting_apology():
         (await clerk.send("李秀英")).expect(RECORDED)
     assert bot.waits == []
-    (await clerk.send("你好")).expect(SHOWN_AGAIN, "第 3/23 步 · 身份证号码")
+    (await clerk.send("你好")).expect(SHOWN_AGAIN, "第 3/21 步 · 身份证号码")
 
 
 async def test_a_press_that_cannot_be_answered_is_said_not_recorded_and_can_be_pressed_again(bot: Harness) -> None:
@@ -134,7 +134,7 @@ async def test_a_press_that_cannot_be_answered_is_said_not_recorded_and_can_be_p
         (await clerk.tap("一线产业工人")).expect(NOT_RECORDED, "重新发送")
     assert clerk.question is None or clerk.question.startswith("人员类别")
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名")
+    clerk.expect("第 2/21 步 · 姓名")
 
 
 async def test_an_answer_typed_while_the_disk_is_full_is_said_not_recorded_and_is_taken_when_sent_again(
@@ -145,6 +145,6 @@ async def test_an_answer_typed_while_the_disk_is_full_is_said_not_recorded_and_i
         reply = await clerk.send("李秀英")
     reply.expect(NOT_RECORDED, "重新发送")
     reply.expect_not("已记录")
-    (await clerk.send("李秀英")).expect("第 3/23 步 · 身份证号码")  # the disk has room again
+    (await clerk.send("李秀英")).expect("第 3/21 步 · 身份证号码")  # the disk has room again
     await clerk.fill(medal("李秀英", id_number(13009, female=True)))
     (await clerk.tap("✔ 确认保存")).expect("已保存：#1 李秀英")

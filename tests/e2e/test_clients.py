@@ -41,7 +41,7 @@ async def test_in_a_group_and_a_channel_the_bot_says_once_to_use_a_private_chat_
     number = await stack.save_in_process(clerk.user_id, "medal", medal_answers("赵红梅", id_number(39011, female=True)))
     await clerk.start_nominee(MEDAL)
     await clerk.tap("一线产业工人")
-    clerk.expect("第 2/23 步 · 姓名")
+    clerk.expect("第 2/21 步 · 姓名")
 
     group = -1003901010001
     said = await in_chat(stack, group, await stack.sb.group(group, clerk.user_id, title="金水区工会填报群"))
@@ -57,7 +57,7 @@ async def test_in_a_group_and_a_channel_the_bot_says_once_to_use_a_private_chat_
 
     # the private draft is untouched: the name is still asked there
     await clerk.say("孙立新")
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
     events = [e for chat in (group, channel) for e in await stack.sb.messages(chat)]
     assert not any("赵红梅" in (e.text or "") or "金水区" in (e.text or "") for e in events)
 
@@ -105,15 +105,15 @@ async def test_an_edited_last_answer_replaces_it_an_edited_older_one_points_to_t
     await clerk.say("李秀瑛")
     assert stack.sb.last_sent is not None
     name_message = int(stack.sb.last_sent["message_id"])
-    clerk.expect("第 3/23 步 · 身份证号码")
+    clerk.expect("第 3/21 步 · 身份证号码")
 
     await reaction(clerk, await stack.sb.edit(clerk.user_id, name_message, "李秀英"), "an edit")
-    clerk.expect("您修改了“姓名”的回答，现按修改后的内容重新核对。", "第 3/23 步 · 身份证号码")
+    clerk.expect("您修改了“姓名”的回答，现按修改后的内容重新核对。", "第 3/21 步 · 身份证号码")
     await clerk.say(answers["id_number"])
-    clerk.expect("第 4/23 步 · 民族")
+    clerk.expect("第 4/21 步 · 民族")
 
     await reaction(clerk, await stack.sb.edit(clerk.user_id, name_message, "王五"), "an edit of an older answer")
-    clerk.expect("您修改的是此前的回答（“姓名”），该项未作变更", "第 4/23 步 · 民族")
+    clerk.expect("您修改的是此前的回答（“姓名”），该项未作变更", "第 4/21 步 · 民族")
     await clerk.fill(answers)
     clerk.expect("姓名：李秀英")
     assert "王五" not in clerk.text

@@ -472,3 +472,20 @@ def test_pathologically_nested_text_is_refused_quickly(text: str) -> None:
 def test_a_string_with_many_dots_is_not_a_deep_key() -> None:
     bad = edit(ZZ_TEXT, 'office = "郑州市总工会劳动和经济工作部"', 'office = "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s"')
     assert parse(bad).office.startswith("a.b.c")
+
+
+def test_a_question_asked_only_after_an_answer_must_follow_that_question_in_every_award() -> None:
+    bad = edit(ZZ_TEXT, 'when_answered = ["title"]', 'when_answered = ["deeds"]')
+    found = {(p.path, p.message) for p in problems(bad)}
+    assert ("awards[1].fields[7]", "“title_level” 的显示条件依赖后面的字段 “deeds”") in found
+
+
+def test_a_question_asked_only_after_a_question_its_award_lacks_is_a_problem() -> None:
+    bad = edit(ZZ_TEXT, 'when_answered = ["title"]', 'when_answered = ["team_name"]')
+    found = {(p.path, p.message) for p in problems(bad)}
+    assert ("awards[1].fields[7]", "“title_level” 的显示条件依赖本奖项没有的字段 “team_name”") in found
+
+
+def test_an_unknown_key_in_when_answered_is_refused_by_the_schema() -> None:
+    bad = edit(ZZ_TEXT, 'when_answered = ["title"]', 'when_answered = ["Title"]')
+    assert any(p.path.startswith("fields.title_level.when_answered") for p in problems(bad))

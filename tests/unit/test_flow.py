@@ -132,7 +132,9 @@ def test_continue_answering_an_incomplete_card_asks_the_first_missing_question()
     incomplete: dict[str, Any] = {k: v for k, v in draft.answers.items() if k != "deeds"}
     card = replace(draft, answers=incomplete)
     draft, screen = flow.keep_answering(form, card)
-    assert isinstance(screen, flow.Ask) and screen.step.key == "deeds" and not draft.in_summary
+    assert isinstance(screen, flow.Ask) and screen.step.key == "deeds"
+    answers = form.accept(draft.answers, "deeds", ANSWERS["deeds"], TODAY)
+    assert isinstance(flow.advance(form, draft, answers)[1], flow.Summary)  # not the photo, given before
 
 
 def test_an_alternate_starts_on_the_category_and_goes_back_to_its_card_not_the_menu() -> None:
@@ -143,3 +145,107 @@ def test_an_alternate_starts_on_the_category_and_goes_back_to_its_card_not_the_m
     assert isinstance(screen, flow.Ask) and flow.is_first(form, draft, screen.step)
     _draft, back = flow.back(form, draft, "category")  # an old ◀ of an earlier question
     assert isinstance(back, flow.Summary)
+
+
+# ------------------------------------------------------------------------------ going back, then forward
+
+
+def test_going_back_twice_and_retyping_the_name_goes_on_to_the_next_question_in_order() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until="ethnicity")  # step 4
+    draft, screen = flow.back(form, draft, "ethnicity")
+    draft, screen = flow.back(form, draft, "id_number")
+    assert isinstance(screen, flow.Ask) and screen.step.key == "name"
+    answers = form.accept(draft.answers, "name", "张三丰", TODAY)
+    draft, screen = flow.advance(form, draft, answers)
+    # the ID number, given before: asked again in order, with its answer there to keep
+    assert isinstance(screen, flow.Ask) and screen.step.key == "id_number"
+    assert flow.kept(draft, screen.step) and draft.answers["name"] == "张三丰"
+    kept = flow.keep(form, draft, "id_number")
+    assert kept is not None
+    draft, screen = kept
+    assert isinstance(screen, flow.Ask) and screen.step.key == "ethnicity"
+    assert not flow.kept(draft, screen.step)  # never answered: nothing to keep
+    assert flow.keep(form, draft, "ethnicity") is None
+
+
+def test_keep_is_refused_for_a_question_the_draft_is_not_waiting_at() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until="ethnicity")
+    assert flow.keep(form, draft, "name") is None  # an old 保持不变 button of an earlier question
+
+
+def test_keeping_every_answer_after_going_back_leads_to_the_first_unanswered_question() -> None:
+    form, draft, screen = started()
+    draft, screen = walk(form, draft, screen, until="phone")
+    for _ in range(3):
+        assert draft.step is not None
+        draft, screen = flow.back(form, draft, draft.step)
+    assert isinstance(screen, flow.Ask) and screen.step.key == "same_award"
+    while isinstance(screen, flow.Ask) and flow.kept(draft, screen.step):
+        moved = flow.keep(form, draft, screen.step.key)
+        assert moved is not None
+        draft, screen = moved
+    assert isinstance(screen, flow.Ask) and screen.step.key == "phone"
+
+
+# ------------------------------------------------------------------------------ questions that do not apply
+
+
+def keys_asked(answers: dict[str, Any]) -> list[str]:
+    """The questions a clerk is asked, in order, answering from ``answers``."""
+    form, draft, screen = started()
+    asked: list[str] = []
+    while isinstance(screen, flow.Ask):
+        asked.append(screen.step.key)
+        draft, screen = answer_with(form, draft, screen, answers)
+    return asked
+
+
+@pytest.mark.parametrize("title", [None, "无", "没有"])
+def test_the_title_level_is_not_asked_when_the_title_is_skipped_or_none(title: str | None) -> None:
+    asked = keys_asked({**ANSWERS, "title": title})
+    assert "title" in asked and "title_level" not in asked
+
+
+def test_the_honour_level_is_not_asked_without_an_honour_and_asked_right_after_one() -> None:
+    assert "honour_level" not in keys_asked({**ANSWERS, "highest_honour": None})
+    asked = keys_asked({**ANSWERS, "highest_honour": "郑州市劳动模范", "honour_level": "市级"})
+    assert asked[asked.index("highest_honour") + 1] == "honour_level"
+
+
+def test_the_title_level_given_earlier_is_dropped_when_the_title_becomes_none() -> None:
+    form = IntakeForm(ZZ, "medal")
+    answers = form.accept({"category": "一线产业工人"}, "title", "工程师", TODAY)
+    answers = form.accept_value(answers, "title_level", "中级")
+    assert answers["title_level"] == "中级"
+    assert "title_level" not in form.accept(answers, "title", "无", TODAY)
+
+
+def test_the_total_stays_put_and_grows_only_when_an_answer_adds_a_question() -> None:
+    answers = {**ANSWERS, "title": "高级工程师", "title_level": "副高级"}
+    form, draft, screen = started()
+    totals: list[tuple[str, int]] = []
+    while isinstance(screen, flow.Ask):
+        totals.append((screen.step.key, form.progress(draft.answers, screen.step.key)[1]))
+        draft, screen = answer_with(form, draft, screen, answers)
+    # 21 questions for a frontline worker without a title; the title adds its level
+    assert totals[0] == ("category", 21)
+    assert {n for key, n in totals[: totals.index(("title", 21)) + 1]} == {21}
+    assert {n for _key, n in totals[totals.index(("title", 21)) + 1 :]} == {22}
+
+
+def answer_with(
+    form: IntakeForm, draft: Draft, screen: flow.Screen, answers: dict[str, Any]
+) -> tuple[Draft, flow.Screen]:
+    assert isinstance(screen, flow.Ask)
+    key = screen.step.key
+    if key == "category":
+        new = form.accept_value(draft.answers, key, answers[key])
+    elif key == "photo":
+        new = form.accept_value(draft.answers, key, PHOTO_KEY)
+    elif answers[key] is None:
+        new = form.skip(draft.answers, key)
+    else:
+        new = form.accept(draft.answers, key, answers[key], TODAY)
+    return flow.advance(form, draft, new)
