@@ -40,13 +40,8 @@ async def refused(event: ErrorEvent, campaign: Campaign | None = None, **_data: 
 async def crashed(event: ErrorEvent, deliveries: Deliveries | None = None, **_data: Any) -> None:
     log.error("update %s failed: %s", event.update.update_id, type(event.exception).__name__, exc_info=event.exception)
     update = event.update
-    sender = (
-        update.message.from_user
-        if update.message
-        else update.callback_query.from_user
-        if update.callback_query
-        else None
-    )
+    message = update.message or update.edited_message
+    sender = message.from_user if message else update.callback_query.from_user if update.callback_query else None
     if sender is not None and deliveries is not None and deliveries.recorded_by(sender.id, update):
         text = _(
             "Sorry, something went wrong on our side after your answer was recorded, so the next step "
@@ -64,8 +59,9 @@ async def crashed(event: ErrorEvent, deliveries: Deliveries | None = None, **_da
 async def reply(event: ErrorEvent, text: str) -> None:
     update = event.update
     try:
-        if update.message is not None:
-            await update.message.answer(text)
+        message = update.message or update.edited_message
+        if message is not None:
+            await message.answer(text)
         elif update.callback_query is not None:
             with contextlib.suppress(TelegramAPIError):  # the handler may have answered the press already
                 await update.callback_query.answer()

@@ -16,12 +16,13 @@ from handlers.steps import offer_cancel
 
 async def start(message: Message, command: CommandObject, turn: Turn) -> None:
     if command.args:  # a new invitation link opened by someone already registered: the code stays unused
-        await message.answer(
-            _(
-                "You are already registered as the clerk of {unit}; this invitation was not used. "
-                "To change your unit or role, please contact the office."
-            ).format(unit=texts.esc(turn.user.unit or "—"))
-        )
+        if turn.user.role == "office":
+            registered = _("You are already registered as office staff; this invitation was not used.")
+        else:
+            registered = _("You are already registered as the clerk of {unit}; this invitation was not used.").format(
+                unit=texts.esc(turn.user.unit or "—")
+            )
+        await message.answer(registered + " " + _("To change your unit or role, please contact the office."))
         return
     await message.answer(_("Welcome back. /new enters a nominee, /help lists the commands."))
 

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 
 from app import queries
 from core.clock import local_time
+from core.deadlines import closed
 from core.form import IntakeForm
 from core.quota import ListedNominee, lacking_alternate, needs_alternate
 from core.records import EDITABLE, NomineeInfo, holds_place
@@ -30,6 +31,8 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     missing = [texts.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
     editable = nominee.status in EDITABLE and turn.user.role == "clerk"  # the office changes nothing here
+    if editable:  # no ✎ or 撤回 once the list is submitted or entry has closed
+        editable = closed(campaign, await queries.unit_state(turn.ports, turn.user), turn.now) is None
     markup = keyboards.nominee_keyboard(
         nominee, editable=editable, needs_alternate=editable and record.lacks_alternate(campaign)
     )

@@ -82,6 +82,9 @@ async def test_the_office_joins_with_an_office_code(bot: Harness) -> None:
     (await office.command(f"/start {await bot.world.invite(ZHENGZHOU, None)}")).expect(
         "欢迎使用", "办公室工作人员", CAMPAIGN
     )
+    said = await office.command(f"/start {await bot.world.invite(ZHENGZHOU, '中原区')}")
+    said.expect("您已注册为办公室工作人员，本邀请码未被使用。", "如需更换单位或角色，请与办公室联系。")
+    said.expect_not("填报人员", "—")  # not "the clerk of —"
 
 
 async def test_the_offices_list_never_reads_none(bot: Harness) -> None:

@@ -122,4 +122,6 @@ async def test_after_the_deadline_every_change_says_at_once_that_entry_is_closed
             "请联系郑州市总工会劳动和经济工作部（杨柳琳、江丹阳，67883217）。",
         )
         assert said.buttons == [], f"{command} offered buttons after the deadline"
-    (await clerk.command(f"/status {nominee}")).expect("早到")  # reading goes on
+    card = await clerk.command(f"/status {nominee}")
+    card.expect("早到")  # reading goes on
+    assert not {"✎ 修改", "撤回"} & set(card.buttons), "the card offers changes after the deadline"

@@ -159,7 +159,7 @@ def test_an_edit_refused_for_a_change_made_meanwhile_says_who_changed_what_and_w
     with catalogues.use_locale("zh"):
         text = problem_text(sample(ChangedMeanwhile), ZZ)
     assert "第 17 号" in text and "2024-03-05 10:00，本单位其他填报人员：" in text and "联系电话" in text
-    assert "2024-03-06 10:00，评选办公室：" in text
+    assert "2024-03-06 10:00，办公室：" in text
 
 
 def test_a_duplicate_of_the_clerks_own_unit_names_its_number_and_another_units_only_the_unit(
