@@ -41,6 +41,7 @@ class SummaryCb(CallbackData, prefix="sm"):
 
 class DraftCb(CallbackData, prefix="df"):
     action: str  # continue | discard | pause
+    d: str = ""  # discard: the mark of the draft it was offered for (handlers.keyboards.draft_mark)
 
 
 class DraftAskCb(CallbackData, prefix="da"):

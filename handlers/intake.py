@@ -96,6 +96,9 @@ async def new(message: Message, turn: Turn) -> None:
 async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> None:
     """继续 / 暂停 / 放弃 on an offer to continue, or on the cancel question."""
     draft = turn.draft
+    if draft is not None and callback_data.action == "discard" and callback_data.d != keyboards.draft_mark(draft):
+        await outdated(query)  # offered for an earlier draft: this one is not discarded unasked
+        return
     await query.answer()
     if draft is None:
         await show(query, _("There is no draft any more."))

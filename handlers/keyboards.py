@@ -11,10 +11,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
-from core.records import NomineeInfo
+from core.records import Draft, NomineeInfo
 from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
-from handlers.texts import category_label, option_label, short_label
+from handlers.texts import category_label, draft_who, option_label, short_label
 
 
 class _Rows:
@@ -110,17 +110,25 @@ def resume_keyboard() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def cancel_keyboard(editing: bool, who: str = "") -> InlineKeyboardMarkup:
+def draft_mark(draft: Draft) -> str:
+    """Which draft a 放弃 button was offered for: its award, the nominee it edits or backs up, and
+    whom it is about, as 12 hex digits. A button left from an earlier draft no longer matches."""
+    raw = f"{draft.award}|{draft.editing}|{draft.alternate_for}|{draft_who(draft)}"
+    return hashlib.blake2s(raw.encode(), digest_size=6).hexdigest()
+
+
+def cancel_keyboard(draft: Draft) -> InlineKeyboardMarkup:
     """The answers to /cancel: pause and keep, discard (naming what), or go on answering."""
     kb = InlineKeyboardBuilder()
-    if editing:
+    who = draft_who(draft)
+    if draft.editing is not None:
         pause, discard = _("Pause, keep the changes"), _("Discard the changes")
     else:
         pause = _("Pause, keep the draft")
         discard = _("Discard “{who}”").format(who=who[:20]) if who else _("Discard the draft")
     kb.row(
         InlineKeyboardButton(text=pause, callback_data=DraftCb(action="pause").pack()),
-        InlineKeyboardButton(text=discard, callback_data=DraftCb(action="discard").pack()),
+        InlineKeyboardButton(text=discard, callback_data=DraftCb(action="discard", d=draft_mark(draft)).pack()),
     )
     kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=DraftCb(action="continue").pack()))
     return kb.as_markup()

@@ -132,7 +132,7 @@ def cancel_question(campaign: Campaign, draft: Draft) -> str:
 
 async def offer_cancel(turn: Turn, draft: Draft) -> None:
     """The cancel question as a new message (the question it came from stays visible above)."""
-    markup = keyboards.cancel_keyboard(draft.editing is not None, texts.draft_who(draft))
+    markup = keyboards.cancel_keyboard(draft)
     await show(turn.event, cancel_question(turn.campaign, draft), markup, edit=False)
 
 

@@ -197,6 +197,26 @@ async def test_cancel_pauses_the_draft_or_discards_it_by_name(bot: Harness) -> N
     clerk.expect("请选择推荐对象申报的奖项")
 
 
+async def test_an_old_discard_button_never_discards_a_later_draft(bot: Harness) -> None:
+    clerk = await bot.clerk(2010, "郑东新区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.tap("一线科教人员")
+    await clerk.send("李四")
+    await clerk.command("/cancel")
+    forgotten_menu = clerk.keyboard_message()  # left unanswered
+    await clerk.command("/cancel")
+    await clerk.tap("放弃“李四”")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.tap("一线科教人员")
+    await clerk.send("王五")
+
+    outdated = await clerk.tap("放弃“李四”", on=forgotten_menu)
+    assert outdated.alert == "此消息已过期，请在最新的消息中操作。"
+    (await clerk.command("/cancel")).expect("您正在填报：郑州市五一劳动奖章 · 王五。")  # 王五 is still there
+
+
 async def test_a_clerk_who_chose_the_wrong_award_discards_it_and_chooses_another(bot: Harness) -> None:
     clerk = await bot.clerk(2008, "郑东新区")
     await clerk.command("/new")
