@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from app import nominees, queries, submission
 from core import flow
-from core.records import Draft
+from core.records import Draft, NomineeInfo
 from core.refusals import AlternateMissing, Gap, blocking, given_up, places_digest
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
@@ -61,7 +61,16 @@ async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
     nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
     title = texts.esc(texts.nominee_title(turn.campaign, nominee))
     text = _("Withdraw {title}? Its place becomes free again.").format(title=title)
+    text += alternates_going(turn, (await queries.record(turn.ports, turn.user, nominee_id)).alternates)
     await show(turn.event, text, keyboards.withdraw_keyboard(nominee.id), edit=False)
+
+
+def alternates_going(turn: Turn, alternates: Sequence[NomineeInfo]) -> str:
+    """An alternate (备选) is withdrawn with its nominee (app.nominees.withdraw): said before it happens."""
+    if not alternates:
+        return ""
+    names = "、".join(texts.esc(texts.nominee_title(turn.campaign, a)) for a in alternates)
+    return "\n" + _("Its alternate {names} is withdrawn with it.").format(names=names)
 
 
 async def withdraw(message: Message, command: CommandObject, turn: Turn) -> None:

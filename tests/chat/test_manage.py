@@ -184,6 +184,13 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     await clerk.command("/quota")
     clerk.expect("郑州市五一劳动奖章：已用 3/3，剩余 0 个")
 
+    # withdrawing the head takes the alternate with it: the clerk is told before confirming
+    (await clerk.command(f"/withdraw {head}")).expect(
+        f"其备选人员 #{alternate} 孔备选 · 郑州市五一劳动奖章 · 备选 将一并撤回。"
+    )
+    await clerk.tap("确定撤回")
+    (await clerk.command(f"/status {alternate}")).expect("已撤回")
+
 
 async def test_the_alternate_is_offered_on_the_heads_record_once_the_draft_is_done(bot: Harness) -> None:
     clerk = await bot.clerk(7601, "金水区")
