@@ -376,10 +376,10 @@ def limit_line(campaign: Campaign, status: LimitStatus) -> str:
 # ------------------------------------------------------------------------------ the wizard
 
 
-def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date, *, full_id: bool = False) -> str:
+def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date, *, proofread: bool = False) -> str:
     """One answer as the chat shows it. An ID number is masked (:func:`core.idcard.mask_id`: with
-    the sex and birth date beside it, at least 500 numbers stay possible) unless ``full_id``: the
-    summary before saving shows it whole, once, to be proof-read. Phone numbers are masked."""
+    the sex and birth date beside it, at least 500 numbers stay possible) and so is a phone number,
+    unless ``proofread``: the summary before saving shows both whole, once, to be proof-read."""
     value = answers.get(key)
     if value is None:
         return _("(skipped)") if key in answers else _("(not answered)")
@@ -389,7 +389,7 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
         age = age_on(answers, today)
         gender = answers.get("gender", "")
         gender_text = {"男": _("male"), "女": _("female")}.get(str(gender), str(gender))
-        number = str(value) if full_id else mask_id(str(value))
+        number = str(value) if proofread else mask_id(str(value))
         return _("{masked} ({gender}, born {birth}, age {age})").format(
             masked=esc(number), gender=gender_text, birth=answers.get("birth_date"), age=age
         )
@@ -398,7 +398,7 @@ def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today:
         if fdef.type == "photo":
             return _("received")
         if fdef.type == "phone":
-            return esc(mask_phone(str(value)))
+            return esc(str(value) if proofread else mask_phone(str(value)))
         if fdef.options:
             return esc(option_label(fdef, str(value)))
         if fdef.type == "longtext":
@@ -522,7 +522,7 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
         lines.append(
             _("{label}: {value}").format(
                 label=f"<b>{esc(step_label(form, step))}</b>",
-                value=display_value(form, step.key, answers, today, full_id=True),
+                value=display_value(form, step.key, answers, today, proofread=True),
             )
         )
     missing = form.missing(answers)

@@ -160,7 +160,7 @@ async def test_an_answer_is_changed_from_the_summary_and_the_clerk_comes_back_to
     await clerk.tap("✎ 联系电话")
     clerk.expect("联系电话", "当前填写：138****2345")
     await clerk.send("0371-67883217")
-    clerk.expect("请核对填报信息", "联系电话：0371-****3217")
+    clerk.expect("请核对填报信息", "联系电话：0371-67883217")  # whole on the summary, to proof-read
 
     await clerk.tap("✎ 人员类别")  # a button question, answered by a tap
     clerk.expect("第 1/21 步 · 人员类别")

@@ -85,7 +85,7 @@ async def test_a_foreign_permanent_resident_is_entered_with_the_2023_card_and_a_
     await refused(clerk, "+852 1234 5678", "电话号码格式不正确", "+852、+853 或 +886")
     await clerk.send("+852 9123 4567")
     await clerk.fill(answers)
-    clerk.expect("请核对填报信息", "联系电话：+852-****4567", f"身份证号码：{FOREIGNER}（男")
+    clerk.expect("请核对填报信息", "联系电话：+852-91234567", f"身份证号码：{FOREIGNER}（男")
 
 
 async def test_the_whole_number_is_shown_once_on_the_summary_and_masked_everywhere_after(bot: Harness) -> None:

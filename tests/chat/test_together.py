@@ -40,7 +40,7 @@ async def test_a_second_clerk_saving_an_edit_opened_before_the_first_ones_save_i
     assert f"打开第 {number} 号推荐对象的当前信息" in second.buttons
 
     await second.tap(f"打开第 {number} 号推荐对象的当前信息")
-    second.expect(f"正在修改 #{number}。", "139****5678")  # the record as the first clerk left it
+    second.expect(f"正在修改 #{number}。", "13912345678")  # the record as the first clerk left it
     await second.tap("✎ 工作单位及职务")
     await second.send("郑州某电子科技有限公司 总装车间主任")
     (await second.tap("✔ 确认保存")).expect(f"#{number} 陈立新")
