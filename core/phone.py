@@ -66,6 +66,10 @@ def _country_code(groups: list[str], international: bool) -> tuple[str | None, l
             return code, [group for group in rest if group]
         if first == code and len(groups) > 1:
             return code, groups[1:]
+        # glued without "+", as a shared contact gives it (85291234567): no mainland number is
+        # 11 or 12 digits starting with 852, 853 or 886
+        if len(groups) == 1 and first.startswith(code) and _OUTSIDE_MAINLAND[code].fullmatch(first[len(code) :]):
+            return code, [first[len(code) :]]
     return None, groups
 
 

@@ -211,6 +211,11 @@ async def test_a_shared_contact_at_the_phone_question_is_the_phone_answer(bot: H
     clerk.expect("简要事迹")
     await clerk.tap("◀ 上一步")
     clerk.expect("当前填写：139****5678")
+    # a Hong Kong resident's card: Telegram gives 852 and the number glued, without +
+    await clerk.send_content(contact("85291234567", user_id=778), "a Hong Kong contact")
+    clerk.expect("简要事迹")
+    await clerk.tap("◀ 上一步")
+    clerk.expect("当前填写：+852-****4567")
 
 
 async def test_a_contact_at_another_question_is_not_an_answer(bot: Harness) -> None:

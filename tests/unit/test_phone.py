@@ -125,6 +125,8 @@ def test_errors_never_carry_the_number():
         ("00852 9123 4567", "+852-91234567"),
         ("(852) 9123 4567", "+852-91234567"),
         ("852 9123 4567", "+852-91234567"),
+        ("85291234567", "+852-91234567"),  # glued on without +, as a shared contact gives it
+        ("886912345678", "+886-912345678"),
         ("＋８５２ ２１２３ ４５６７", "+852-21234567"),  # a Hong Kong landline, full-width
         ("+853 6612 3456", "+853-66123456"),
         ("+853 2833 3000", "+853-28333000"),
@@ -145,7 +147,6 @@ def test_hong_kong_macao_and_taiwan_numbers_are_accepted_with_their_country_code
         "+852 912 345 678",  # nine digits
         "+853 5612 3456",  # no Macao number starts with 5
         "+886 123 456 78",
-        "85291234567",  # a country code glued on without + or 00 is not recognised
         "+44 20 7946 0958",  # other countries stay out of scope
     ],
 )
