@@ -28,4 +28,15 @@ def pick(zh: str, en: str | None) -> str:
     return en if lang() == "en" and en else zh
 
 
-__all__ = ["LANGUAGES", "N_", "_", "__", "_n", "lang", "pick"]
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between English ones, none after Chinese punctuation
+    (“……已使用。 如需……” reads as a typo)."""
+    text = ""
+    for part in filter(None, parts):
+        if text and not text.endswith(("。", "！", "？", "）", "”", "：")):
+            text += " "
+        text += part
+    return text
+
+
+__all__ = ["LANGUAGES", "N_", "_", "__", "_n", "lang", "pick", "sentences"]

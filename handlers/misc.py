@@ -10,7 +10,7 @@ from app import joining
 from handlers import keyboards, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import Turn, outdated, show
-from handlers.i18n import LANGUAGES, _
+from handlers.i18n import LANGUAGES, _, sentences
 from handlers.steps import offer_cancel
 
 
@@ -22,7 +22,7 @@ async def start(message: Message, command: CommandObject, turn: Turn) -> None:
             registered = _("You are already registered as the clerk of {unit}; this invitation was not used.").format(
                 unit=texts.esc(turn.user.unit or "—")
             )
-        await message.answer(registered + " " + _("To change your unit or role, please contact the office."))
+        await message.answer(sentences(registered, _("To change your unit or role, please contact the office.")))
         return
     await message.answer(_("Welcome back. /new enters a nominee, /help lists the commands."))
 

@@ -54,6 +54,14 @@ from handlers.i18n import _, _n, pick
 from handlers.texts import action_label, award_name, category_label, esc, field_label, status_label
 
 
+def collective(campaign: Campaign, award: str) -> bool:
+    """Whether ``award`` honours organisations or teams (a Duplicate names an organisation then)."""
+    try:
+        return campaign.award(award).kind == "collective"
+    except KeyError:
+        return False
+
+
 def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
     """Why a nominee cannot take a place, with the numbers that say what is still open."""
     match refusal:
@@ -97,15 +105,24 @@ def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
             return _("{name}: all {cap} places of the whole city are taken.").format(
                 name=esc(pick(refusal.name, refusal.name_en)), cap=refusal.cap
             )
-        case Duplicate(nominee=int(number)):  # the clerk's own unit: its number, to look it up
-            return _(
-                "This person or organisation has already been entered by your unit as nominee #{id} in this "
-                "campaign (/status {id} shows it)."
-            ).format(id=number)
-        case Duplicate(unit=unit):
-            return _("This person or organisation has already been nominated by “{unit}” in this campaign.").format(
-                unit=esc(unit)
-            )
+        case Duplicate(nominee=int(number), award=award):  # the clerk's own unit: its number, to look it up
+            if collective(campaign, award):
+                text = _(
+                    "This organisation has already been entered by your unit as nominee #{id} in this campaign "
+                    "(/status {id} shows it)."
+                )
+            else:
+                text = _(
+                    "This person has already been entered by your unit as nominee #{id} in this campaign "
+                    "(/status {id} shows it)."
+                )
+            return text.format(id=number)
+        case Duplicate(unit=unit, award=award):
+            if collective(campaign, award):
+                text = _("This organisation has already been nominated by “{unit}” in this campaign.")
+            else:
+                text = _("This person has already been nominated by “{unit}” in this campaign.")
+            return text.format(unit=esc(unit))
         case Ineligible(message=message, message_en=message_en):
             return _("Not eligible: {message}").format(message=esc(pick(message, message_en)))
         case UnitSubmitted() | UnitClosed():

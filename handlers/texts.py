@@ -61,7 +61,7 @@ from core.quota import LimitStatus, UnitAwardStatus
 from core.records import Draft, HistoryEntry, NomineeInfo, UnitQuota
 from core.textcheck import visible_length, visible_prefix
 from core.workdays import days_left
-from handlers.i18n import _, _n, lang, pick
+from handlers.i18n import _, _n, lang, pick, sentences
 
 MAX_MESSAGE = 4000  # Telegram allows 4096; keep room for markup
 
@@ -376,7 +376,9 @@ def limit_line(campaign: Campaign, status: LimitStatus) -> str:
 # ------------------------------------------------------------------------------ the wizard
 
 
-def display_value(form: IntakeForm, key: str, answers: Mapping[str, Any], today: date, *, proofread: bool = False) -> str:
+def display_value(
+    form: IntakeForm, key: str, answers: Mapping[str, Any], today: date, *, proofread: bool = False
+) -> str:
     """One answer as the chat shows it. An ID number is masked (:func:`core.idcard.mask_id`: with
     the sex and birth date beside it, at least 500 numbers stay possible) and so is a phone number,
     unless ``proofread``: the summary before saving shows both whole, once, to be proof-read."""
@@ -499,8 +501,8 @@ def split_rest(step: Step) -> str:
     )
     limit = step.field.max_length if step.field is not None else None
     if limit:
-        text += " " + _("Please shorten the whole text to at most {max} characters and send it again.").format(
-            max=limit
+        text = sentences(
+            text, _("Please shorten the whole text to at most {max} characters and send it again.").format(max=limit)
         )
     return text
 

@@ -131,7 +131,7 @@ async def test_a_person_nominated_by_another_unit_is_refused_at_the_id_step_with
     await clerk.tap(MEDAL)
     await clerk.fill(medal("黄建民", taken), until="身份证号码")
     refused = await clerk.send(taken)
-    refused.expect("该人员或单位已由“郑东新区”在本次评选中推荐。", "身份证号码")
+    refused.expect("该人员已由“郑东新区”在本次评选中推荐。", "身份证号码")
     refused.expect_not("第 1 号")  # another unit's nominee: its number is none of this clerk's business
     assert clerk.question == "身份证号码"  # asked again, nothing typed before it lost
 
@@ -148,7 +148,7 @@ async def test_a_person_already_in_the_clerks_own_list_is_refused_at_the_id_step
     await clerk.command("/new")
     await clerk.tap(MEDAL)
     await clerk.fill(medal("黄建国", id_number(5503)), until="身份证号码")
-    (await clerk.send(id_number(5503))).expect(f"该人员或单位已作为本单位第 {number} 号推荐对象填报")
+    (await clerk.send(id_number(5503))).expect(f"该人员已作为本单位第 {number} 号推荐对象填报")
     assert clerk.question == "身份证号码"
 
 
@@ -171,7 +171,7 @@ async def test_a_person_nominated_by_another_unit_after_the_id_step_is_refused_a
     await clerk.fill(medal("黄建民", taken))  # free when typed
     await (await bot.clerk(5506, "郑东新区")).nominate(MEDAL, medal("黄建民", taken))  # taken meanwhile
     refused = await clerk.tap("✔ 确认保存")
-    refused.expect(NOT_SAVED, "该人员或单位已由“郑东新区”在本次评选中推荐。", "请核对填报信息")
+    refused.expect(NOT_SAVED, "该人员已由“郑东新区”在本次评选中推荐。", "请核对填报信息")
 
 
 async def test_a_third_certificate_exceeds_what_one_unit_may_nominate(bot: Harness) -> None:

@@ -170,3 +170,13 @@ def test_a_duplicate_of_the_clerks_own_unit_names_its_number_and_another_units_o
         other = refusal_text(ZZ, Duplicate("郑东新区", "medal", None))
     assert "已作为本单位第 3 号推荐对象填报" in own
     assert "郑东新区" in other and "号" not in other
+
+
+def test_a_duplicate_says_person_for_a_persons_award_and_organisation_for_an_organisations(
+    catalogues: I18n,
+) -> None:
+    with catalogues.use_locale("zh"):
+        person = refusal_text(ZZ, Duplicate("郑东新区", "medal", None))
+        organisation = refusal_text(ZZ, Duplicate("郑东新区", "certificate", None))
+    assert person.startswith("该人员已由“郑东新区”") and "单位" not in person.split("“")[0]
+    assert organisation.startswith("该单位（集体）已由“郑东新区”")
