@@ -94,7 +94,15 @@ def step_label(form: IntakeForm, step: Step) -> str:
     if step.kind == "category":
         return _("Person category") if form.award.kind == "individual" else _("Kind of collective")
     if step.kind == "reason":
-        return _("Reason for nominating")
+        # one reason step per soft rule that fires: named after the answer that made it fire, so
+        # two of them on one card are told apart
+        fields = form.campaign.fields
+        about = [fields[key] for key in (step.rule.when if step.rule else {}) if key in fields]
+        if not about:
+            return _("Reason for nominating")
+        fdef = about[0]
+        name = pick(fdef.short, fdef.short_en) if fdef.short else field_label(fdef)
+        return _("Reason for nominating ({about})").format(about=name)
     assert step.field is not None
     return field_label(step.field)
 

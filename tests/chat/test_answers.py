@@ -136,7 +136,7 @@ async def test_a_soft_rule_asks_for_a_written_reason_as_a_question_of_its_own(bo
     await clerk.send("获奖后主持完成新一代封装产线改造，有新的突出贡献。")
     assert clerk.progress == (i + 1, n)
     await clerk.fill(answers)
-    clerk.expect("推荐理由：获奖后主持完成")
+    clerk.expect("推荐理由（已获本项荣誉）：获奖后主持完成")
     (await clerk.tap("✔ 确认保存")).expect("赵志刚 · 郑州市五一劳动奖章。")
 
 

@@ -47,7 +47,7 @@ async def test_a_clerk_of_qiaodong_enters_a_retired_labour_model_with_a_reason(b
     clerk.expect("离退休人员原则上不参加评选。", "请填写推荐理由")
     await clerk.send("退休返聘后仍坚持在焊接岗位带徒传艺，技术无人替代。")
     await clerk.fill(answers)
-    clerk.expect("人员类别：一线工人", "是否为离退休人员：是", "推荐理由：退休返聘后")
+    clerk.expect("人员类别：一线工人", "是否为离退休人员：是", "推荐理由（是否为离退休人员）：退休返聘后")
     (await clerk.tap("✔ 确认保存")).expect(
         "赵志刚 · 张家口市劳动模范。", "张家口市劳动模范：本单位剩余 2 个名额，其中不限类别 2 个。"
     )

@@ -116,7 +116,7 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     await clerk.fill(answers)
 
     summary = clerk.expect(
-        "请核对填报信息", "民族：土家族", "推荐理由：获奖后主持完成", "照片：已收到"
+        "请核对填报信息", "民族：土家族", "推荐理由（已获本项荣誉）：获奖后主持完成", "照片：已收到"
     )
     # the one place the whole number is shown: the summary before saving, to proof-read it
     assert f"身份证号码：{number}（女，出生日期 1984-06-01，39 周岁）" in summary
@@ -164,7 +164,7 @@ async def test_a_zhangjiakou_clerk_enters_a_labour_model_under_the_loaded_alloca
     clerk.expect("离退休人员原则上不参加评选。", "请填写推荐理由")
     await clerk.answer("退休返聘后仍坚持在焊接岗位带徒传艺，技术无人替代。")
     await clerk.fill(answers)
-    clerk.expect("人员类别：一线工人", "是否为离退休人员：是", "推荐理由：退休返聘后")
+    clerk.expect("人员类别：一线工人", "是否为离退休人员：是", "推荐理由（是否为离退休人员）：退休返聘后")
     await clerk.tap("✔ 确认保存")
     clerk.expect("赵志刚 · 张家口市劳动模范。", "张家口市劳动模范：本单位剩余 2 个名额，其中不限类别 2 个。")
 
