@@ -226,10 +226,15 @@ class Reminders(Protocol):
 
 
 class DraftRows(Protocol):
-    """The drafts inside a write transaction: a draft removed here goes with what the use case
+    """The drafts inside a transaction: a draft removed here goes with what the use case
     commits, or stays with what it rolls back."""
 
     async def drop(self, tg_id: int) -> None: ...
+
+    async def of_unit(self, campaign_id: str, unit: str) -> list[Draft]:
+        """The unfinished drafts (an award chosen) of the unit's clerks in the campaign, oldest
+        change first."""
+        ...
 
 
 class UnitOfWork(Protocol):

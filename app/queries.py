@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from app import access
 from app.nominees import UNIT_CLAIM, holding_answers, own_nominee
-from app.ports import Ports, usecase
+from app.ports import Ports, UnitOfWork, usecase
 from core.campaign import Campaign
+from core.deadlines import closed
 from core.quota import (
     CampaignStanding,
     LimitStatus,
@@ -19,6 +20,17 @@ from core.quota import (
     unit_status,
 )
 from core.records import Draft, HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
+from core.refusals import Closed
+
+
+async def _context(tx: UnitOfWork, tg_id: int) -> tuple[UserInfo, Campaign, UnitState | None] | None:
+    found = await tx.users.reading(tg_id)
+    if found is None:
+        return None
+    campaign = None if found.version is None else await tx.campaigns.definition(found.user.campaign_id, found.version)
+    if campaign is None:
+        campaign = await access.campaign_in(tx, found.user.campaign_id)  # says which is gone
+    return found.user, campaign, found.unit
 
 
 @usecase
@@ -26,32 +38,51 @@ async def context(ports: Ports, tg_id: int) -> tuple[UserInfo, Campaign] | None:
     """Who is writing and the definition in force (None before joining): asked on every update.
     The campaign's version is read each time; its parsed definition is reused while current."""
     async with ports.db.read() as tx:
-        found = await tx.users.reading(tg_id)
-        if found is None:
-            return None
-        campaign = (
-            None if found.version is None else await tx.campaigns.definition(found.user.campaign_id, found.version)
-        )
-        if campaign is None:
-            return found.user, await access.campaign_in(tx, found.user.campaign_id)  # says which is gone
-        return found.user, campaign
+        found = await _context(tx, tg_id)
+    return None if found is None else (found[0], found[1])
 
 
 @dataclass(frozen=True)
 class Member:
     """Who is writing, the definition in force and their unfinished draft: what every update of a
-    member needs, looked up together."""
+    member needs, looked up together. ``closed``: why the draft can no longer be saved (the unit's
+    list submitted, or entry closed — :func:`core.deadlines.closed`), None while it can; the
+    clerk is told so at their next answer instead of at 确认保存."""
 
     user: UserInfo
     campaign: Campaign
     draft: Draft | None
+    closed: Closed | None = None
 
 
 @usecase
 async def member(ports: Ports, tg_id: int) -> Member | None:
-    """:func:`context` and the user's draft, in one go (None before joining)."""
-    found = await context(ports, tg_id)
-    return None if found is None else Member(*found, await ports.drafts.load(tg_id))
+    """:func:`context`, the user's draft and whether the draft may still be saved, on one reading
+    (None before joining). The gate is worked out only for a draft with an award chosen, as the
+    save checks it: an edit of a nominee the office returned may be corrected deadline or not."""
+    draft = await ports.drafts.load(tg_id)
+    async with ports.db.read() as tx:
+        found = await _context(tx, tg_id)
+        if found is None:
+            return None
+        user, campaign, unit = found
+        gate = None
+        if draft is not None and draft.award is not None and unit is not None and user.role == "clerk":
+            gate = closed(campaign, unit, ports.clock())
+            if gate is not None and draft.editing is not None:
+                record = await tx.nominees.get(draft.editing)
+                if record is not None and record.info.status == "returned":
+                    gate = None  # the office asked for the correction: it may be saved deadline or not
+        return Member(user, campaign, draft, gate)
+
+
+@usecase
+async def unit_drafts(ports: Ports, user: UserInfo) -> list[Draft]:
+    """The unfinished drafts (an award chosen) of the clerk's unit — every clerk's, the asker's
+    own too — oldest change first: what a submission now would leave unsaved."""
+    async with ports.db.read() as tx:
+        _actor, campaign, state = await access.reading(tx, user, "clerk")
+        return await tx.drafts.of_unit(campaign.id, state.name)
 
 
 @usecase

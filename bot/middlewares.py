@@ -90,7 +90,8 @@ class PrivateChatsOnly(BaseMiddleware):
 
 class ContextMiddleware(BaseMiddleware):
     """Injects ``ports``, ``user`` (None until joined), ``campaign``, ``draft`` (the member's
-    unfinished nominee, or None), ``now`` (the ports' clock),
+    unfinished nominee, or None), ``closed`` (why that draft can no longer be saved, or None:
+    app.queries.Member), ``now`` (the ports' clock),
     ``today`` (that moment's date in the campaign's time zone; ``zone`` before joining) and
     ``started_at`` (when this process started, on the same clock)."""
 
@@ -113,6 +114,7 @@ class ContextMiddleware(BaseMiddleware):
         data["user"] = found.user if found is not None else None
         data["campaign"] = found.campaign if found is not None else None
         data["draft"] = found.draft if found is not None else None
+        data["closed"] = found.closed if found is not None else None
         now = self.ports.clock()
         data["now"] = now
         data["today"] = local_date(now, found.campaign) if found is not None else now.astimezone(self.zone).date()

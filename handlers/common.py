@@ -18,7 +18,8 @@ from aiogram.utils.magic_filter import MagicFilter
 from app.ports import Ports
 from core.campaign import Campaign
 from core.records import ID_MAX, Draft, UserInfo, is_id
-from core.refusals import NomineeNotFound
+from core.refusals import Closed, NomineeNotFound, Rejected
+from handlers.callbacks import DraftCb, NavCb, SummaryCb
 from handlers.delivery import Deliveries
 from handlers.i18n import _
 from handlers.problems import problem_text
@@ -35,7 +36,8 @@ class Turn:
     ``draft`` is the member's unfinished nominee as the update found it; ``now`` is the bot's
     clock; ``today`` is that moment's date in the campaign's time zone; ``deliveries`` notes what
     was stored and whether its screen arrived (:mod:`handlers.delivery`). ``lead``: a line shown
-    first on the question or summary card this turn shows (an edited answer says so there)."""
+    first on the question or summary card this turn shows (an edited answer says so there).
+    ``closed``: why the draft can no longer be saved (app.queries.Member), None while it can."""
 
     event: Event
     ports: Ports
@@ -46,6 +48,7 @@ class Turn:
     today: date
     deliveries: Deliveries
     lead: str = ""
+    closed: Closed | None = None
 
 
 async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -60,7 +63,35 @@ async def with_turn(handler: Handler, event: TelegramObject, data: dict[str, Any
         data["now"],
         data["today"],
         data["deliveries"],
+        closed=data.get("closed"),
     )
+    return await handler(event, data)
+
+
+def still_open(turn: Turn) -> None:
+    """Refuses (:class:`Rejected`, said as /new says it: why, and whom to ask) when the draft can
+    no longer be saved: the unit's list was submitted or entry has closed. The draft is kept —
+    the office may reopen the list, and then it goes on where it stopped."""
+    if turn.closed is not None:
+        raise Rejected(turn.closed)
+
+
+def leaving(data: dict[str, Any]) -> bool:
+    """A press that only leads out of a draft (取消, then 暂停 or 放弃): allowed when it is closed."""
+    pressed = data.get("callback_data")
+    if isinstance(pressed, DraftCb):
+        return pressed.action in ("pause", "discard")
+    return isinstance(pressed, NavCb | SummaryCb) and pressed.action == "cancel"
+
+
+async def draft_open(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Inner middleware of the routers whose handlers take a draft's answers (media, intake,
+    edits): a typed answer, a photo, a button, 继续填写, /new's offer to continue — the first of
+    them after a colleague's /submit or the entry deadline is refused at once (:func:`still_open`),
+    not only at 确认保存 after the clerk answered everything in vain. Without a draft there is
+    nothing to refuse here (/new asks the use case)."""
+    if not leaving(data):
+        still_open(data["turn"])
     return await handler(event, data)
 
 
@@ -118,4 +149,15 @@ def parse_id(args: str | None) -> int | None:
     return int(raw) if len(raw) <= 12 else ID_MAX + 1  # longer: out of range anyway, not worth converting
 
 
-__all__ = ["Event", "Magic", "Turn", "nominee_number", "outdated", "parse_id", "show", "with_turn"]
+__all__ = [
+    "Event",
+    "Magic",
+    "Turn",
+    "draft_open",
+    "nominee_number",
+    "outdated",
+    "parse_id",
+    "show",
+    "still_open",
+    "with_turn",
+]

@@ -10,12 +10,13 @@ from aiogram.types import CallbackQuery, Message
 
 from app import nominees, queries, submission
 from core import flow
+from core.campaign import Campaign
 from core.records import Draft, NomineeInfo
 from core.refusals import AlternateMissing, Gap, blocking, given_up, places_digest
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
-from handlers.i18n import _
+from handlers.i18n import _, _n
 from handlers.problems import gaps_text, give_up_text, given_up_lines
 from handlers.steps import render, resume_offer
 
@@ -109,12 +110,35 @@ async def offer_submit(turn: Turn, gaps: Sequence[Gap], *, edit: bool = True) ->
         await show(turn.event, text, keyboards.alternates_keyboard(lacking), edit=edit)
         return
     places = given_up(gaps)
+    unfinished = drafts_note(turn.campaign, await queries.unit_drafts(turn.ports, turn.user))
     if places:
         markup = keyboards.submit_keyboard(give_up=places_digest(places))
-        await show(turn.event, give_up_text(turn.campaign, places), markup, edit=edit)
+        await show(turn.event, unfinished + give_up_text(turn.campaign, places), markup, edit=edit)
         return
     question = _("Submit your unit's list to the office? Afterwards it is locked; only the office can reopen it.")
-    await show(turn.event, question, keyboards.submit_keyboard(), edit=edit)
+    await show(turn.event, unfinished + question, keyboards.submit_keyboard(), edit=edit)
+
+
+def drafts_note(campaign: Campaign, drafts: Sequence[Draft]) -> str:
+    """Before the question to submit: the unit's drafts still being entered (by anyone of the
+    unit), which could not be saved once the list is locked — so the clerk may wait for them.
+    "" when there are none; else the note and a blank line."""
+    if not drafts:
+        return ""
+    titles = []
+    for draft in drafts:
+        title = texts.esc(texts.draft_title(campaign, draft))
+        if draft.editing is not None:
+            title = _("edit of #{id}: {title}").format(id=draft.editing, title=title)
+        titles.append(title)
+    note = _n(
+        "Your unit still has {n} unfinished draft ({drafts}); it cannot be saved once the list is submitted. "
+        "If it should be included, please submit after it has been saved.",
+        "Your unit still has {n} unfinished drafts ({drafts}); they cannot be saved once the list is submitted. "
+        "If they should be included, please submit after they have been saved.",
+        len(drafts),
+    ).format(n=len(drafts), drafts=_("; ").join(titles))
+    return note + "\n\n"
 
 
 async def submit_answer(query: CallbackQuery, callback_data: SubmitCb, turn: Turn) -> None:

@@ -21,14 +21,14 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
 
 from core import flow
 from core.errors import AnswerProblem, ChoiceInvalid, PhotoExpected, TextExpected
 from core.form import Step
 from core.records import Draft
 from handlers import intake, keyboards, texts
-from handlers.common import Magic, Turn
+from handlers.common import Handler, Magic, Turn, draft_open, still_open
 from handlers.i18n import _
 from handlers.paste import PasteGuard
 from handlers.steps import ask, render, resume_offer, show_summary
@@ -115,6 +115,7 @@ async def on_album(
     album: Any = data.get(ALBUM)
     if not isinstance(album, dict) or album.get("id") != message.media_group_id:
         await state.update_data({ALBUM: {"id": message.media_group_id, "first": message.message_id, "noted": False}})
+        still_open(turn)  # refused once: the further items find the first not taken, and pass over
         await as_single(message, turn, bot, started_at, paste)
         return
     if album.get("noted") or not taken(turn.draft, album.get("first")):
@@ -138,10 +139,19 @@ async def as_single(message: Message, turn: Turn, bot: Bot, started_at: datetime
         await on_not_text(message, turn)
 
 
+async def open_but_albums(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """:func:`handlers.common.draft_open`, but an album is refused once, by :func:`on_album` at
+    its first item (its further items are passed over), not once per photo."""
+    if isinstance(event, Message) and event.media_group_id is not None:
+        return await handler(event, data)
+    return await draft_open(handler, event, data)
+
+
 def setup() -> Router:
     """Registered before the intake's router: albums and forwards would otherwise be taken as
     answers by it."""
     router = Router(name="media")
+    router.message.middleware(open_but_albums)
     router.message.register(on_album, Magic(F.media_group_id))
     router.message.register(on_forwarded_text, Magic(F.forward_origin & F.text))
     router.message.register(on_contact, Magic(F.contact))

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core.records import Draft, Replies
 from storage.db import Conn, Database
 from storage.memo import MISSING, WriteThrough
-from storage.models import DraftRow
+from storage.models import DraftRow, UserRow
 
 DRAFT_CACHE_SIZE = 10_000  # drafts kept in memory by one bot process (the most recently used)
 _COLUMNS = (
@@ -36,6 +36,17 @@ _COLUMNS = (
 _TABLE = DraftRow.__table__
 _LOAD = select(*(_TABLE.c[c] for c in _COLUMNS)).where(DraftRow.tg_id == bindparam("tg_id"))
 _DROP = delete(DraftRow).where(DraftRow.tg_id == bindparam("tg_id"))
+_OF_UNIT = (
+    select(*(_TABLE.c[c] for c in _COLUMNS))
+    .join(UserRow, UserRow.tg_id == DraftRow.tg_id)
+    .where(
+        UserRow.campaign_id == bindparam("campaign_id"),
+        UserRow.unit == bindparam("unit"),
+        DraftRow.campaign_id == bindparam("campaign_id"),
+        DraftRow.award.is_not(None),
+    )
+    .order_by(DraftRow.updated_at, DraftRow.tg_id)
+)
 
 
 def replies_json(replies: Replies) -> dict[str, Any] | None:
@@ -125,6 +136,12 @@ class SqlDraftRows:
         self._memo.begin(tg_id)
         self._dropped.append(tg_id)
         await self._conn.execute(_DROP, {"tg_id": tg_id})
+
+    async def of_unit(self, campaign_id: str, unit: str) -> list[Draft]:
+        """Read from the table: every draft is written through at once (the memory only spares
+        reads), so what is committed is every clerk's draft as it stands."""
+        rows = await self._conn.execute(_OF_UNIT, {"campaign_id": campaign_id, "unit": unit})
+        return [_draft(row) for row in rows]
 
     def settle(self) -> None:
         """After the transaction (committed or not): the drafts it removed are read again."""

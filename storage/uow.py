@@ -60,7 +60,7 @@ class SqlTransactions:
     def __init__(self, db: Database, drafts: SqlDrafts | None = None) -> None:
         self.db = db
         self._definitions = Definitions()
-        self._drafts = drafts  # a write transaction may remove a draft (and keep its memory coherent)
+        self._drafts = drafts  # a write transaction may remove a draft (and keep its memory coherent); any reads them
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         return await self.db.run(fn, *args, **kwargs)
@@ -68,7 +68,7 @@ class SqlTransactions:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self.db.read() as conn:
-            yield SqlUnitOfWork(conn, self._definitions)
+            yield SqlUnitOfWork(conn, self._definitions, self._drafts)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:

@@ -634,6 +634,21 @@ class FakeDraftRows(_Repository):
         await self._enter("drafts.drop", write=True)
         self.tx.dropped_drafts.append(tg_id)
 
+    async def of_unit(self, campaign_id: str, unit: str) -> list[Draft]:
+        await self._enter("drafts.of_unit")
+        users = self.state.users
+        found = [
+            d
+            for d in self.tx.db.drafts.rows.values()
+            if d.tg_id not in self.tx.dropped_drafts
+            and d.campaign_id == campaign_id
+            and d.award is not None
+            and (u := users.get(d.tg_id)) is not None
+            and u.campaign_id == campaign_id
+            and u.unit == unit
+        ]
+        return sorted(found, key=lambda d: (d.updated_at or datetime.min.replace(tzinfo=UTC), d.tg_id))
+
 
 class FakeDrafts:
     """One row per user, each save a whole upsert (as the database's)."""

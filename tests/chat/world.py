@@ -28,7 +28,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 
-from app import campaigns, joining
+from app import campaigns, joining, queries, review
 from app.ports import Ports
 from bot.app import make_dispatcher, register_commands
 from bot.session import Sleep, tune
@@ -98,6 +98,14 @@ class World:
         """``nominee-bot invite create``: a single-use code for a clerk of ``unit``, or for the
         office when ``unit`` is None."""
         return await joining.create_invite(self.ports, campaign, unit, "clerk" if unit else "office", days)
+
+    async def reopen(self, office: int, unit: str) -> int:
+        """The office (Telegram user ``office``, joined) opens ``unit``'s list again after a
+        submission or the deadline (app.review.reopen; the chat has no command for it yet).
+        How many submitted nominees became editable again."""
+        found = await queries.context(self.ports, office)
+        assert found is not None, f"{office} has not joined"
+        return await review.reopen(self.ports, found[0], unit)
 
     # -------------------------------------------------------------- the machine
 

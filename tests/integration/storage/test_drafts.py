@@ -5,18 +5,20 @@ not)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from app import drafts
+from app import campaigns, drafts, queries
 from app.ports import Ports
 from core.records import Draft
 from storage import open_ports
 from storage.db import Database
 
 from .conftest import Clock
+from .helpers import clerk
 
 ZZ = "zhengzhou-2024"
 STEPS = ["id_number", "ethnicity", "political", "employer", "phone", "deeds"]
@@ -86,3 +88,26 @@ async def test_a_loaded_draft_is_the_callers_own_copy(db: Database, tmp_path: Pa
     cast(dict[str, Any], first.answers)["deeds"] = "changed by a handler"
     again = await drafts.load(ports, 1501)
     assert again is not None and "deeds" not in again.answers
+
+
+async def test_a_units_unfinished_drafts_are_those_of_its_clerks_with_an_award_chosen_oldest_first(
+    bot: Ports, clock: Clock
+) -> None:
+    """What /submit warns about: the drafts of every clerk of the unit, not of another unit's,
+    and not a draft still at the award menu."""
+    await campaigns.ensure_builtin(bot, ZZ)
+    first = await clerk(bot, ZZ, "金水区", 1601)
+    await clerk(bot, ZZ, "金水区", 1602)
+    await clerk(bot, ZZ, "金水区", 1603)
+    await clerk(bot, ZZ, "二七区", 1604)
+    await drafts.save(bot, Draft(1602, ZZ, "medal", {"name": "张三"}, step="id_number"))
+    clock.now += timedelta(minutes=1)
+    await drafts.save(bot, Draft(1601, ZZ, "pioneer", {}, step="category"))
+    await drafts.save(bot, Draft(1603, ZZ, None))  # the award not yet chosen
+    await drafts.save(bot, Draft(1604, ZZ, "medal", {"name": "李四"}, step="id_number"))
+
+    found = await queries.unit_drafts(bot, first)
+    assert [(d.tg_id, d.award, dict(d.answers)) for d in found] == [
+        (1602, "medal", {"name": "张三"}),
+        (1601, "pioneer", {}),
+    ]
