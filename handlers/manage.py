@@ -16,7 +16,7 @@ from core.refusals import AlternateMissing, Gap, blocking, given_up, places_dige
 from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
-from handlers.i18n import _, _n
+from handlers.i18n import _, _n, sentences
 from handlers.problems import gaps_text, give_up_text, given_up_lines
 from handlers.steps import render, resume_offer
 
@@ -26,7 +26,8 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
     nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
     draft = turn.draft
     if draft is not None and draft.award is not None and draft.editing != nominee_id:
-        await show(turn.event, _("Please finish or discard your current draft first (/new shows it)."), edit=False)
+        text = sentences(_("Please finish or discard your current draft first."), resume_offer(turn.campaign, draft))
+        await show(turn.event, text, keyboards.resume_keyboard(), edit=False)
         return
     stale = draft is not None and draft.version not in (None, nominee.version)
     if draft is not None and draft.editing == nominee_id and draft.answers != nominee.answers and not stale:
@@ -48,7 +49,9 @@ async def start_edit(turn: Turn, nominee_id: int) -> None:
 
 
 async def edit(message: Message, command: CommandObject, turn: Turn) -> None:
-    nominee_id = await nominee_number(message, command, _("Please give the nominee's number, e.g. /edit 12."))
+    nominee_id = await nominee_number(
+        message, command, _("Please give the nominee's number, e.g. /edit 12. /list shows the numbers.")
+    )
     if nominee_id is not None:
         await start_edit(turn, nominee_id)
 
@@ -75,7 +78,9 @@ def alternates_going(turn: Turn, alternates: Sequence[NomineeInfo]) -> str:
 
 
 async def withdraw(message: Message, command: CommandObject, turn: Turn) -> None:
-    nominee_id = await nominee_number(message, command, _("Please give the nominee's number, e.g. /withdraw 12."))
+    nominee_id = await nominee_number(
+        message, command, _("Please give the nominee's number, e.g. /withdraw 12. /list shows the numbers.")
+    )
     if nominee_id is not None:
         await ask_withdraw(turn, nominee_id)
 

@@ -457,6 +457,8 @@ def prompt(form: IntakeForm, step: Step, answers: Mapping[str, Any], today: date
             parts.append(_("Current answer: {value}").format(value=display_value(form, step.key, answers, today)))
         if not fdef.required:
             parts.append(_("This question is optional."))
+    if step.kind != "field" and step.key in answers:  # a category or reason gone back to
+        parts.append(_("Current answer: {value}").format(value=display_value(form, step.key, answers, today)))
     if notice:
         parts.insert(0, notice + "\n")  # a blank line between what was said and the question
     return "\n".join(parts)

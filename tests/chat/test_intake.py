@@ -282,3 +282,13 @@ async def test_the_summary_cancel_button_asks_before_the_draft_is_discarded(bot:
     await clerk.tap("放弃")
     clerk.expect("已放弃")
     (await clerk.command("/list")).expect("本单位尚未填报推荐对象")
+
+
+async def test_going_back_to_the_category_shows_the_category_chosen(bot: Harness) -> None:
+    clerk = await bot.clerk(2011, "郑东新区")
+    await clerk.command("/new")
+    await clerk.tap(MEDAL)
+    await clerk.tap("一线科教人员")
+    await clerk.tap("◀ 上一步")
+    clerk.expect("第 1/21 步 · 人员类别", "当前填写：一线科教人员")
+    assert "保持不变" in clerk.buttons

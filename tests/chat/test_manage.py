@@ -14,7 +14,7 @@ MEDAL = "五一劳动奖章"
 async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness) -> None:
     clerk = await bot.clerk(7001, "高新技术开发区")
     nominee = await clerk.nominate(MEDAL, medal("周建华", id_number(7001)))
-    (await clerk.command("/edit")).expect("请提供推荐对象编号，例如：/edit 12。")
+    (await clerk.command("/edit")).expect("请提供推荐对象编号，例如：/edit 12。发送 /list 可查看编号。")
 
     await clerk.command(f"/edit {nominee}")
     clerk.expect(f"正在修改 #{nominee}。请修改相关内容后点击“确认保存”。", "请核对填报信息", "姓名：周建华")
@@ -79,13 +79,18 @@ async def test_a_draft_must_be_finished_before_another_nominee_is_edited(bot: Ha
     await clerk.command("/new")
     await clerk.tap(MEDAL)
     await clerk.tap("一线产业工人")
-    (await clerk.command(f"/edit {nominee}")).expect("请先完成或删除当前草稿（发送 /new 可查看）。")
+    said = await clerk.command(f"/edit {nominee}")
+    said.expect("请先完成或删除当前草稿。您有一份未完成的草稿（郑州市五一劳动奖章）")
+    assert said.buttons == ["继续填写", "删除草稿"]  # either, right there
+    await clerk.tap("删除草稿")
+    await clerk.tap("放弃草稿")  # asked first: an old offer never deletes a later draft
+    (await clerk.command(f"/edit {nominee}")).expect(f"正在修改 #{nominee}")
 
 
 async def test_withdrawing_asks_first_then_frees_the_place(bot: Harness) -> None:
     clerk = await bot.clerk(7401, "高新技术开发区")
     nominee = await clerk.nominate(MEDAL, medal("周建华", id_number(7401)))
-    (await clerk.command("/withdraw")).expect("请提供推荐对象编号，例如：/withdraw 12。")
+    (await clerk.command("/withdraw")).expect("请提供推荐对象编号，例如：/withdraw 12。发送 /list 可查看编号。")
 
     await clerk.command(f"/withdraw {nominee}")
     clerk.expect(f"确定撤回 #{nominee} 周建华 · 郑州市五一劳动奖章 吗？撤回后其占用的名额将予以释放。")
