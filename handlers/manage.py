@@ -116,6 +116,9 @@ async def offer_submit(turn: Turn, gaps: Sequence[Gap], *, edit: bool = True) ->
         return
     places = given_up(gaps)
     unfinished = drafts_note(turn.campaign, await queries.unit_drafts(turn.ports, turn.user))
+    _items, total = await queries.nominees(turn.ports, turn.user, 0, 1)
+    if total == 0:  # allowed (可推荐: a unit may nominate none), but said plainly before it is final
+        unfinished += _("Your unit has not entered any nominee: submitting now means it nominates no one.") + "\n\n"
     if places:
         markup = keyboards.submit_keyboard(give_up=places_digest(places))
         await show(turn.event, unfinished + give_up_text(turn.campaign, places), markup, edit=edit)

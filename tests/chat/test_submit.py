@@ -24,6 +24,14 @@ async def test_a_complete_list_is_asked_first_and_not_yet_changes_nothing(bot: H
     clerk.expect("请选择推荐对象申报的奖项")
 
 
+async def test_a_unit_that_entered_no_one_is_told_plainly_before_submitting_an_empty_list(bot: Harness) -> None:
+    clerk = await bot.clerk(8002, "长铝公司")
+    await clerk.command("/submit")
+    clerk.expect("本单位尚未填报任何推荐对象，现在提交即表示本单位本次不推荐。")
+    await clerk.tap("暂不提交")
+    clerk.expect("未提交，您可以继续编辑。")
+
+
 async def test_submitting_is_refused_with_the_gaps_then_accepted_and_the_list_is_locked(bot: Harness) -> None:
     unit = "市文教卫工会"  # 奖章 4 = 一线科教 2 + 2 free; 先锋号 2
     clerk = await bot.clerk(8101, unit)
