@@ -126,7 +126,7 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     await clerk.tap("✎ 联系电话")
     clerk.expect("联系电话", "当前填写：138****2345")
     await clerk.answer("0371-67883217")
-    clerk.expect("请核对填报信息", "联系电话：0371-****3217")
+    clerk.expect("请核对填报信息", "联系电话：0371-67883217")
 
     await clerk.tap("✔ 确认保存")
     clerk.expect(

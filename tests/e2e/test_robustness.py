@@ -298,7 +298,7 @@ async def test_garbage_at_every_step_gets_a_clear_answer_and_leaves_the_draft_in
     if step == "@summary":
         await walker.say("/new")
         await walker.tap("继续填写")
-        walker.expect("请核对填报信息", "姓名：欧阳·娜仁", "民族：蒙古族", "职称：助理工程师", "联系电话：138****2345")
+        walker.expect("请核对填报信息", "姓名：欧阳·娜仁", "民族：蒙古族", "职称：助理工程师", "联系电话：13803712345")
         await walker.tap("✔ 确认保存")
         walker.expect("欧阳·娜仁 · 郑州市五一劳动奖章。")
         return
