@@ -29,7 +29,7 @@ def event_key(event: TelegramObject | None) -> EventKey | None:
         case CallbackQuery():
             return ("press", event.id)
         case Update():
-            return event_key(event.message or event.callback_query)
+            return event_key(event.message or event.edited_message or event.callback_query)
     return None
 
 
