@@ -312,12 +312,12 @@ async def editable(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
     async with ports.db.read() as tx:
         actor, campaign, unit_state = await access.reading(tx, user, "clerk")
         found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id).info
-        if found.status not in EDITABLE:
-            raise Rejected(NomineeLocked(found.status))
-        if found.status == "saved":  # a returned nominee may be corrected after the deadline
+        if found.status in ("saved", "submitted"):  # a returned nominee may be corrected after the deadline
             gate = closed(campaign, unit_state, ports.clock())
             if gate is not None:
-                raise Rejected(gate)
+                raise Rejected(gate)  # the list is closed: said with whom to ask
+        if found.status not in EDITABLE:
+            raise Rejected(NomineeLocked(found.status))
         return found
 
 

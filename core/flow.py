@@ -93,8 +93,11 @@ def keep(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen] | Non
 
 
 def back(form: IntakeForm, draft: Draft, key: str) -> tuple[Draft, Screen]:
-    """◀ from question ``key``: the previous question; before the first one, the award menu for a
-    new nominee (its answers dropped) or the card of a nominee being changed or an alternate."""
+    """◀ from question ``key``: the summary card when the clerk came from it (✎ or 继续填写);
+    else the previous question; before the first one, the award menu for a new nominee (its
+    answers dropped) or the card of a nominee being changed or an alternate."""
+    if draft.in_summary:
+        return summary(draft)
     prev = form.previous_step(draft.answers, key)
     if prev is not None:
         return replace(draft, step=prev.key, in_summary=False), Ask(prev)

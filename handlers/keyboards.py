@@ -31,10 +31,14 @@ class _Rows:
         return InlineKeyboardMarkup(inline_keyboard=self.rows)
 
 
-def nav_row(step: Step, *, first: bool, keep: bool = False) -> list[InlineKeyboardButton]:
-    """◀ 上一步, 保持不变 (a question answered before: go on without typing it again), 跳过, 取消."""
+def nav_row(step: Step, *, first: bool, keep: bool = False, to_summary: bool = False) -> list[InlineKeyboardButton]:
+    """◀ 上一步 (◀ 返回核对页 for a question opened from the summary card), 保持不变 (a question
+    answered before: go on without typing it again), 跳过, 取消."""
     row = []
-    if not first:
+    if to_summary:
+        back = _("◀ Back to the summary")
+        row.append(InlineKeyboardButton(text=back, callback_data=NavCb(step=step.key, action="back").pack()))
+    elif not first:
         row.append(InlineKeyboardButton(text=_("◀ Back"), callback_data=NavCb(step=step.key, action="back").pack()))
     if keep:
         row.append(
@@ -47,7 +51,13 @@ def nav_row(step: Step, *, first: bool, keep: bool = False) -> list[InlineKeyboa
 
 
 def step_keyboard(
-    form: IntakeForm, step: Step, *, first: bool, keep: bool = False, category_labels: Sequence[str] | None = None
+    form: IntakeForm,
+    step: Step,
+    *,
+    first: bool,
+    keep: bool = False,
+    to_summary: bool = False,
+    category_labels: Sequence[str] | None = None,
 ) -> InlineKeyboardMarkup:
     kb = _Rows()
     if step.kind == "category":
@@ -68,7 +78,7 @@ def step_keyboard(
         if len(buttons) > 6 and width == 2 and max(len(b.text) for b in buttons) <= 5:
             width = 3
         kb.row(*buttons, width=width)
-    kb.row(*nav_row(step, first=first, keep=keep))
+    kb.row(*nav_row(step, first=first, keep=keep, to_summary=to_summary))
     return kb.as_markup()
 
 

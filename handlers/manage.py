@@ -64,16 +64,25 @@ async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> N
 async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
     nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
     title = texts.esc(texts.nominee_title(turn.campaign, nominee))
-    text = _("Withdraw {title}? Its place becomes free again.").format(title=title)
-    text += alternates_going(turn, (await queries.record(turn.ports, turn.user, nominee_id)).alternates)
+    if nominee.alternate_for is not None:  # an alternate holds no place; its nominee needs another
+        text = _(
+            "Withdraw {title}? An alternate holds no place; #{principal} then needs another alternate, "
+            "or its place is cancelled."
+        ).format(title=title, principal=nominee.alternate_for)
+    else:
+        text = _("Withdraw {title}? Its place becomes free again.").format(title=title)
+        text += alternates_going(turn, (await queries.record(turn.ports, turn.user, nominee_id)).alternates)
     await show(turn.event, text, keyboards.withdraw_keyboard(nominee.id), edit=False)
 
 
-def alternates_going(turn: Turn, alternates: Sequence[NomineeInfo]) -> str:
-    """An alternate (备选) is withdrawn with its nominee (app.nominees.withdraw): said before it happens."""
+def alternates_going(turn: Turn, alternates: Sequence[NomineeInfo], *, done: bool = False) -> str:
+    """An alternate (备选) is withdrawn with its nominee (app.nominees.withdraw): said before it
+    happens, and (``done``) after."""
     if not alternates:
         return ""
     names = "、".join(texts.esc(texts.nominee_title(turn.campaign, a)) for a in alternates)
+    if done:
+        return "\n" + _("Its alternate {names} has been withdrawn with it.").format(names=names)
     return "\n" + _("Its alternate {names} is withdrawn with it.").format(names=names)
 
 
@@ -92,10 +101,17 @@ async def withdraw_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
 
 async def withdraw_yes(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> None:
     await query.answer()
+    alternates = (await queries.record(turn.ports, turn.user, callback_data.id)).alternates
     nominee = await nominees.withdraw(turn.ports, turn.user, callback_data.id)
     quota = await queries.unit_quota(turn.ports, turn.user)
     title = texts.esc(texts.nominee_title(turn.campaign, nominee))
-    text = _("{title} has been withdrawn; its place is free again.").format(title=title)
+    if nominee.alternate_for is not None:
+        text = _(
+            "{title} has been withdrawn. #{principal} needs another alternate: /status {principal} offers to enter one."
+        ).format(title=title, principal=nominee.alternate_for)
+    else:
+        text = _("{title} has been withdrawn; its place is free again.").format(title=title)
+        text += alternates_going(turn, alternates, done=True)
     await show(query, text + "\n\n" + texts.quota_text(turn.campaign, quota))
 
 

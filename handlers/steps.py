@@ -53,7 +53,12 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
     if quota is not None and quota.awards and quota.awards[0].cap is not None:
         text += "\n\n" + texts.quota_text(turn.campaign, quota)
     markup = keyboards.step_keyboard(
-        form, step, first=is_first(form, draft, step), keep=kept(draft, step), category_labels=labels
+        form,
+        step,
+        first=is_first(form, draft, step),
+        keep=kept(draft, step),
+        to_summary=draft.in_summary,
+        category_labels=labels,
     )
     await show(turn.event, text, markup, edit=edit)
     turn.deliveries.delivered(turn.user.tg_id)

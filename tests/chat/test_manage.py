@@ -20,7 +20,7 @@ async def test_a_saved_nominee_is_changed_through_its_summary_card(bot: Harness)
     clerk.expect(f"正在修改 #{nominee}。请修改相关内容后点击“确认保存”。", "请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 人员类别")
     clerk.expect("第 1/21 步 · 人员类别", "郑州市五一劳动奖章：已用 1/6")  # its own place counted
-    await clerk.tap("◀ 上一步")  # from the first question of a saved nominee: back to its card
+    await clerk.tap("◀ 返回核对页")  # a question opened from the card leads back to it
     clerk.expect("请核对填报信息", "姓名：周建华")
     await clerk.tap("✎ 工作单位及职务")
     clerk.expect("当前填写：郑州某电子科技有限公司 装配车间班长")
@@ -193,8 +193,25 @@ async def test_an_enterprise_head_gets_an_alternate_who_takes_no_place(bot: Harn
     (await clerk.command(f"/withdraw {head}")).expect(
         f"其备选人员 #{alternate} 孔备选 · 郑州市五一劳动奖章 · 备选 将一并撤回。"
     )
-    await clerk.tap("确定撤回")
+    (await clerk.tap("确定撤回")).expect(f"其备选人员 #{alternate} 孔备选 · 郑州市五一劳动奖章 · 备选 已一并撤回。")
     (await clerk.command(f"/status {alternate}")).expect("已撤回")
+
+
+async def test_withdrawing_an_alternate_says_it_holds_no_place_and_its_nominee_needs_another(bot: Harness) -> None:
+    clerk = await bot.clerk(7502, "金水区")
+    head = await clerk.nominate(MEDAL, medal("何总", id_number(7503), "企业负责人"))
+    await clerk.tap("立即填报备选人员")
+    await clerk.tap("一线产业工人")
+    await clerk.fill(medal("何备选", id_number(7504)))
+    await clerk.tap("✔ 确认保存")
+    alternate = int(clerk.text.split("已保存：#")[1].split()[0])
+
+    said = await clerk.command(f"/withdraw {alternate}")
+    said.expect(f"备选人员不占名额；撤回后 #{head} 须另行推荐备选人员，否则取消其名额。")
+    said.expect_not("释放")
+    (await clerk.tap("确定撤回")).expect(f"#{head} 须另行推荐备选人员：发送 /status {head} 可填报。")
+    (await clerk.command(f"/status {head}")).expect("已保存")
+    assert "填报备选人员" in clerk.buttons
 
 
 async def test_the_alternate_is_offered_on_the_heads_record_once_the_draft_is_done(bot: Harness) -> None:

@@ -8,7 +8,7 @@ from tests.nominees import id_number
 
 MEDAL = "五一劳动奖章"
 PIONEER = "工人先锋号"
-LOCKED = "该推荐对象已不能修改（状态：已提交办公室）"
+LOCKED = "本单位推荐名单已提交并锁定，不能再填报或修改。仅办公室可重新开放，请联系郑州市总工会劳动和经济工作部"
 
 
 async def test_a_complete_list_is_asked_first_and_not_yet_changes_nothing(bot: Harness) -> None:

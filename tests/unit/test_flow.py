@@ -97,6 +97,17 @@ def test_an_answer_changed_from_the_summary_comes_back_to_the_summary() -> None:
     assert isinstance(screen, flow.Summary) and draft.answers["phone"] == "0371-67883217"
 
 
+def test_back_from_a_question_opened_from_the_summary_returns_to_the_summary() -> None:
+    form, draft, screen = started()
+    draft, _ = walk(form, draft, screen)
+    moved = flow.change(form, draft, "name")
+    assert moved is not None
+    draft, screen = moved
+    before = dict(draft.answers)
+    draft, screen = flow.back(form, draft, "name")
+    assert isinstance(screen, flow.Summary) and draft.answers == before  # not the category, nothing lost
+
+
 def test_a_question_that_no_longer_applies_cannot_be_changed_from_an_old_card() -> None:
     form, draft, screen = started()
     draft, _ = walk(form, draft, screen)
