@@ -16,7 +16,7 @@ from handlers import keyboards, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
-from handlers.problems import given_up_lines
+from handlers.problems import given_up_lines, problem_text
 
 PAGE = 8
 
@@ -93,7 +93,16 @@ async def given_up_text(turn: Turn) -> str:
 
 
 async def quota(message: Message, turn: Turn) -> None:
-    await message.answer(texts.quota_text(turn.campaign, await queries.unit_quota(turn.ports, turn.user)))
+    """The places left; once the list is locked, why and whom to ask, and the places given up."""
+    text = texts.quota_text(turn.campaign, await queries.unit_quota(turn.ports, turn.user))
+    state = await queries.unit_state(turn.ports, turn.user)
+    gate = closed(turn.campaign, state, turn.now)
+    if gate is not None:
+        text += "\n\n" + problem_text(gate, turn.campaign)
+    if state.given_up:
+        lines = given_up_lines(turn.campaign, state.given_up)
+        text += "\n\n" + "\n".join([_("Places given up (the office can see this):"), *lines])
+    await message.answer(text)
 
 
 async def nominee_list(message: Message, turn: Turn) -> None:

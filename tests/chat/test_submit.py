@@ -105,6 +105,9 @@ async def test_a_unit_without_a_candidate_for_a_reserved_place_submits_giving_it
         "放弃的名额（办公室可见）：",
         "• 郑州市五一劳动奖章：一线科教 1 个名额",
     )
+    (await clerk.command("/quota")).expect(
+        "本单位推荐名单已提交并锁定", "放弃的名额（办公室可见）：", "• 郑州市五一劳动奖章：一线科教 1 个名额"
+    )
 
     office = bot.chat(8203)
     await office.command(f"/start {await bot.world.invite('zhengzhou-2024', None)}")
