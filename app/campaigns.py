@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Sequence
 
 from app import access
-from app.nominees import UNIT_CLAIM
+from app.places import UNIT_CLAIM
 from app.ports import AlreadyExists, Counter, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.loader import builtin_text, load_builtin, parse

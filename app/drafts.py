@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.nominees import json_safe
 from app.ports import Ports, usecase
+from app.stored import json_safe
 from core.records import Draft, StoredFile
 from core.refusals import FileTooLarge, Rejected
 

@@ -7,8 +7,8 @@ import secrets
 from datetime import timedelta
 
 from app import access
-from app.nominees import identity_hash
 from app.ports import AuditEntry, Invite, Ports, usecase
+from app.stored import identity_hash
 from core.records import Role, UserInfo
 from core.refusals import InviteInvalid, InviteRole, Rejected, UnitUnknown
 

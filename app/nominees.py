@@ -1,4 +1,5 @@
-"""A clerk's nominees: save (new or edited), withdraw, and the prechecks behind the chat's buttons.
+"""A clerk's nominees: save (new or edited) and withdraw (the advisory checks behind the chat's
+buttons are app.prechecks; the places themselves app.places).
 
 How places stay exact under any concurrency (DESIGN.md, storage/): the clerk's unit row is locked
 first, so everything the quota engine reads about the unit cannot change underneath it; the unit's
@@ -10,34 +11,25 @@ organisation is the database's constraint on the identity hash.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from app import access
+from app.places import UNIT_CLAIM, Refused, claim_unit, move_limits, release
 from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork, usecase
-from core.campaign import Campaign, Unit
+from app.stored import diff, identity_hash, json_safe
+from core.campaign import Campaign
 from core.deadlines import closed
 from core.eligibility import evaluate
 from core.errors import Ineligible
 from core.form import IntakeForm
 from core.identity import identity_key
-from core.phone import mask_phone
 from core.quota import (
     Limit,
-    UnitAwardStatus,
-    check_add,
-    check_add_partial,
-    limit_full,
-    limits,
     limits_hit,
     needs_alternate,
-    selector_fields,
-    unit_refusal,
-    unit_status,
     valid_alternate,
 )
 from core.records import EDITABLE, NomineeInfo, SaveOutcome, UserInfo, holds_place
@@ -46,26 +38,15 @@ from core.refusals import (
     AwardUnknown,
     Change,
     ChangedMeanwhile,
-    Decision,
     Duplicate,
     NomineeChanged,
     NomineeIncomplete,
     NomineeLocked,
     NomineeNotFound,
-    Refusal,
     Rejected,
 )
 
-UNIT_CLAIM = "unit"  # the claims entry for the unit's (unit, award) counter
 SAVE_ATTEMPTS = 3  # a save that lost the identity race to a nominee withdrawn meanwhile is retried
-
-
-class Refused(Exception):
-    """Inside a use case: roll the transaction back and answer with these refusals."""
-
-    def __init__(self, refusals: Sequence[Refusal]) -> None:
-        super().__init__("refused")
-        self.refusals = tuple(refusals)
 
 
 class _LostRace(Exception):
@@ -74,46 +55,6 @@ class _LostRace(Exception):
     def __init__(self, identity: str) -> None:
         super().__init__("identity taken")
         self.identity = identity
-
-
-def identity_hash(key: str) -> str:
-    """Stored instead of the key, so a constraint message (PostgreSQL quotes it) carries no ID number."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def json_safe(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """A plain JSON copy: what is stored is exactly what will be read back, on both databases."""
-    return cast(dict[str, Any], json.loads(json.dumps(dict(answers), ensure_ascii=False)))
-
-
-HIDDEN_IN_AUDIT = frozenset({"id_number"})  # DESIGN.md: no ID number in logs, error texts or audit changes
-_PERSONAL_TYPES = frozenset({"id_number", "phone"})
-
-
-def _personal_keys(campaign: Campaign) -> dict[str, str]:
-    """The answers the audit log must not hold in full: key → field type (ID numbers, phones)."""
-    keys = {key: "id_number" for key in HIDDEN_IN_AUDIT}
-    keys.update({key: f.type for key, f in campaign.fields.items() if f.type in _PERSONAL_TYPES})
-    return keys
-
-
-def _audited(kind: str | None, value: Any) -> Any:
-    """An ID number is recorded as stars of its length (the log says it changed, never what to);
-    a phone number masked as the chat shows it (``139****5678``)."""
-    if value is None or kind is None:
-        return value
-    return mask_phone(str(value)) if kind == "phone" else "*" * len(str(value))
-
-
-def diff(old: Mapping[str, Any], new: Mapping[str, Any], campaign: Campaign) -> dict[str, list[Any]]:
-    """The audit log's change record: key → [old, new] for every answer that changed (ID and
-    phone numbers hidden, see :func:`_audited`)."""
-    personal = _personal_keys(campaign)
-    return {
-        k: [_audited(personal.get(k), old.get(k)), _audited(personal.get(k), new.get(k))]
-        for k in sorted(old.keys() | new.keys())
-        if old.get(k) != new.get(k)
-    }
 
 
 def duplicate_of(actor: UserInfo, holder: tuple[str, str, int]) -> Duplicate:
@@ -249,7 +190,7 @@ async def _save(
     if alternate_for is not None:  # an alternate holds no place
         await _check_alternate(tx, campaign, actor, award_key, answers, alternate_for, nominee_id)
     else:
-        claims = await _claim_unit(tx, campaign, unit, award_key, answers, current)
+        claims = await claim_unit(tx, campaign, unit, award_key, answers, current)
         wanted = {lim.key: lim for lim in limits_hit(campaign, award_key, answers)}
         claims += sorted(wanted)
 
@@ -398,103 +339,6 @@ async def _check_alternate(
         raise Rejected(AlternateInvalid(principal_id, "exists"))
 
 
-async def holding_answers(
-    tx: UnitOfWork, campaign: Campaign, unit: str, award_key: str | None, exclude: int | None = None
-) -> list[tuple[str, dict[str, Any]]]:
-    """(award, selector answers) of the unit's place-holding principals — of one award or all. The
-    quota engine reads nothing else of another nominee."""
-    awards = [award_key] if award_key is not None else [a.key for a in campaign.awards]
-    keys = list(dict.fromkeys(k for a in awards for k in selector_fields(campaign, a, None)))
-    return await tx.nominees.holding_answers(campaign.id, unit, award_key, keys, exclude)
-
-
-async def _unit_answers(
-    tx: UnitOfWork, campaign: Campaign, unit: str, award_key: str, exclude: int | None
-) -> list[dict[str, Any]]:
-    return [answers for _award, answers in await holding_answers(tx, campaign, unit, award_key, exclude)]
-
-
-async def limits_used(
-    tx: UnitOfWork, campaign: Campaign, award_key: str | None, held: Sequence[str] = ()
-) -> dict[str, int]:
-    """The city-wide counts of the award's limits, without the places ``held`` by a nominee being
-    edited (its own places are free for it)."""
-    wanted = {lim.key for lim in limits(campaign, award_key)}
-    used = {k: n for k, n in (await tx.counters.limit_counts(campaign.id)).items() if k in wanted}
-    for key in held:
-        if key in used:
-            used[key] -= 1
-    return used
-
-
-async def _claim_unit(
-    tx: UnitOfWork,
-    campaign: Campaign,
-    unit: Unit,
-    award_key: str,
-    answers: Mapping[str, Any],
-    current: NomineeRecord | None,
-) -> list[str]:
-    """Takes (or, for an edit, keeps) the unit's place and runs the quota engine; refuses with the
-    engine's refusals. Returns the claims so far."""
-    claims: list[str] = []
-    if (current is not None and UNIT_CLAIM in current.claims) or await tx.counters.take_unit(
-        campaign.id, unit.name, award_key
-    ):
-        claims.append(UNIT_CLAIM)
-    else:
-        counter = await tx.counters.unit(campaign.id, unit.name, award_key)
-        if counter is not None:
-            raise Refused([unit_refusal(campaign, award_key, counter.cap, counter.used)])
-        # No counter: the unit has no allocation for this award (or none at all); the engine says which.
-    others = await _unit_answers(tx, campaign, unit.name, award_key, current.info.id if current else None)
-    used = await limits_used(tx, campaign, award_key, current.claims if current else ())
-    decision = check_add(campaign, unit, award_key, others, used, answers)
-    if not decision.ok:
-        raise Refused(decision.refusals)
-    return claims
-
-
-async def move_limits(
-    tx: UnitOfWork, campaign_id: str, award_key: str, wanted: Mapping[str, Limit], held: set[str]
-) -> None:
-    """Moves the city-wide counters from the ``held`` keys to the ``wanted`` ones, in key order
-    (two transactions never wait on each other in a cycle); a full counter refuses the change."""
-    for key in sorted(held | wanted.keys()):
-        if key in held and key not in wanted:
-            await tx.counters.release_limit(campaign_id, key)
-        elif key in wanted and key not in held and not await tx.counters.take_limit(campaign_id, key):
-            counter = await tx.counters.limit(campaign_id, key)
-            if counter is None:
-                raise RuntimeError(f"counter {key} missing: reload the campaign")
-            raise Refused([limit_full(wanted[key], award_key, counter.used, counter.cap)])
-
-
-async def release(tx: UnitOfWork, record: NomineeRecord) -> None:
-    """Gives back every counter the nominee holds (the unit's first, then the city-wide in key order)."""
-    info = record.info
-    if UNIT_CLAIM in record.claims:
-        await tx.counters.release_unit(info.campaign_id, info.unit, info.award)
-    for key in sorted(record.claims):
-        if key != UNIT_CLAIM:
-            await tx.counters.release_limit(info.campaign_id, key)
-
-
-async def reclaim(tx: UnitOfWork, campaign: Campaign, record: NomineeRecord) -> list[str]:
-    """Takes the places again for a nominee going back to a place-holding status (an office
-    action: the caps are hard, the completeness of the unit's list is the office's call)."""
-    info = record.info
-    claims: list[str] = []
-    counter = await tx.counters.unit(campaign.id, info.unit, info.award)
-    if counter is not None:
-        if not await tx.counters.take_unit(campaign.id, info.unit, info.award):
-            raise Refused([unit_refusal(campaign, info.award, counter.cap, counter.used)])
-        claims.append(UNIT_CLAIM)
-    wanted = {lim.key: lim for lim in limits_hit(campaign, info.award, info.answers)}
-    await move_limits(tx, campaign.id, info.award, wanted, set())
-    return claims + sorted(wanted)
-
-
 # --------------------------------------------------------------------------- withdrawing
 
 
@@ -529,79 +373,13 @@ async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
 # --------------------------------------------------------------------------- prechecks
 
 
-@dataclass(frozen=True)
-class CategoryView:
-    """What the category question shows: a decision per choice (an edited nominee's own place left
-    out) and the unit's places for the award as they stand (None for an alternate, which takes none)."""
-
-    decisions: list[Decision]
-    places: UnitAwardStatus | None
-
-
-@usecase
-async def precheck(
-    ports: Ports, user: UserInfo, award: str, partial: Mapping[str, Any], *, exclude: int | None = None
-) -> Decision:
-    """Could a nominee with these answers so far still get a place? The quota engine's answer on the
-    current counts (``exclude``: the nominee being edited, whose own place is left out). Claims
-    nothing — advisory, for greying out choices; the save decides. A closed list is refused with
-    the reason a save would give."""
-    return (await category_view(ports, user, award, [partial], exclude=exclude)).decisions[0]
-
-
-@usecase
-async def category_view(
-    ports: Ports,
-    user: UserInfo,
-    award: str,
-    partials: Sequence[Mapping[str, Any]],
-    *,
-    exclude: int | None = None,
-) -> CategoryView:
-    """:func:`precheck` for several alternatives (the category buttons) on one reading of the
-    counts, with the unit's places for the award."""
-    async with ports.db.read() as tx:
-        actor, campaign, unit_state = await access.reading(tx, user, "clerk")
-        assert actor.unit is not None
-        try:
-            campaign.award(award)
-        except KeyError:
-            raise Rejected(AwardUnknown(award)) from None
-        unit = access.unit_of(campaign, actor.unit)
-        current = None
-        if exclude is not None:
-            current = own_nominee(await tx.nominees.get(exclude), actor, exclude)
-        if current is not None and current.info.alternate_for is not None:
-            return CategoryView([Decision() for _ in partials], None)  # an alternate takes no place
-        others = await _unit_answers(tx, campaign, unit.name, award, exclude)
-        holding = others
-        if current is not None and holds_place(current.info.status, current.info.alternate_for):
-            holding = [*others, dict(current.info.answers)]
-        status = unit_status(campaign, unit, award, holding)
-        if current is None or current.info.status == "saved":
-            gate = closed(campaign, unit_state, ports.clock())
-            if gate is not None:
-                return CategoryView([Decision((gate,)) for _ in partials], status)
-        used = await limits_used(tx, campaign, award, current.claims if current else ())
-        decisions = [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
-        return CategoryView(decisions, status)
-
-
 __all__ = [
-    "UNIT_CLAIM",
-    "CategoryView",
     "alternate_principal",
-    "category_view",
-    "diff",
     "duplicate",
     "duplicate_of",
     "editable",
     "entry_open",
-    "identity_hash",
-    "json_safe",
-    "precheck",
-    "reclaim",
-    "release",
+    "own_nominee",
     "save",
     "unchanged_since",
     "withdraw",

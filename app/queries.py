@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app import access
-from app.nominees import UNIT_CLAIM, holding_answers, own_nominee
+from app.nominees import own_nominee
+from app.places import UNIT_CLAIM, holding_answers
 from app.ports import Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.deadlines import closed

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app import access
-from app.nominees import Refused, own_nominee, reclaim, release
+from app.nominees import own_nominee
+from app.places import Refused, reclaim, release
 from app.ports import AuditEntry, Ports, usecase
 from core.records import NomineeInfo, ReviewAction, Status, UserInfo, holds_place
 from core.refusals import Rejected, ReviewNoPlace, ReviewNoteRequired, ReviewTransition, UnitUnknown

@@ -23,7 +23,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from app import drafts, nominees, queries
+from app import drafts, nominees, prechecks, queries
 from core import flow
 from core.errors import ChoiceInvalid, InvalidAnswer, PhotoExpected, PhotoFormat, PhotoTooLarge, TextExpected
 from core.form import IntakeForm, Step
@@ -140,7 +140,7 @@ async def on_award(query: CallbackQuery, callback_data: AwardCb, turn: Turn) -> 
             return
     await query.answer()
     if alternate_for is None:
-        decision = await nominees.precheck(turn.ports, turn.user, callback_data.key, {})
+        decision = await prechecks.precheck(turn.ports, turn.user, callback_data.key, {})
         if not decision.ok:
             await show(query, refusals_text(turn.campaign, decision.refusals), edit=False)
             return
@@ -171,7 +171,7 @@ async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> No
     await query.answer()
     value = options[callback_data.i]
     if step.kind == "category" and draft.alternate_for is None:
-        decision = await nominees.precheck(
+        decision = await prechecks.precheck(
             turn.ports, turn.user, form.award.key, {"category": value}, exclude=draft.editing
         )
         if not decision.ok:
@@ -408,7 +408,7 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
         return
     if step.kind == "category" and draft.alternate_for is None:  # a category typed instead of tapped
         partial = {"category": answers["category"]}
-        decision = await nominees.precheck(turn.ports, turn.user, form.award.key, partial, exclude=draft.editing)
+        decision = await prechecks.precheck(turn.ports, turn.user, form.award.key, partial, exclude=draft.editing)
         if not decision.ok:
             await ask(turn, draft, step, refusals_text(turn.campaign, decision.refusals))
             return

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardButton, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from app import drafts, nominees, queries
+from app import drafts, prechecks, queries
 from core.campaign import Campaign
 from core.flow import Ask, ChooseAward, Screen, Summary, form_of, is_first, kept, record_reply, resume
 from core.form import IntakeForm, Step
@@ -39,7 +39,7 @@ async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[l
     if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
         return labels, None
     partials = [{"category": cat} for cat in cats]
-    view = await nominees.category_view(turn.ports, turn.user, form.award.key, partials, exclude=draft.editing)
+    view = await prechecks.category_view(turn.ports, turn.user, form.award.key, partials, exclude=draft.editing)
     marked = [label if d.ok else "✕ " + label for label, d in zip(labels, view.decisions, strict=True)]
     places = None if view.places is None else UnitQuota(turn.user.unit or "", (view.places,), ())
     return marked, places

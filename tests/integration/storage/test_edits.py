@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import campaigns, drafts, nominees, queries, review
+from app import campaigns, drafts, nominees, prechecks, queries, review
 from app.ports import Ports
 from core.records import Draft
 from core.refusals import AlternateInvalid, ChangedMeanwhile, NomineeNotFound, Rejected
@@ -108,7 +108,7 @@ async def test_an_id_out_of_range_names_no_nominee(bot: Ports, far: int) -> None
         nominees.alternate_principal(bot, me, far),
         nominees.withdraw(bot, me, far),
         nominees.save(bot, me, "medal", person(34, "一线产业工人"), nominee_id=far),
-        nominees.category_view(bot, me, "medal", [{}], exclude=far),
+        prechecks.category_view(bot, me, "medal", [{}], exclude=far),
         review.review(bot, staff, far, "accept"),
     ):
         with pytest.raises(Rejected) as rejected:

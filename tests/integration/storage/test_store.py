@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import campaigns, drafts, joining, queries, reminders, review, submission
+from app import campaigns, drafts, joining, prechecks, queries, reminders, review, submission
 from app import nominees as nominees_uc
 from app.ports import Ports
 from core.errors import Ineligible
@@ -105,16 +105,16 @@ async def test_a_migrant_worker_takes_the_free_place_and_a_second_is_refused(zz:
 
 async def test_precheck_greys_out_what_no_longer_fits(zz: Ports, clock: Clock) -> None:
     me = await clerk(zz, ZZ, AIRPORT, 111)
-    assert (await nominees_uc.precheck(zz, me, "medal", {})).ok
+    assert (await prechecks.precheck(zz, me, "medal", {})).ok
     saved = await nominees_uc.save(zz, me, "medal", person(1, "农民工"))
     assert saved.nominee is not None
-    refused = await nominees_uc.precheck(zz, me, "medal", {"category": "农民工"})
+    refused = await prechecks.precheck(zz, me, "medal", {"category": "农民工"})
     assert [type(r) for r in refused.refusals] == [ReservedFull]
-    assert (await nominees_uc.precheck(zz, me, "medal", {"category": "一线产业工人"})).ok
+    assert (await prechecks.precheck(zz, me, "medal", {"category": "一线产业工人"})).ok
     # Editing the 农民工 itself: its own place is left out, so it may stay a 农民工.
-    assert (await nominees_uc.precheck(zz, me, "medal", {"category": "农民工"}, exclude=saved.nominee.id)).ok
+    assert (await prechecks.precheck(zz, me, "medal", {"category": "农民工"}, exclude=saved.nominee.id)).ok
     clock.now = datetime(2024, 3, 21, tzinfo=UTC)
-    closed = await nominees_uc.precheck(zz, me, "medal", {})
+    closed = await prechecks.precheck(zz, me, "medal", {})
     assert closed.refusals == (UnitClosed(AIRPORT, "initial", DEADLINE),)
 
 

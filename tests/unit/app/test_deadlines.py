@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from app import nominees, review, submission
+from app import nominees, prechecks, review, submission
 from core.refusals import Decision, UnitClosed
 from tests.nominees import person
 
@@ -29,13 +29,13 @@ async def test_a_zhengzhou_clerk_saves_until_midnight_in_zhengzhou_not_in_utc(zz
     assert await zz.rejected(edit) == CLOSED
     assert await zz.rejected(nominees.withdraw(zz.ports, me, early.id)) == CLOSED
     assert await zz.rejected(submission.submit(zz.ports, me)) == CLOSED
-    assert await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {})) == Decision((CLOSED,))
+    assert await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {})) == Decision((CLOSED,))
 
     # The office reopens the unit (after the deadline day): the clerk may save again.
     zz.clock.now = datetime(2024, 3, 21, 1, 0, tzinfo=UTC)  # 09:00 on the 21st in Zhengzhou
     assert await zz.once(review.reopen(zz.ports, office, JINSHUI)) == 0
     await zz.saved(me, "medal", person(62, "一线科教人员"))
-    assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {}))).ok
+    assert (await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {}))).ok
 
 
 async def test_a_reopening_on_the_deadline_day_does_not_extend_the_deadline(zz: World) -> None:

@@ -8,7 +8,7 @@ city-wide 科级 4 and 企业负责人 7; 奖状 1–2 per unit.
 
 from __future__ import annotations
 
-from app import nominees, queries
+from app import nominees, prechecks, queries
 from core.errors import Ineligible
 from core.loader import load_builtin
 from core.refusals import (
@@ -99,7 +99,7 @@ async def test_the_city_has_seven_enterprise_heads(zz: World) -> None:
 async def test_a_unit_without_medal_places_is_told_so_before_anything_else(zz: World) -> None:
     me = await zz.clerk("轻金属研究院", 402)  # 先锋号 1, 奖章 0
     assert await zz.refused(me, "medal", person(402, "一线产业工人")) == (NoAllocation("medal"),)
-    view = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", [{"category": "一线产业工人"}, {}]))
+    view = await zz.nothing_written(prechecks.category_view(zz.ports, me, "medal", [{"category": "一线产业工人"}, {}]))
     assert view.decisions == [Decision((NoAllocation("medal"),))] * 2
     assert view.places is not None and (view.places.cap, view.places.left) == (0, 0)
 
@@ -197,9 +197,11 @@ async def test_a_cadre_edited_while_the_pool_is_full_keeps_their_own_pool_place(
     me, mine = clerks[0], cadres[0]
 
     # The chat's buttons: a new cadre no longer fits, the edited one may stay a cadre.
-    another = await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {"category": CADRE}))
+    another = await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {"category": CADRE}))
     assert SECTION_CADRES_FULL in another.refusals  # (and 金水区's free place is taken, too)
-    assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {"category": CADRE}, exclude=mine.id))).ok
+    assert (
+        await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {"category": CADRE}, exclude=mine.id))
+    ).ok
     rewritten = person(720, CADRE, deeds="改写后的事迹。" * 20)
     await zz.saved(me, "medal", rewritten, nominee_id=mine.id)
     assert (await zz.pools(me))["pool:section_cadre"] == (4, 4)
@@ -294,13 +296,13 @@ async def test_the_category_buttons_grey_out_what_no_longer_fits(zz: World) -> N
     categories = campaign.award("medal").categories
     choices = [{"category": c} for c in categories]
 
-    fresh = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", choices))
+    fresh = await zz.nothing_written(prechecks.category_view(zz.ports, me, "medal", choices))
     assert all(d.ok for d in fresh.decisions)
     assert fresh.places is not None and (fresh.places.cap, fresh.places.used, fresh.places.free) == (6, 0, 1)
-    assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {}))).ok
+    assert (await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {}))).ok
 
     migrant = await zz.saved(me, "medal", person(1, "农民工"))
-    view = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", choices))
+    view = await zz.nothing_written(prechecks.category_view(zz.ports, me, "medal", choices))
     fitting = {c for c, d in zip(categories, view.decisions, strict=True) if d.ok}
     assert fitting == {"一线产业工人", "一线科教人员"}  # the reserved kinds; the free place is taken
     assert view.places is not None and (view.places.used, view.places.free) == (1, 0)
@@ -309,7 +311,7 @@ async def test_the_category_buttons_grey_out_what_no_longer_fits(zz: World) -> N
 
     # Editing the 农民工: their own place is left out of the buttons, so every category fits again;
     # the places shown are the unit's as they stand, the 农民工's own included.
-    editing = await zz.nothing_written(nominees.category_view(zz.ports, me, "medal", choices, exclude=migrant.id))
+    editing = await zz.nothing_written(prechecks.category_view(zz.ports, me, "medal", choices, exclude=migrant.id))
     assert all(d.ok for d in editing.decisions)
     assert editing.places is not None and (editing.places.used, editing.places.free) == (1, 0)
 
@@ -321,7 +323,7 @@ async def test_an_alternate_s_category_buttons_are_never_greyed_out(zz: World) -
     for i, unit in enumerate(FREE_PLACE_UNITS[1:7]):  # the other six heads: the pool is full
         await zz.saved(await zz.clerk(unit, 1012 + i), "medal", person(1012 + i, HEAD))
     view = await zz.nothing_written(
-        nominees.category_view(zz.ports, me, "medal", [{"category": HEAD}, {}], exclude=alternate.id)
+        prechecks.category_view(zz.ports, me, "medal", [{"category": HEAD}, {}], exclude=alternate.id)
     )
     assert view.decisions == [Decision(), Decision()] and view.places is None
 
@@ -336,7 +338,7 @@ async def test_another_unit_s_nominee_is_not_found_for_a_clerk(zz: World) -> Non
     assert await zz.rejected(nominees.withdraw(zz.ports, jinshui, theirs.id)) == not_found
     edit = nominees.save(zz.ports, jinshui, "medal", person(81, "一线产业工人"), nominee_id=theirs.id)
     assert await zz.rejected(edit) == not_found
-    assert await zz.rejected(nominees.precheck(zz.ports, jinshui, "medal", {}, exclude=theirs.id)) == not_found
+    assert await zz.rejected(prechecks.precheck(zz.ports, jinshui, "medal", {}, exclude=theirs.id)) == not_found
     assert await zz.rejected(nominees.withdraw(zz.ports, jinshui, 999)) == NomineeNotFound(999)
 
 
@@ -347,7 +349,7 @@ async def test_requests_that_make_no_sense_are_rejected_with_the_problem(zz: Wor
 
     assert await zz.rejected(nominees.save(zz.ports, office, "medal", person(92, "一线产业工人"))) == ClerkOnly()
     assert await zz.rejected(nominees.save(zz.ports, me, "laomo", person(92, "一线产业工人"))) == AwardUnknown("laomo")
-    assert await zz.rejected(nominees.precheck(zz.ports, me, "laomo", {})) == AwardUnknown("laomo")
+    assert await zz.rejected(prechecks.precheck(zz.ports, me, "laomo", {})) == AwardUnknown("laomo")
     moved = nominees.save(zz.ports, me, "pioneer", team(91), nominee_id=worker.id)
     assert await zz.rejected(moved) == NomineeChanged(worker.id)
     stranger = type(me)(4242, "clerk", ZZ, JINSHUI, "zh")

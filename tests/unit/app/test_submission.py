@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app import campaigns, nominees, queries, review, submission
+from app import campaigns, nominees, prechecks, queries, review, submission
 from core.loader import builtin_text, parse
 from core.refusals import (
     AlternateMissing,
@@ -45,7 +45,9 @@ async def test_submit_is_refused_with_the_gaps_then_hands_the_list_in_and_locks_
     assert await zz.rejected(edit) == NomineeLocked("submitted")
     assert await zz.rejected(nominees.withdraw(zz.ports, me, worker.id)) == NomineeLocked("submitted")
     assert await zz.rejected(submission.submit(zz.ports, me)) == UnitSubmitted(CHALCO)
-    assert (await zz.nothing_written(nominees.precheck(zz.ports, me, "medal", {}))).refusals == (UnitSubmitted(CHALCO),)
+    assert (await zz.nothing_written(prechecks.precheck(zz.ports, me, "medal", {}))).refusals == (
+        UnitSubmitted(CHALCO),
+    )
 
 
 async def test_a_head_without_an_alternate_keeps_the_list_from_being_submitted(zz: World) -> None:
