@@ -22,8 +22,8 @@ from core.refusals import Closed, NomineeNotFound, Rejected
 from handlers.callbacks import DraftCb, NavCb, SummaryCb
 from handlers.delivery import Deliveries
 from handlers.i18n import _
+from handlers.labels import clip
 from handlers.problems import problem_text
-from handlers.texts import clip
 
 Event = Message | CallbackQuery
 DIGITS = re.compile(r"[0-9]+")

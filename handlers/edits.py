@@ -24,7 +24,7 @@ from aiogram.types import Message
 
 from app import drafts
 from core import flow
-from handlers import intake, texts
+from handlers import intake, labels
 from handlers.common import Magic, Turn
 from handlers.i18n import _
 from handlers.media import show_current
@@ -44,13 +44,13 @@ async def on_edited(message: Message, turn: Turn, bot: Bot, started_at: datetime
             if back != draft:
                 await drafts.save(turn.ports, back)  # a refused edit leaves the clerk at that question
             lead = _("You edited your answer to “{label}”; the edited message is checked as the new answer.")
-            again = replace(turn, draft=back, lead=lead.format(label=texts.esc(texts.step_label(form, step))))
+            again = replace(turn, draft=back, lead=lead.format(label=labels.esc(labels.step_label(form, step))))
             if message.photo or message.document:
                 await intake.on_file(message, again, bot)
             else:
                 await intake.on_text(message, again, started_at, paste)
         case flow.EarlierAnswer(step=step):
-            label = texts.esc(texts.step_label(form, step)) if step is not None else "—"
+            label = labels.esc(labels.step_label(form, step)) if step is not None else "—"
             await show_current(
                 turn,
                 _(

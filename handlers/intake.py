@@ -32,7 +32,7 @@ from core.photo import MAX_MB, Photo, prepare_photo
 from core.quota import needs_alternate
 from core.records import Draft
 from core.refusals import ChangedMeanwhile, Rejected
-from handlers import keyboards, texts
+from handlers import answer_texts, intake_texts, keyboards, labels
 from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
 from handlers.i18n import _
@@ -108,7 +108,7 @@ async def on_draft(query: CallbackQuery, callback_data: DraftCb, turn: Turn) -> 
         if draft.editing is not None:
             await show(query, _("Editing stopped; the saved nominee #{id} is unchanged.").format(id=draft.editing))
         else:
-            title = texts.esc(texts.draft_title(turn.campaign, draft))
+            title = labels.esc(labels.draft_title(turn.campaign, draft))
             await show(
                 query, _("The draft ({title}) has been discarded. Send /new to start again.").format(title=title)
             )
@@ -180,7 +180,7 @@ async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> No
     try:
         answers = form.accept_value(draft.answers, step.key, value)
     except InvalidAnswer as err:
-        await ask(turn, draft, step, texts.answer_problem(err.problem, step), edit=False)
+        await ask(turn, draft, step, answer_texts.answer_problem(err.problem, step), edit=False)
         return
     await render(turn, *flow.advance(form, draft, answers))
 
@@ -199,7 +199,7 @@ async def on_nav(query: CallbackQuery, callback_data: NavCb, turn: Turn) -> None
         try:
             answers = form.skip(draft.answers, callback_data.step)
         except InvalidAnswer as err:
-            await show(query, texts.answer_problem(err.problem), edit=False)
+            await show(query, answer_texts.answer_problem(err.problem), edit=False)
             return
         await render(turn, *flow.advance(form, draft, answers))
         return
@@ -270,10 +270,10 @@ async def confirm(turn: Turn, query: CallbackQuery, draft: Draft) -> None:
     turn.deliveries.recorded(turn.user.tg_id, turn.event)
     nominee = outcome.nominee
     quota = await queries.unit_quota(turn.ports, turn.user)
-    text = texts.saved_text(turn.campaign, nominee, quota, edited=draft.editing is not None)
+    text = intake_texts.saved_text(turn.campaign, nominee, quota, edited=draft.editing is not None)
     markup: InlineKeyboardMarkup | None = None
     if nominee.alternate_for is None and needs_alternate(turn.campaign, nominee.award, nominee.answers):
-        text += "\n\n" + texts.alternate_notice(turn.campaign, nominee.award)
+        text += "\n\n" + intake_texts.alternate_notice(turn.campaign, nominee.award)
         kb = InlineKeyboardBuilder()
         kb.row(
             InlineKeyboardButton(
@@ -342,7 +342,7 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
     form, step = found
     if step.field is None or step.field.type != "photo":
         problem = ChoiceInvalid() if step.kind == "category" or step.choices else TextExpected()
-        await ask(turn, draft, step, texts.answer_problem(problem, step))
+        await ask(turn, draft, step, answer_texts.answer_problem(problem, step))
         return
     if message.photo:
         largest = message.photo[-1]
@@ -352,17 +352,17 @@ async def on_file(message: Message, turn: Turn, bot: Bot) -> None:
         doc = message.document
         file_id, mime, name, size = doc.file_id, (doc.mime_type or ""), (doc.file_name or "file"), doc.file_size
         if mime not in PHOTO_MIMES:
-            await ask(turn, draft, step, texts.answer_problem(PhotoFormat(), step))
+            await ask(turn, draft, step, answer_texts.answer_problem(PhotoFormat(), step))
             return
     if size and size > MAX_MB * 1024 * 1024:
-        await ask(turn, draft, step, texts.answer_problem(PhotoTooLarge(MAX_MB), step))
+        await ask(turn, draft, step, answer_texts.answer_problem(PhotoTooLarge(MAX_MB), step))
         return
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         await bot.download(file_id, destination=cast(BinaryIO, spool))  # it has BinaryIO's methods
         try:
             photo = await decode_photo(spool, step.field.max_width, step.field.max_height)
         except InvalidAnswer as err:
-            await ask(turn, draft, step, texts.answer_problem(err.problem, step))
+            await ask(turn, draft, step, answer_texts.answer_problem(err.problem, step))
             return
     filename = name.rsplit(".", 1)[0] + ".jpg"
     ref = await drafts.store_file(turn.ports, photo.data, "image/jpeg", filename, turn.user.tg_id)
@@ -395,16 +395,16 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
     form, step = found
     text = message.text or ""
     if step.field is not None and step.field.type == "photo":
-        await ask(turn, draft, step, texts.answer_problem(PhotoExpected(), step))
+        await ask(turn, draft, step, answer_texts.answer_problem(PhotoExpected(), step))
         return
     if paste.is_rest(turn.user.tg_id, message.date, text):
-        await ask(turn, draft, step, texts.split_rest(step))
+        await ask(turn, draft, step, intake_texts.split_rest(step))
         return
     try:
         answers = form.accept(draft.answers, step.key, text, turn.today)
     except InvalidAnswer as err:
         paste.refused(turn.user.tg_id, message.date, text, err.problem)
-        await ask(turn, draft, step, texts.answer_problem(err.problem, step))
+        await ask(turn, draft, step, answer_texts.answer_problem(err.problem, step))
         return
     if step.kind == "category" and draft.alternate_for is None:  # a category typed instead of tapped
         partial = {"category": answers["category"]}
@@ -414,7 +414,7 @@ async def on_text(message: Message, turn: Turn, started_at: datetime, paste: Pas
             return
     if await nominated_already(turn, form, step, draft, answers):
         return
-    note = texts.accepted_note(form, step.key, answers, turn.today)
+    note = intake_texts.accepted_note(form, step.key, answers, turn.today)
     await render(turn, *flow.advance(form, draft, answers), note, edit=False)
 
 

@@ -14,7 +14,7 @@ from core.form import IntakeForm, Step
 from core.records import Draft, NomineeInfo
 from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
-from handlers.texts import category_label, draft_who, option_label, short_label
+from handlers.labels import category_label, draft_who, option_label, short_label
 
 
 class _Rows:

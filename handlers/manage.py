@@ -13,7 +13,7 @@ from core import flow
 from core.campaign import Campaign
 from core.records import Draft, NomineeInfo
 from core.refusals import AlternateMissing, Gap, blocking, given_up, places_digest
-from handlers import keyboards, texts
+from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _, _n, sentences
@@ -63,7 +63,7 @@ async def edit_tap(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> N
 
 async def ask_withdraw(turn: Turn, nominee_id: int) -> None:
     nominee = await nominees.editable(turn.ports, turn.user, nominee_id)
-    title = texts.esc(texts.nominee_title(turn.campaign, nominee))
+    title = labels.esc(labels.nominee_title(turn.campaign, nominee))
     if nominee.alternate_for is not None:  # an alternate holds no place; its nominee needs another
         text = _(
             "Withdraw {title}? An alternate holds no place; #{principal} then needs another alternate, "
@@ -80,7 +80,7 @@ def alternates_going(turn: Turn, alternates: Sequence[NomineeInfo], *, done: boo
     happens, and (``done``) after."""
     if not alternates:
         return ""
-    names = "、".join(texts.esc(texts.nominee_title(turn.campaign, a)) for a in alternates)
+    names = "、".join(labels.esc(labels.nominee_title(turn.campaign, a)) for a in alternates)
     if done:
         return "\n" + _("Its alternate {names} has been withdrawn with it.").format(names=names)
     return "\n" + _("Its alternate {names} is withdrawn with it.").format(names=names)
@@ -104,7 +104,7 @@ async def withdraw_yes(query: CallbackQuery, callback_data: ItemCb, turn: Turn) 
     alternates = (await queries.record(turn.ports, turn.user, callback_data.id)).alternates
     nominee = await nominees.withdraw(turn.ports, turn.user, callback_data.id)
     quota = await queries.unit_quota(turn.ports, turn.user)
-    title = texts.esc(texts.nominee_title(turn.campaign, nominee))
+    title = labels.esc(labels.nominee_title(turn.campaign, nominee))
     if nominee.alternate_for is not None:
         text = _(
             "{title} has been withdrawn. #{principal} needs another alternate: /status {principal} offers to enter one."
@@ -151,7 +151,7 @@ def drafts_note(campaign: Campaign, drafts: Sequence[Draft]) -> str:
         return ""
     titles = []
     for draft in drafts:
-        title = texts.esc(texts.draft_title(campaign, draft))
+        title = labels.esc(labels.draft_title(campaign, draft))
         if draft.editing is not None:
             title = _("edit of #{id}: {title}").format(id=draft.editing, title=title)
         titles.append(title)

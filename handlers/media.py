@@ -27,7 +27,7 @@ from core import flow
 from core.errors import AnswerProblem, ChoiceInvalid, PhotoExpected, TextExpected
 from core.form import Step
 from core.records import Draft
-from handlers import intake, keyboards, texts
+from handlers import answer_texts, intake, keyboards
 from handlers.common import Handler, Magic, Turn, draft_open, still_open
 from handlers.i18n import _
 from handlers.paste import PasteGuard
@@ -68,7 +68,7 @@ async def show_current(turn: Turn, notice: str, *, not_text: bool = False) -> No
             return
         await render(turn, *flow.resume(turn.campaign, draft), notice, edit=False)
         return
-    parts = [notice, texts.answer_problem(not_text_problem(step), step) if not_text else ""]
+    parts = [notice, answer_texts.answer_problem(not_text_problem(step), step) if not_text else ""]
     await ask(turn, draft, step, "\n".join(p for p in parts if p), edit=False)
 
 

@@ -7,7 +7,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from app import joining
-from handlers import keyboards, texts
+from handlers import keyboards, labels, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import Turn, outdated, show
 from handlers.i18n import LANGUAGES, _, sentences
@@ -20,7 +20,7 @@ async def start(message: Message, command: CommandObject, turn: Turn) -> None:
             registered = _("You are already registered as office staff; this invitation was not used.")
         else:
             registered = _("You are already registered as the clerk of {unit}; this invitation was not used.").format(
-                unit=texts.esc(turn.user.unit or "—")
+                unit=labels.esc(turn.user.unit or "—")
             )
         await message.answer(sentences(registered, _("To change your unit or role, please contact the office.")))
         return

@@ -51,7 +51,7 @@ from core.refusals import (
     given_up,
 )
 from handlers.i18n import _, _n, pick
-from handlers.texts import action_label, award_name, category_label, esc, field_label, status_label
+from handlers.labels import action_label, award_name, category_label, esc, field_label, status_label
 
 
 def collective(campaign: Campaign, award: str) -> bool:

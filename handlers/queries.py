@@ -12,7 +12,7 @@ from core.deadlines import closed
 from core.form import IntakeForm
 from core.quota import ListedNominee, lacking_alternate, needs_alternate
 from core.records import EDITABLE, NomineeInfo, holds_place
-from handlers import keyboards, texts
+from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
@@ -28,7 +28,7 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     nominee, history = record.info, record.history
     form = IntakeForm(campaign, nominee.award, alternate=nominee.alternate_for is not None)
     missing_keys = form.missing(nominee.answers)
-    missing = [texts.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
+    missing = [labels.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
     editable = nominee.status in EDITABLE and turn.user.role == "clerk"  # the office changes nothing here
     if editable:  # no ✎ or 撤回 once the list is submitted or entry has closed
@@ -66,17 +66,17 @@ async def show_list(turn: Turn, offset: int) -> None:
         head = _("<b>Nominees of all units</b> ({first}–{last} of {total})")
     else:
         head = _("<b>Nominees of {unit}</b> ({first}–{last} of {total})")
-    lines = [head.format(unit=texts.esc(turn.user.unit or ""), first=first, last=last, total=total)]
+    lines = [head.format(unit=labels.esc(turn.user.unit or ""), first=first, last=last, total=total)]
     lacking = await without_alternate(turn, items)
     for n in items:
-        status = texts.status_label(n.status, alternate=n.alternate_for is not None)
-        unit = f"{texts.esc(n.unit)} · " if office else ""
+        status = labels.status_label(n.status, alternate=n.alternate_for is not None)
+        unit = f"{labels.esc(n.unit)} · " if office else ""
         flag = " · " + _("⚠ alternate still to be entered") if n.id in lacking else ""
-        lines.append(f"{unit}{texts.esc(texts.nominee_title(turn.campaign, n))} · {status}{flag}")
+        lines.append(f"{unit}{labels.esc(labels.nominee_title(turn.campaign, n))} · {status}{flag}")
     lines.append(_("Tap a nominee to see the whole record."))
     if given_up:
         lines += ["", given_up]
-    buttons = [(n.id, texts.nominee_title(turn.campaign, n)) for n in items]
+    buttons = [(n.id, labels.nominee_title(turn.campaign, n)) for n in items]
     await show(turn.event, "\n".join(lines), keyboards.list_keyboard(buttons, offset, total, PAGE))
 
 
@@ -87,7 +87,7 @@ async def given_up_text(turn: Turn) -> str:
     for state in states:
         if state.submitted_at is not None and state.given_up:
             when = f"{local_time(state.submitted_at, turn.campaign):%Y-%m-%d %H:%M}"
-            lines.append(_("{unit} (submitted {date}):").format(unit=texts.esc(state.name), date=when))
+            lines.append(_("{unit} (submitted {date}):").format(unit=labels.esc(state.name), date=when))
             lines += given_up_lines(turn.campaign, state.given_up)
     return "\n".join([_("<b>Reserved places given up at submission</b>"), *lines]) if lines else ""
 

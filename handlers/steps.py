@@ -13,7 +13,7 @@ from core.campaign import Campaign
 from core.flow import Ask, ChooseAward, Screen, Summary, form_of, is_first, kept, record_reply, resume
 from core.form import IntakeForm, Step
 from core.records import Draft, UnitQuota
-from handlers import keyboards, texts
+from handlers import intake_texts, keyboards, labels, texts
 from handlers.callbacks import AwardCb
 from handlers.common import Turn, show
 from handlers.i18n import _
@@ -35,12 +35,12 @@ async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[l
     """The category buttons (✕ for those that cannot be added now) and the unit's places for the
     award (None for an alternate, which takes no place)."""
     cats = form.categories()
-    labels = [texts.category_label(form.award, cat) for cat in cats]
+    names = [labels.category_label(form.award, cat) for cat in cats]
     if draft.alternate_for is not None:  # an alternate takes no place: nothing to mark
-        return labels, None
+        return names, None
     partials = [{"category": cat} for cat in cats]
     view = await prechecks.category_view(turn.ports, turn.user, form.award.key, partials, exclude=draft.editing)
-    marked = [label if d.ok else "✕ " + label for label, d in zip(labels, view.decisions, strict=True)]
+    marked = [label if d.ok else "✕ " + label for label, d in zip(names, view.decisions, strict=True)]
     places = None if view.places is None else UnitQuota(turn.user.unit or "", (view.places,), ())
     return marked, places
 
@@ -48,8 +48,8 @@ async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[l
 async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: bool = True) -> None:
     """The question ``step`` with its buttons (and, for the category, the unit's places)."""
     form = form_of(turn.campaign, draft)
-    labels, quota = await category_labels(turn, form, draft) if step.kind == "category" else (None, None)
-    text = texts.prompt(form, step, draft.answers, turn.today, with_lead(turn, notice))
+    buttons, quota = await category_labels(turn, form, draft) if step.kind == "category" else (None, None)
+    text = intake_texts.prompt(form, step, draft.answers, turn.today, with_lead(turn, notice))
     if quota is not None and quota.awards and quota.awards[0].cap is not None:
         text += "\n\n" + texts.quota_text(turn.campaign, quota)
     markup = keyboards.step_keyboard(
@@ -58,7 +58,7 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
         first=is_first(form, draft, step),
         keep=kept(draft, step),
         to_summary=draft.in_summary,
-        category_labels=labels,
+        category_labels=buttons,
     )
     await show(turn.event, text, markup, edit=edit)
     turn.deliveries.delivered(turn.user.tg_id)
@@ -69,7 +69,9 @@ async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool
     form = form_of(turn.campaign, draft)
     complete = not form.missing(draft.answers)
     markup = keyboards.summary_keyboard(form, form.steps(draft.answers), draft.answers, complete=complete)
-    await show(turn.event, texts.summary(form, draft.answers, turn.today, with_lead(turn, notice)), markup, edit=edit)
+    await show(
+        turn.event, intake_texts.summary(form, draft.answers, turn.today, with_lead(turn, notice)), markup, edit=edit
+    )
     turn.deliveries.delivered(turn.user.tg_id)
 
 
@@ -105,9 +107,9 @@ def resume_offer(campaign: Campaign, draft: Draft) -> str:
     if draft.editing is not None:
         return _(
             "You have an unfinished edit of #{id} ({title}), stopped at {where}. Continue where you left off?"
-        ).format(id=draft.editing, title=texts.esc(texts.draft_title(campaign, draft)), where=where)
+        ).format(id=draft.editing, title=labels.esc(labels.draft_title(campaign, draft)), where=where)
     return _("You have an unfinished draft ({award}), stopped at {where}. Continue where you left off?").format(
-        award=texts.award_name(campaign, draft.award or ""), where=where
+        award=labels.award_name(campaign, draft.award or ""), where=where
     )
 
 
@@ -121,7 +123,7 @@ def is_stale(draft: Draft, started_at: datetime, now: datetime) -> bool:
 def cancel_question(campaign: Campaign, draft: Draft) -> str:
     """/cancel (or 取消): what is being cancelled — the draft by its award and name, or the edit of
     #N — and the two ways out: pause (kept, /new continues it) or discard."""
-    title = texts.esc(texts.draft_title(campaign, draft))
+    title = labels.esc(labels.draft_title(campaign, draft))
     if draft.editing is not None:
         return _(
             "You are editing #{id} ({title}).\n\n"
@@ -142,7 +144,7 @@ async def offer_cancel(turn: Turn, draft: Draft) -> None:
 
 
 def paused_text(campaign: Campaign, draft: Draft) -> str:
-    title = texts.esc(texts.draft_title(campaign, draft))
+    title = labels.esc(labels.draft_title(campaign, draft))
     if draft.editing is not None:
         return _("Your changes to #{id} ({title}) are kept. Send /new to continue editing.").format(
             id=draft.editing, title=title

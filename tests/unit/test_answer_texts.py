@@ -23,7 +23,7 @@ from core.errors import (
     PhotoTooManyPixels,
     TextTooLong,
 )
-from handlers.texts import answer_problem
+from handlers.answer_texts import answer_problem
 from locales import extract
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")

@@ -30,8 +30,8 @@ ALLOWED_CHINESE = {
     ("handlers/keyboards.py", "中文"),  # the /lang button
     ("handlers/misc.py", "语言已设置为中文。"),  # set_lang's confirmation, in the language just chosen
     ("handlers/misc.py", "Choose the language / 请选择语言"),  # the bilingual /lang prompt (a msgid)
-    ("handlers/texts.py", "男"),  # display_value: keys of core.idcard's gender values (data, not text)
-    ("handlers/texts.py", "女"),
+    ("handlers/labels.py", "男"),  # display_value: keys of core.idcard's gender values (data, not text)
+    ("handlers/labels.py", "女"),
     ("bot/app.py", "中文 / English"),  # the /lang menu entry names both languages in both languages
 }
 # Files in bot/ that are not chat: their readers are operators at a terminal, bilingual by design.

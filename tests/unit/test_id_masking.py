@@ -18,7 +18,7 @@ from aiogram.utils.i18n import I18n
 from core.form import IntakeForm
 from core.idcard import check_digit, make_id_number, parse_id_number
 from core.loader import load_builtin
-from handlers.texts import display_value
+from handlers.labels import display_value
 
 TODAY = date(2024, 6, 1)
 ENOUGH = 100

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 from core.campaign import Campaign
 from core.form import IntakeForm, Step
 from core.loader import builtin_names, load_builtin
-from handlers.texts import prompt
+from handlers.intake_texts import prompt
 
 TODAY = date(2024, 3, 15)
 HEADER = re.compile(r"^.*(?:第 \d+/\d+ 步|Step \d+/\d+) · ", re.M)
