@@ -14,13 +14,25 @@ from core.deadlines import closed
 from core.quota import (
     CampaignStanding,
     LimitStatus,
+    ListedNominee,
     campaign_standing,
+    lacking_alternate,
     limits,
     limits_hit,
     needs_alternate,
     unit_status,
 )
-from core.records import Draft, HistoryEntry, NomineeInfo, Role, UnitQuota, UnitState, UserInfo, holds_place
+from core.records import (
+    PLACE_HOLDING,
+    Draft,
+    HistoryEntry,
+    NomineeInfo,
+    Role,
+    UnitQuota,
+    UnitState,
+    UserInfo,
+    holds_place,
+)
 from core.refusals import Closed
 
 
@@ -101,6 +113,22 @@ async def unit_quota(ports: Ports, user: UserInfo, unit: str | None = None) -> U
         used = await tx.counters.limit_counts(campaign.id)
         pools = tuple(LimitStatus(lim, used.get(lim.key, 0)) for lim in limits(campaign))
         return UnitQuota(state.name, awards, pools)
+
+
+@usecase
+async def lacking_alternates(ports: Ports, user: UserInfo) -> frozenset[int]:
+    """The enterprise heads and 科级 cadres still owing an alternate (core.quota.lacking_alternate):
+    of the clerk's unit, or for the office of the whole campaign. An alternate names its nominee by
+    id, so every place-holding nominee of the scope is read."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user)
+        campaign = await access.campaign_in(tx, actor.campaign_id)
+        if actor.role == "clerk" and actor.unit is not None:
+            records = await tx.nominees.of_unit(campaign.id, actor.unit, PLACE_HOLDING)
+        else:
+            records = [r for r in await tx.nominees.live(campaign.id) if r.info.status in PLACE_HOLDING]
+        listed = [ListedNominee(r.info.id, r.info.award, r.info.answers, r.info.alternate_for) for r in records]
+        return lacking_alternate(campaign, listed)
 
 
 @usecase
@@ -223,6 +251,7 @@ __all__ = [
     "Member",
     "NomineeCard",
     "context",
+    "lacking_alternates",
     "member",
     "nominee",
     "nominees",

@@ -19,6 +19,7 @@ from handlers.labels import (
     display_value,
     esc,
     step_label,
+    who,
 )
 
 
@@ -152,10 +153,10 @@ def summary(form: IntakeForm, answers: Mapping[str, Any], today: date, notice: s
 def saved_text(campaign: Campaign, nominee: NomineeInfo, quota: UnitQuota, *, edited: bool = False) -> str:
     """已保存 for a new nominee, 已修改 after an edit, with the places left."""
     award = award_name(campaign, nominee.award)
-    who = nominee.answers.get("name") or nominee.answers.get("team_name") or nominee.answers.get("org_name") or ""
+    name = who(nominee.answers)
     status = next((s for s in quota.awards if s.award == nominee.award), None)
     done = _("Changed: #{id} {who} · {award}.") if edited else _("Saved: #{id} {who} · {award}.")
-    lines = [done.format(id=nominee.id, who=esc(who), award=award)]
+    lines = [done.format(id=nominee.id, who=esc(name), award=award)]
     if status is not None and status.cap is not None and not status.competitive:
         lines.append(
             _n(

@@ -103,10 +103,14 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
-def draft_who(draft: Draft) -> str:
-    """Whom a draft is about, as far as typed: the person's, team's or organisation's name ("" before)."""
-    answers = draft.answers
+def who(answers: Mapping[str, Any]) -> str:
+    """Whom answers are about: the person's, team's or organisation's name ("" before it is typed)."""
     return str(answers.get("name") or answers.get("team_name") or answers.get("org_name") or "")
+
+
+def draft_who(draft: Draft) -> str:
+    """Whom a draft is about, as far as typed ("" before)."""
+    return who(draft.answers)
 
 
 def draft_title(campaign: Campaign, draft: Draft) -> str:
@@ -117,9 +121,8 @@ def draft_title(campaign: Campaign, draft: Draft) -> str:
 
 
 def nominee_title(campaign: Campaign, n: NomineeInfo) -> str:
-    who = n.answers.get("name") or n.answers.get("team_name") or n.answers.get("org_name") or "?"
     alt = " · " + _("alternate") if n.alternate_for else ""
-    return f"#{n.id} {who} · {award_name(campaign, n.award)}{alt}"
+    return f"#{n.id} {who(n.answers) or '?'} · {award_name(campaign, n.award)}{alt}"
 
 
 def display_value(
@@ -176,4 +179,5 @@ __all__ = [
     "short_label",
     "status_label",
     "step_label",
+    "who",
 ]

@@ -125,7 +125,7 @@ async def offer_submit(turn: Turn, gaps: Sequence[Gap], *, edit: bool = True) ->
     submit giving them up; or, for a complete list, the plain question."""
     if blocking(gaps):
         items, _total = await queries.nominees(turn.ports, turn.user, 0, 200)
-        names = {n.id: str(n.answers.get("name") or n.answers.get("org_name") or "") for n in items}
+        names = {n.id: labels.who(n.answers) for n in items}
         lacking = [(g.nominee, g.name or f"#{g.nominee}") for g in gaps if isinstance(g, AlternateMissing)]
         text = gaps_text(turn.campaign, gaps, names)
         await show(turn.event, text, keyboards.alternates_keyboard(lacking), edit=edit)

@@ -10,8 +10,8 @@ from app import queries
 from core.clock import local_time
 from core.deadlines import closed
 from core.form import IntakeForm
-from core.quota import ListedNominee, lacking_alternate, needs_alternate
-from core.records import EDITABLE, NomineeInfo, holds_place
+from core.quota import needs_alternate
+from core.records import EDITABLE, NomineeInfo
 from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
@@ -43,10 +43,7 @@ async def without_alternate(turn: Turn, page: list[NomineeInfo]) -> frozenset[in
     """Of the nominees on ``page``, those still owing an alternate (read only when one might)."""
     if not any(needs_alternate(turn.campaign, n.award, n.answers) for n in page):
         return frozenset()
-    everyone, _total = await queries.nominees(turn.ports, turn.user, 0, 1000)
-    # an alternate names its nominee by id: the unit's (or, for the office, every) live nominee
-    listed = [ListedNominee(n.id, n.award, n.answers, n.alternate_for) for n in everyone if holds_place(n.status, None)]
-    return lacking_alternate(turn.campaign, listed)
+    return await queries.lacking_alternates(turn.ports, turn.user)
 
 
 async def show_list(turn: Turn, offset: int) -> None:
