@@ -32,7 +32,7 @@ from core.quota import (
     needs_alternate,
     valid_alternate,
 )
-from core.records import EDITABLE, NomineeInfo, SaveOutcome, UserInfo, holds_place
+from core.records import EDITABLE, NomineeInfo, SaveOutcome, UnitState, UserInfo, holds_place
 from core.refusals import (
     AlternateInvalid,
     AwardUnknown,
@@ -43,6 +43,7 @@ from core.refusals import (
     NomineeIncomplete,
     NomineeLocked,
     NomineeNotFound,
+    Problem,
     Rejected,
 )
 
@@ -253,13 +254,21 @@ async def editable(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
     async with ports.db.read() as tx:
         actor, campaign, unit_state = await access.reading(tx, user, "clerk")
         found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id).info
-        if found.status in ("saved", "submitted"):  # a returned nominee may be corrected after the deadline
-            gate = closed(campaign, unit_state, ports.clock())
-            if gate is not None:
-                raise Rejected(gate)  # the list is closed: said with whom to ask
-        if found.status not in EDITABLE:
-            raise Rejected(NomineeLocked(found.status))
+        gate = change_gate(campaign, unit_state, found, ports.clock())
+        if gate is not None:
+            raise Rejected(gate)
         return found
+
+
+def change_gate(campaign: Campaign, unit: UnitState, info: NomineeInfo, now: datetime) -> Problem | None:
+    """Why a clerk may not change or withdraw ``info`` now, None while they may: a closed list
+    (said with whom to ask), else a status past 已保存/退回修改. A nominee the office returned may
+    be corrected after the deadline."""
+    if info.status in ("saved", "submitted"):
+        gate = closed(campaign, unit, now)
+        if gate is not None:
+            return gate
+    return NomineeLocked(info.status) if info.status not in EDITABLE else None
 
 
 @usecase
@@ -375,6 +384,7 @@ async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
 
 __all__ = [
     "alternate_principal",
+    "change_gate",
     "duplicate",
     "duplicate_of",
     "editable",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app import access
-from app.nominees import own_nominee
+from app.nominees import change_gate, own_nominee
 from app.places import UNIT_CLAIM, holding_answers
 from app.ports import Ports, UnitOfWork, usecase
 from core.campaign import Campaign
@@ -166,6 +166,7 @@ class NomineeCard:
     info: NomineeInfo
     history: list[HistoryEntry]
     alternates: list[NomineeInfo]
+    changeable: bool = False  # the asking clerk may change or withdraw it now (app.nominees.change_gate)
 
     def lacks_alternate(self, campaign: Campaign) -> bool:
         """An enterprise head or 科级 cadre whose alternate is still to be entered (郑工办〔2024〕6号)."""
@@ -184,7 +185,12 @@ async def record(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeCard:
         actor = await access.actor(tx, user)
         found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id)
         alternates = await tx.nominees.alternates_of(nominee_id)
-        return NomineeCard(found.info, await tx.audit.history(nominee_id), [a.info for a in alternates])
+        changeable = False  # the office changes nothing here
+        if actor.role == "clerk":
+            _actor, campaign, unit_state = await access.reading(tx, user, "clerk")
+            changeable = change_gate(campaign, unit_state, found.info, ports.clock()) is None
+        history = await tx.audit.history(nominee_id)
+        return NomineeCard(found.info, history, [a.info for a in alternates], changeable)
 
 
 @usecase

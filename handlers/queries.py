@@ -11,7 +11,7 @@ from core.clock import local_time
 from core.deadlines import closed
 from core.form import IntakeForm
 from core.quota import needs_alternate
-from core.records import EDITABLE, NomineeInfo
+from core.records import NomineeInfo
 from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
@@ -30,11 +30,8 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     missing_keys = form.missing(nominee.answers)
     missing = [labels.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
-    editable = nominee.status in EDITABLE and turn.user.role == "clerk"  # the office changes nothing here
-    if editable:  # no ✎ or 撤回 once the list is submitted or entry has closed
-        editable = closed(campaign, await queries.unit_state(turn.ports, turn.user), turn.now) is None
     markup = keyboards.nominee_keyboard(
-        nominee, editable=editable, needs_alternate=editable and record.lacks_alternate(campaign)
+        nominee, editable=record.changeable, needs_alternate=record.changeable and record.lacks_alternate(campaign)
     )
     await show(turn.event, text, markup, edit=edit)
 
