@@ -66,3 +66,9 @@ class LangCb(CallbackData, prefix="lg"):
 class SubmitCb(CallbackData, prefix="sb"):
     action: str  # yes | giveup | no
     v: str = ""  # giveup: core.refusals.places_digest of the places the clerk was shown
+
+
+class DashCb(CallbackData, prefix="db"):
+    """A page of the office's /dashboard (read afresh at each press)."""
+
+    page: Index

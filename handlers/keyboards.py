@@ -12,7 +12,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
 from core.records import Draft, NomineeInfo
-from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
+from handlers.callbacks import (
+    DashCb,
+    DraftAskCb,
+    DraftCb,
+    ItemCb,
+    LangCb,
+    NavCb,
+    PageCb,
+    PickCb,
+    SubmitCb,
+    SummaryCb,
+)
 from handlers.i18n import _
 from handlers.labels import category_label, draft_who, option_label, short_label
 
@@ -157,6 +168,21 @@ def list_keyboard(items: Sequence[tuple[int, str]], offset: int, total: int, pag
         nav.append(InlineKeyboardButton(text=_("Next ▶"), callback_data=PageCb(offset=offset + page).pack()))
     if nav:
         kb.row(*nav)
+    return kb.as_markup()
+
+
+def dashboard_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """◀ and ▶ between the dashboard's pages, with where the reader is."""
+    if pages <= 1:
+        return None
+    kb = InlineKeyboardBuilder()
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text=_("◀ Previous"), callback_data=DashCb(page=page - 1).pack()))
+    nav.append(InlineKeyboardButton(text=f"{page + 1}/{pages}", callback_data=DashCb(page=page).pack()))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton(text=_("Next ▶"), callback_data=DashCb(page=page + 1).pack()))
+    kb.row(*nav)
     return kb.as_markup()
 
 

@@ -42,7 +42,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 BOT_ID = 7150042
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "评选填报", "username": "nominee_bot"}
@@ -171,6 +171,7 @@ class Said:
     keyboard: Keyboard = ()
     message_id: int | None = None
     alert: bool = False
+    photo: bytes | None = None  # a photo's bytes as the bot uploaded them (sendPhoto)
 
     @property
     def buttons(self) -> list[str]:
@@ -335,7 +336,9 @@ class RecordingSession(BaseSession):
                 return self._send(int(method.chat_id), method.text, text, method.reply_markup)
             case SendPhoto() | SendDocument():
                 caption = self._text(bot, method.caption or "", method.parse_mode, MAX_CAPTION, empty=True)
-                return self._send(int(method.chat_id), method.caption or "", caption, method.reply_markup)
+                upload = method.photo if isinstance(method, SendPhoto) else None
+                photo = upload.data if isinstance(upload, BufferedInputFile) else None
+                return self._send(int(method.chat_id), method.caption or "", caption, method.reply_markup, photo)
             case EditMessageText():
                 text = self._text(bot, method.text or "", method.parse_mode, MAX_TEXT)
                 return self._edit(method.chat_id, method.message_id, method.text, text, method.reply_markup)
@@ -401,11 +404,11 @@ class RecordingSession(BaseSession):
             rows.append(tuple(Button(b.text, b.callback_data) for b in row))
         return tuple(rows)
 
-    def _send(self, chat_id: int, html: str, text: str, markup: Any) -> dict[str, Any]:
+    def _send(self, chat_id: int, html: str, text: str, markup: Any, photo: bytes | None = None) -> dict[str, Any]:
         keyboard = self._keyboard(markup)
         shown = Shown(chat_id, self.new_message_id(), self.now(), text, html, keyboard)
         self._chats[chat_id][shown.message_id] = shown
-        self.said.append(Said("message", chat_id, text, keyboard, shown.message_id))
+        self.said.append(Said("message", chat_id, text, keyboard, shown.message_id, photo=photo))
         return self._message(shown)
 
     def _edit(self, chat_id: Any, message_id: int | None, html: str | None, text: str | None, markup: Any) -> Any:
