@@ -81,13 +81,15 @@ class Panel:
     axis: str  # what the axis measures, e.g. "places used of the allocation"
     empty: str = ""  # said instead of bars when there are none
     legend: tuple[tuple[Tone, str], ...] = ()
+    labels_above: bool = False  # long labels: on a line of their own above each bar, full width
 
 
 def render(panel: Panel) -> bytes:
     """One panel as a PNG, ``WIDTH_PX`` wide and as tall as its rows need."""
     fonts = [f for f in (cjk_font(), FALLBACK) if f]
     with rc_context({"font.family": fonts, "font.size": FONT_PT, "axes.titlesize": FONT_PT + 4}):
-        fig = Figure(figsize=(WIDTH_PX / DPI, HEAD_IN + ROW_IN * max(len(panel.bars), 2)), dpi=DPI)
+        row = ROW_IN * (2 if panel.labels_above else 1)
+        fig = Figure(figsize=(WIDTH_PX / DPI, HEAD_IN + row * max(len(panel.bars), 2)), dpi=DPI)
         FigureCanvasAgg(fig)
         fig.set_layout_engine("constrained")
         ax = fig.add_subplot()
@@ -105,13 +107,23 @@ def render(panel: Panel) -> bytes:
 def _bars(ax: Axes, panel: Panel) -> None:
     bars = panel.bars
     ys = list(range(len(bars)))[::-1]  # the first row on top
-    ax.barh(ys, [min(b.value, 1.0) for b in bars], height=0.7, color=[COLOURS[b.tone] for b in bars])
+    above = panel.labels_above
+    height = 0.45 if above else 0.7
+    ax.barh(ys, [min(b.value, 1.0) for b in bars], height=height, color=[COLOURS[b.tone] for b in bars])
     for y, b in zip(ys, bars, strict=True):
-        ax.text(min(b.value, 1.0) + 0.01, y, b.text, va="center", fontsize=FONT_PT - 2)
+        end = max(min(b.value, 1.0), b.target or 0.0)  # the numbers right of the bar and of its target
+        ax.text(end + 0.015, y, b.text, va="center", fontsize=FONT_PT - 2)
         if b.target is not None:
-            ax.vlines(b.target, y - 0.45, y + 0.45, colors="black", linewidth=3)
-    ax.set_yticks(ys, [b.label for b in bars])
-    ax.set_ylim(-0.6, len(bars) - 0.4)
+            reach = height / 2 + 0.05  # a little beyond the bar, never into the label above
+            ax.vlines(b.target, y - reach, y + reach, colors="black", linewidth=3)
+        if above:
+            ax.text(0.005, y + 0.3, b.label, va="bottom", ha="left")
+    if above:
+        ax.set_yticks([])
+        ax.set_ylim(-0.5, len(bars) - 0.1)
+    else:
+        ax.set_yticks(ys, [b.label for b in bars])
+        ax.set_ylim(-0.6, len(bars) - 0.4)
     ax.set_xlim(0, 1.3)  # room for the text after a full bar
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
     ax.set_xlabel(panel.axis)

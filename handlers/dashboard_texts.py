@@ -216,11 +216,12 @@ def panels(campaign: Campaign, board: Dashboard) -> list[Panel]:
         for p in board.proportions
     )
     proportions = Panel(
-        _("City-wide proportions (black line: the target)"),
+        _("City-wide proportions"),
         prop_bars,
-        _("share of the award's places"),
+        _("share of the award's places (black line: the target)"),
         _("This campaign sets no city-wide proportions."),
         (("good", _("met")), ("warn", _("still reachable")), ("bad", _("not reachable"))),
+        labels_above=True,
     )
     return [units, proportions]
 

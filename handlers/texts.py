@@ -217,4 +217,5 @@ def office_help(*, clerk_command: bool = False) -> str:
             "/help — this list"
         )
     )
+    lines.append(_("/dashboard — where the campaign stands: places, units, proportions, with charts"))
     return "\n".join(lines)

@@ -336,8 +336,8 @@ class RecordingSession(BaseSession):
                 return self._send(int(method.chat_id), method.text, text, method.reply_markup)
             case SendPhoto() | SendDocument():
                 caption = self._text(bot, method.caption or "", method.parse_mode, MAX_CAPTION, empty=True)
-                upload = method.photo if isinstance(method, SendPhoto) else None
-                photo = upload.data if isinstance(upload, BufferedInputFile) else None
+                picture = method.photo if isinstance(method, SendPhoto) else None
+                photo = picture.data if isinstance(picture, BufferedInputFile) else None
                 return self._send(int(method.chat_id), method.caption or "", caption, method.reply_markup, photo)
             case EditMessageText():
                 text = self._text(bot, method.text or "", method.parse_mode, MAX_TEXT)
