@@ -1,28 +1,31 @@
 """The dashboard as pictures readable on a phone: 1080 px wide, large type, horizontal bars.
 
-- :func:`units_png` — every unit's fill (places used of its allocation), one bar per unit;
-- :func:`proportions_png` — each city-wide proportion's share with its target marked.
+:func:`render` draws one :class:`charts.spec.Panel` (the office's two: every unit's fill, and
+each city-wide proportion's share with its target marked — handlers.dashboard_texts.panels).
 
 Chinese text needs a CJK font: :func:`cjk_font` registers the first one installed (Debian
 ``fonts-noto-cjk``); without one the pictures still render, with boxes for Chinese characters.
 Figures are built with the object API (no pyplot state, nothing to close), so a render may run
-in a worker thread (``asyncio.to_thread``) and its memory goes with the figure.
+in a worker thread (``asyncio.to_thread``) and its memory goes with the figure. Renders take
+turns (:data:`_TURN`): the type settings are matplotlib's process-wide ``rcParams``, which one
+render's ``rc_context`` would otherwise restore under another one still drawing.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from matplotlib import font_manager, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+from charts.spec import Bar, Panel, Tone
 
 WIDTH_PX = 1080
 DPI = 100
@@ -41,7 +44,6 @@ CJK_FILES = (
 )
 FALLBACK = "DejaVu Sans"  # matplotlib's own font: digits, Latin, ≥ ≤
 
-Tone = Literal["good", "done", "warn", "bad", "idle"]
 COLOURS: dict[Tone, str] = {
     "good": "#2e7d32",
     "done": "#1565c0",
@@ -49,6 +51,9 @@ COLOURS: dict[Tone, str] = {
     "bad": "#c62828",
     "idle": "#9e9e9e",
 }
+
+
+_TURN = threading.Lock()
 
 
 @functools.cache
@@ -63,31 +68,10 @@ def cjk_font() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One row: ``label`` on the left, a bar of ``value`` (0..1 of the axis), ``text`` at its end."""
-
-    label: str
-    value: float
-    text: str
-    tone: Tone = "good"
-    target: float | None = None  # 0..1 of the axis: a marker line (a proportion's required share)
-
-
-@dataclass(frozen=True)
-class Panel:
-    title: str
-    bars: tuple[Bar, ...]
-    axis: str  # what the axis measures, e.g. "places used of the allocation"
-    empty: str = ""  # said instead of bars when there are none
-    legend: tuple[tuple[Tone, str], ...] = ()
-    labels_above: bool = False  # long labels: on a line of their own above each bar, full width
-
-
 def render(panel: Panel) -> bytes:
     """One panel as a PNG, ``WIDTH_PX`` wide and as tall as its rows need."""
     fonts = [f for f in (cjk_font(), FALLBACK) if f]
-    with rc_context({"font.family": fonts, "font.size": FONT_PT, "axes.titlesize": FONT_PT + 4}):
+    with _TURN, rc_context({"font.family": fonts, "font.size": FONT_PT, "axes.titlesize": FONT_PT + 4}):
         row = ROW_IN * (2 if panel.labels_above else 1)
         fig = Figure(figsize=(WIDTH_PX / DPI, HEAD_IN + row * max(len(panel.bars), 2)), dpi=DPI)
         FigureCanvasAgg(fig)

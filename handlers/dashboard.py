@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from app import dashboard as use
-from charts.dashboard import pictures
+from charts.spec import Panel
 from core.dashboard import Dashboard
 from core.refusals import OfficeOnly, Rejected
 from handlers import dashboard_texts, keyboards
@@ -34,6 +34,13 @@ async def board(turn: Turn) -> Dashboard | None:
         return None
 
 
+def draw(panels: list[Panel]) -> list[bytes]:
+    """In a worker thread: matplotlib is imported with the first picture, not at the bot's start."""
+    from charts.dashboard import pictures
+
+    return pictures(panels)
+
+
 async def dashboard(message: Message, turn: Turn) -> None:
     found = await board(turn)
     if found is None:
@@ -41,7 +48,7 @@ async def dashboard(message: Message, turn: Turn) -> None:
     pages = dashboard_texts.pages(turn.campaign, found, turn.now)
     await message.answer(pages[0], reply_markup=keyboards.dashboard_keyboard(0, len(pages)))
     panels = dashboard_texts.panels(turn.campaign, found)  # translated here, drawn in a thread
-    for panel, png in zip(panels, await asyncio.to_thread(pictures, panels), strict=True):
+    for panel, png in zip(panels, await asyncio.to_thread(draw, panels), strict=True):
         await message.answer_photo(BufferedInputFile(png, "dashboard.png"), caption=panel.title)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from charts.dashboard import Bar, Panel, Tone
+from charts.spec import Bar, Panel, Tone
 from core.campaign import Campaign
 from core.clock import local_time
 from core.dashboard import PHASES, AwardBoard, Dashboard, Phase, UnitFill, UnitRow, places_left, verdict
