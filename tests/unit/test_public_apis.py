@@ -1,6 +1,6 @@
 """We lean only on what our dependencies publish, and each layer imports only what it may.
 
-Read from the syntax trees of the product code (app, core, handlers, bot, storage, tgserver,
+Read from the syntax trees of the product code (app, core, charts, handlers, bot, storage, tgserver,
 locales; not tests, bench or migrations), so an upgrade of SQLAlchemy, aiosqlite, asyncpg, aiogram
 or redis cannot break us through a private detail:
 
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("app", "core", "handlers", "bot", "storage", "tgserver", "locales")
+PRODUCT = ("app", "core", "charts", "handlers", "bot", "storage", "tgserver", "locales")
 THEIRS = ("sqlalchemy", "aiosqlite", "asyncpg", "aiogram", "redis")
 NOT_IN_CORE = (*THEIRS, "openpyxl")
 SKIPPED_DIRS = {".git", ".venv", "venv", "build", "dist", "__pycache__", "node_modules", "tests", "tgserver"}
