@@ -107,7 +107,7 @@ def describe_selector(campaign: Campaign, where: Mapping[str, Sequence[str]]) ->
 def _reserved_text(award: Award, nodes: Sequence[Reserved]) -> str:
     parts: list[str] = []
     for i, node in enumerate(nodes):
-        kind = award.reserved.get(node.kind)
+        kind = award.kinds.get(node.kind)
         name = kind.name if kind is not None else node.kind
         text = f"{name}{node.count}"
         if node.children:
@@ -158,8 +158,23 @@ def allocation_rows(campaign: Campaign) -> tuple[list[str], list[list[str]], lis
         if award.competitive:
             totals.append(f"{award.total}（各单位可推荐{_per_unit(award)}个）")
         else:
-            totals.append(str(sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)))
+            total = sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)
+            sides = division_totals(campaign, award)
+            totals.append(f"{total}（{'、'.join(f'{name}{n}' for name, n in sides)}）" if sides else str(total))
     return header, rows, ["", "合计", *totals]
+
+
+def division_totals(campaign: Campaign, award: Award) -> list[tuple[str, int]]:
+    """(division name, the units' summed places) of an award allocated per unit by division."""
+    sums = {d.key: 0 for d in award.divisions}
+    named = False
+    for unit in campaign.units:
+        alloc = unit.quotas.get(award.key)
+        for node in alloc.reserved if alloc else ():
+            if node.kind in sums:
+                sums[node.kind] += node.count
+                named = True
+    return [(d.name, sums[d.key]) for d in award.divisions] if named else []
 
 
 def _unit_cell(award: Award, unit: Unit) -> str:

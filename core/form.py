@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, given
+from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, fields_of, given
 from core.eligibility import evaluate, fires, reason_key, rules_for
 from core.errors import (
     ChoiceEmpty,
@@ -69,8 +69,8 @@ class IntakeForm:
         # The answers the list of questions depends on (conditions of fields and of soft rules):
         # a chat update asks for the steps several times, for the same answers.
         self._depends = sorted(
-            {key for fkey in self.award.fields for key in (campaign.fields[fkey].when or {})}
-            | {key for rule in self._rules if rule.kind == "soft" for key in rule.when}
+            {key for fkey in self.award.fields for key in fields_of(campaign.fields[fkey].when)}
+            | {key for rule in self._rules if rule.kind == "soft" for key in fields_of(rule.when)}
         )
         # of a ``when_answered`` question only whether it has an answer matters (not its text)
         self._given = sorted({key for fkey in self.award.fields for key in campaign.fields[fkey].when_answered})
@@ -113,7 +113,12 @@ class IntakeForm:
             asked.add(fkey)
             for rule in self._rules:
                 # a soft rule's reason is asked right after the last question it depends on
-                if rule.kind == "soft" and fkey in rule.when and set(rule.when) <= asked and fires(rule, answers):
+                if (
+                    rule.kind == "soft"
+                    and fkey in (read := fields_of(rule.when))
+                    and set(read) <= asked
+                    and fires(rule, answers)
+                ):
                     out.append(Step(reason_key(rule), "reason", rule=rule))
         return out
 

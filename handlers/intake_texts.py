@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.campaign import Campaign, FieldDef
+from core.campaign import Campaign, FieldDef, listed
 from core.form import IntakeForm, Step
 from core.records import NomineeInfo, UnitQuota
 from core.textcheck import visible_length
@@ -172,7 +172,7 @@ def alternate_notice(campaign: Campaign, award_key: str) -> str:
     """After saving an enterprise head or 科级 cadre: the alternate owed, and of which categories
     (郑工办〔2024〕6号: 同时推荐1名同类别一线职工作为备选)."""
     award = campaign.award(award_key)
-    kinds = award.alternate.alternate_where.get("category", []) if award.alternate else []
+    kinds = listed(award.alternate.alternate_where, "category") if award.alternate else []
     if not kinds:
         return _(
             "A nominee of this category needs one alternate, nominated at the same time; otherwise the place "

@@ -180,23 +180,33 @@ def test_show_a_file_with_an_allocation_the_office_added(capsys: pytest.CaptureF
 
             [[units]]
             name = "桥西区"
-            quotas.model = 50
+            quotas.model = { cap = 50, workers = 45, farmers = 5 }
             quotas.worker = 20
             quotas.collective = 50
         """),
         encoding="utf-8",
     )
-    # `workers` is no reserved kind of 劳动模范 yet: the office is told where
+    # 劳模 is allocated by its divisions (95 企业职工 + 15 农民): the sides must add up, per unit and city-wide
     code, _, err = run(capsys, "campaign", "show", str(path))
     assert code == 1
-    assert re.search(rf"^{re.escape(str(path))}:\d+: units\[0\]\.quotas\.model\.workers: 未知的预留类别", err, re.M)
-    path.write_text(path.read_text(encoding="utf-8").replace("{ cap = 60, workers = 50 }", "60"), encoding="utf-8")
+    assert re.search(
+        rf"^{re.escape(str(path))}:\d+: units\[0\]\.quotas\.model: 按部分分配的名额合计 50，与本单位名额 60 不符",
+        err,
+        re.M,
+    )
+    assert "张家口市劳动模范·农民：各单位名额合计 5，与该部分总数 15 不符" in err
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "{ cap = 60, workers = 50 }", "{ cap = 60, workers = 50, farmers = 10 }"
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "campaign", "show", str(path))
     assert code == 0
     table = allocation_table(out)
     assert cells(table[0]) == ["序号", "推荐单位", "张家口市劳动模范", "张家口市先进工作者", "张家口市先进集体"]
-    assert cells(table[2]) == ["1", "桥东区", "60", "20", "50"]
-    assert cells(table[-1]) == ["合计", "110", "40", "100"]
+    assert cells(table[2]) == ["1", "桥东区", "60（企业职工和其他劳动者50、农民10）", "20", "50"]
+    assert cells(table[-1]) == ["合计", "110（企业职工和其他劳动者95、农民15）", "40", "100"]
 
 
 def test_show_an_unknown_name_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
