@@ -252,7 +252,9 @@ def show_lines(campaign: Campaign) -> list[str]:
         lines.append("  （未设定）")
     for stage in campaign.stages:
         when = f"截止 {stage.deadline.isoformat()}" if stage.deadline else "日期另行通知 (to be announced)"
-        lines.append(f"  {stage.name}（{stage.key}）  {when}")
+        # a stage that does not close entry leaves the clerks' lists open past its date
+        entry = "" if stage.closes_entry else "  不截止填报 (entry stays open)"
+        lines.append(f"  {stage.name}（{stage.key}）  {when}{entry}")
 
     if campaign.tables:
         lines += ["", "汇总表 Tables"]
@@ -311,7 +313,22 @@ def cmd_campaign_list(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _load(name_or_path: str) -> Campaign | None:
+def language(args: argparse.Namespace) -> str:
+    """``--lang``, else ``NOMINEE_DEFAULT_LANGUAGE``, else Chinese: the language of a definition's problems."""
+    chosen = getattr(args, "lang", None) or os.environ.get("NOMINEE_DEFAULT_LANGUAGE", "zh")
+    return "en" if chosen.lower().startswith("en") else "zh"
+
+
+def print_problems(problems: Sequence[Any], name: str, lang: str) -> None:
+    """Every located problem, one a line, in ``lang``, and how many when more than one."""
+    for problem in problems:
+        _err(problem.text(lang))
+    count = len(problems)
+    if count > 1:
+        _err(f"{name}: {count} problems" if lang == "en" else f"{name}: 共 {count} 处问题 ({count} problems)")
+
+
+def _load(name_or_path: str, lang: str = "zh") -> Campaign | None:
     """A file, or else a built-in name; problems go to stderr (None). A name that is neither is
     refused in one line, with the close built-in names."""
     from core.loader import DefinitionError, load, load_path
@@ -320,16 +337,12 @@ def _load(name_or_path: str) -> Campaign | None:
         path = Path(name_or_path)
         return load_path(path) if path.exists() else load(name_or_path)
     except DefinitionError as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        count = len(exc.problems)
-        if count > 1:
-            _err(f"{name_or_path}: 共 {count} 处问题 ({count} problems)")
+        print_problems(exc.problems, name_or_path, lang)
         return None
 
 
 def cmd_campaign_check(args: argparse.Namespace) -> int:
-    campaign = _load(args.file)
+    campaign = _load(args.file, language(args))
     if campaign is None:
         return 1
     _out(f"OK {args.file}: {summary(campaign)}")
@@ -337,7 +350,7 @@ def cmd_campaign_check(args: argparse.Namespace) -> int:
 
 
 def cmd_campaign_show(args: argparse.Namespace) -> int:
-    campaign = _load(args.campaign)
+    campaign = _load(args.campaign, language(args))
     if campaign is None:
         return 1
     for line in show_lines(campaign):
@@ -430,10 +443,12 @@ def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentPa
 
     p = group.add_parser("check", help="检查定义文件 (validate a definition file)")
     p.add_argument("file", metavar="FILE", help="TOML 定义文件或内置名称")
+    p.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     p.set_defaults(func=cmd_campaign_check)
 
     p = group.add_parser("show", help="查看奖项、比例、阶段和名额分配表 (show a campaign)")
     p.add_argument("campaign", metavar="NAME|FILE", help="内置名称（如 zhengzhou-2024）或 TOML 文件")
+    p.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     p.set_defaults(func=cmd_campaign_show)
 
     p = group.add_parser("dump", help="输出内置定义文件原文 (print a built-in file)")

@@ -430,7 +430,8 @@ class Proportion(Model):
     def _bound(self) -> Proportion:
         if self.min_pct is None and self.max_pct is None:
             raise ValueError(
-                "须写 min_pct（至少）或 max_pct（至多），或两者（范围） | give min_pct (at least), max_pct (at most) or both (a range)"
+                "须写 min_pct（至少）或 max_pct（至多），或两者（范围）"
+                " | give min_pct (at least), max_pct (at most) or both (a range)"
             )
         if self.min_pct is not None and self.max_pct is not None and self.min_pct > self.max_pct:
             raise ValueError("min_pct 大于 max_pct | min_pct is larger than max_pct")
@@ -781,7 +782,8 @@ def cross_check(c: Campaign) -> list[Problem]:
                         say(
                             "units",
                             f"{award.name}·{div.name}：各单位名额合计 {got}，与该部分总数 {div.total} 不符",
-                            f"{award.name} · {div.name}: the units' places add up to {got}, not the division's {div.total}",
+                            f"{award.name} · {div.name}: the units' places add up to {got},"
+                            f" not the division's {div.total}",
                         )
 
     for pi, pool in enumerate(c.pools):
@@ -864,7 +866,8 @@ def _check_reserved(
             problems.append(
                 Problem(
                     npath,
-                    f"部分 “{kind.name}” 只能写在奖项名额的第一层，如 quotas.{award.key} = {{ cap = 6, {node.kind} = 2, … }}",
+                    f"部分 “{kind.name}” 只能写在奖项名额的第一层，"
+                    f"如 quotas.{award.key} = {{ cap = 6, {node.kind} = 2, … }}",
                     f"the division “{kind.name}” belongs at the allocation's top level, e.g."
                     f" quotas.{award.key} = {{ cap = 6, {node.kind} = 2, … }}",
                 )

@@ -573,3 +573,29 @@ def test_an_allocation_cell_with_a_nested_sub_quota_followed_by_a_sibling_stays_
     assert cli.allocation_cell(medal, alloc) == "6（一线产业工人2、农民工2，其中非公新业态农民工1）"
     assert cli.allocation_cell(medal, Allocation(cap=3)) == "3"
     assert cli.allocation_cell(medal, None) == "0"
+
+
+def test_check_speaks_the_language_asked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(builtin_text("zhengzhou-2024").replace("min_pct = 35", "pct = 35"), encoding="utf-8")
+    code, _, err = run(capsys, "campaign", "check", "--lang", "en", str(path))
+    assert code == 1
+    assert err.splitlines()[0].endswith("proportions[0].pct: unknown key (a typo?); did you mean min_pct, max_pct?")
+    monkeypatch.setenv("NOMINEE_DEFAULT_LANGUAGE", "en")
+    assert run(capsys, "campaign", "check", str(path))[2] == err
+    _, _, err_zh = run(capsys, "campaign", "check", "--lang", "zh", str(path))
+    assert err_zh.splitlines()[0].endswith("proportions[0].pct: 未知的键（拼写错误？）；是否要找 min_pct、max_pct？")
+
+
+def test_show_marks_a_stage_that_does_not_close_entry(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "zz.toml"
+    text = builtin_text("zhengzhou-2024").replace(
+        "# 报送复审材料时间另行通知", "closes_entry = false\n# 报送复审材料时间另行通知"
+    )
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "campaign", "show", str(path))
+    assert code == 0
+    assert "  报送初审材料（initial）  截止 2024-03-20\n" in out
+    assert "  报送复审材料（second_review）  日期另行通知 (to be announced)  不截止填报 (entry stays open)" in out
