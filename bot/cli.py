@@ -93,15 +93,30 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Se
 def _field_label(campaign: Campaign, key: str) -> str:
     if key == "category":
         return "人员结构/类别"
+    if key == "gender":
+        return "性别（据身份证号码）"
     field = campaign.fields.get(key)
     return field.label if field is not None else key
 
 
-def describe_selector(campaign: Campaign, where: Mapping[str, Sequence[str]]) -> str:
-    """``{category = ["农民工"], ownership = ["非公"]}`` → ``人员结构/类别=农民工，单位性质=非公``."""
+def describe_selector(campaign: Campaign, where: Mapping[str, Any]) -> str:
+    """``{category = ["农民工"], ownership = ["非公"]}`` → ``人员结构/类别=农民工，单位性质=非公``;
+    ``{category = { not = ["农民"] }}`` → ``人员结构/类别≠农民``; ``any``/``all``/``not`` in words."""
     if not where:
         return "全部"
-    return "，".join(f"{_field_label(campaign, k)}={'/'.join(v)}" for k, v in where.items())
+    parts = []
+    for key, cond in where.items():
+        if key == "any":
+            parts.append("或".join(f"（{describe_selector(campaign, s)}）" for s in cond))
+        elif key == "all":
+            parts.append("且".join(f"（{describe_selector(campaign, s)}）" for s in cond))
+        elif key == "not":
+            parts.append(f"非（{describe_selector(campaign, cond)}）")
+        elif isinstance(cond, Mapping):
+            parts.append(f"{_field_label(campaign, key)}≠{'/'.join(cond['not'])}")
+        else:
+            parts.append(f"{_field_label(campaign, key)}={'/'.join(cond)}")
+    return "，".join(parts)
 
 
 def _reserved_text(award: Award, nodes: Sequence[Reserved]) -> str:
@@ -234,12 +249,18 @@ def show_lines(campaign: Campaign) -> list[str]:
                 part = next((d for a in awards for d in a.divisions if d.key == prop.division), None)
                 if part is not None:
                     base, of = part.total, part.name
-            if prop.min_pct is not None:
-                bound, pct, need = "≥", prop.min_pct, f"至少 {required_count(prop.min_pct, base, 'min')} 名"
+            low, high = prop.min_pct, prop.max_pct
+            if low is not None and high is not None:
+                bound = f"{_pct(low)}–{_pct(high)}"
+                need = f"{required_count(low, base, 'min')}–{required_count(high, base, 'max')} 名"
+            elif low is not None:
+                bound, need = f"≥ {_pct(low)}", f"至少 {required_count(low, base, 'min')} 名"
             else:
-                assert prop.max_pct is not None
-                bound, pct, need = "≤", prop.max_pct, f"至多 {required_count(prop.max_pct, base, 'max')} 名"
-            rows.append([prop.name, f"{bound} {_pct(pct)}", f"{base}（{of}）", need])
+                assert high is not None
+                bound, need = f"≤ {_pct(high)}", f"至多 {required_count(high, base, 'max')} 名"
+            if prop.enforce:
+                need += "（录入时强制 enforced）"
+            rows.append([prop.name, bound, f"{base}（{of}）", need])
         lines += ["  " + r for r in render_table(["比例", "要求", "基数", "折合人数"], rows)]
 
     if campaign.eligibility:

@@ -47,6 +47,7 @@ FieldType = Literal[
     "photo",
 ]
 YES, NO = "是", "否"
+MULTI_MAX = 30  # a multiple-choice question's options: its buttons carry the selection as 30 bits
 
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # where the campaigns of both notices are run
@@ -208,6 +209,8 @@ def given(value: Any) -> bool:
     """An answer that says something: not skipped (None) and not one of :data:`NONE_ANSWERS`."""
     if value is None:
         return False
+    if isinstance(value, list):  # a multiple-choice answer: given when something was chosen
+        return bool(value)
     return not (isinstance(value, str) and value.strip().casefold() in NONE_ANSWERS)
 
 
@@ -261,6 +264,8 @@ class FieldDef(Model):
             raise ValueError("min_length 大于 max_length | min_length is larger than max_length")
         if self.type == "multichoice" and self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min 大于 max | min is larger than max")
+        if self.type == "multichoice" and len(self.choices) > MULTI_MAX:
+            raise ValueError(f"多选题至多 {MULTI_MAX} 个选项 | a multichoice field has at most {MULTI_MAX} choices")
         return self
 
     @property
@@ -475,6 +480,10 @@ class Table(Model):
     columns: list[Column] = Field(min_length=1)
 
 
+# Answers read off another answer that a selector may name: the sex printed in the ID number
+# (女职工 = { gender = ["女"] }) needs no question of its own.
+DERIVED_SELECTORS: dict[str, tuple[str, ...]] = {"gender": ("男", "女")}
+
 # Sources a table column may name besides field keys.
 DERIVED_SOURCES = frozenset({"#", "unit", "award", "category", "gender", "age", "birth_date", "remark", "status"})
 
@@ -590,6 +599,7 @@ def cross_check(c: Campaign) -> list[Problem]:
 
     def domains(award_list: Sequence[str]) -> dict[str, list[Any]]:
         doms: dict[str, list[Any]] = {key: f.possible for key, f in c.fields.items() if f.options}
+        doms.update({k: [*v, None] for k, v in DERIVED_SELECTORS.items() if k not in doms})
         cats = list(dict.fromkeys(v for a in award_list if a in awards for v in awards[a].categories))
         if cats:
             doms["category"] = cats
@@ -618,6 +628,8 @@ def cross_check(c: Campaign) -> list[Problem]:
             fpath = f"{path}.{fkey}"
             if fkey == "category":
                 known = [v for a in award_list if a in awards for v in awards[a].categories]
+            elif fkey in DERIVED_SELECTORS and fkey not in c.fields:
+                known = list(DERIVED_SELECTORS[fkey])
             elif fkey in c.fields:
                 known = c.fields[fkey].options
                 if not known:
@@ -628,7 +640,7 @@ def cross_check(c: Campaign) -> list[Problem]:
                     )
                     continue
             else:
-                hint = difflib.get_close_matches(fkey, [*c.fields, "category"], n=2, cutoff=0.6)
+                hint = difflib.get_close_matches(fkey, [*c.fields, "category", *DERIVED_SELECTORS], n=2, cutoff=0.6)
                 say(
                     fpath,
                     f"未知字段 “{fkey}”" + (f"；是否要找 {_join(hint)}？" if hint else ""),

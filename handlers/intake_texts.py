@@ -72,6 +72,8 @@ def _hint(form: IntakeForm, fdef: FieldDef) -> str:
             if fdef.common and len(fdef.choices) > fdef.common:
                 return _("Choose below, or type the answer if it is not listed.")
             return _("Choose one of the buttons.")
+        case "multichoice":
+            return _("Tap every answer that applies (tap again to undo), then ✔ Done; or type them separated by 、.")
         case "yesno":
             return _("Choose Yes or No.")
         case "id_number":

@@ -12,7 +12,18 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
 from core.records import Draft, NomineeInfo
-from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
+from handlers.callbacks import (
+    DraftAskCb,
+    DraftCb,
+    ItemCb,
+    LangCb,
+    MultiCb,
+    NavCb,
+    PageCb,
+    PickCb,
+    SubmitCb,
+    SummaryCb,
+)
 from handlers.i18n import _
 from handlers.labels import category_label, draft_who, option_label, short_label
 
@@ -58,9 +69,24 @@ def step_keyboard(
     keep: bool = False,
     to_summary: bool = False,
     category_labels: Sequence[str] | None = None,
+    chosen: Sequence[str] = (),
 ) -> InlineKeyboardMarkup:
+    """The buttons under a question; ``chosen``: a multiple-choice question's current selection."""
     kb = _Rows()
-    if step.kind == "category":
+    if step.field is not None and step.field.type == "multichoice":
+        fdef = step.field
+        mask = sum(1 << j for j, value in enumerate(fdef.options) if value in chosen)
+        toggles = [
+            InlineKeyboardButton(
+                text=("☑ " if mask >> j & 1 else "☐ ") + option_label(fdef, value),
+                callback_data=MultiCb(step=step.key, m=mask, i=j).pack(),
+            )
+            for j, value in enumerate(fdef.options)
+        ]
+        kb.row(*toggles, width=2 if max(len(b.text) for b in toggles) <= 10 else 1)
+        done = _("✔ Done ({n} chosen)").format(n=bin(mask).count("1"))
+        kb.row(InlineKeyboardButton(text=done, callback_data=MultiCb(step=step.key, m=mask, i=-1).pack()))
+    elif step.kind == "category":
         cats = form.categories()
         labels = category_labels or [category_label(form.award, c) for c in cats]
         for i, label in enumerate(labels):

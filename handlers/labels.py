@@ -150,6 +150,8 @@ def display_value(
             return _("received")
         if fdef.type == "phone":
             return esc(str(value) if proofread else mask_phone(str(value)))
+        if fdef.type == "multichoice" and isinstance(value, list):
+            return esc("、".join(option_label(fdef, str(v)) for v in value)) if value else _("none")
         if fdef.options:
             return esc(option_label(fdef, str(value)))
         if fdef.type == "longtext":

@@ -57,8 +57,8 @@ def the_problem(text: str, source: str = ZZ_FILE) -> DefinitionProblem:
 # --------------------------------------------------------------------------- the built-ins
 
 
-def test_both_builtin_definitions_load() -> None:
-    assert builtin_names() == ["zhangjiakou-2024", "zhengzhou-2024"]
+def test_every_builtin_definition_loads() -> None:
+    assert builtin_names() == ["xiamen-2016", "zhangjiakou-2024", "zhengzhou-2024"]
     for name in builtin_names():
         campaign = load_builtin(name)
         assert campaign.id == name

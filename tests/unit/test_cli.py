@@ -226,7 +226,7 @@ def test_a_name_like_nothing_built_in_lists_the_built_ins_in_both_languages(
     assert (code, out) == (1, "")
     (line,) = err.splitlines()
     assert "no built-in campaign and no file named “nosuch-2024”" in line
-    assert line.endswith("内置 built-in: zhangjiakou-2024, zhengzhou-2024")
+    assert line.endswith("内置 built-in: xiamen-2016, zhangjiakou-2024, zhengzhou-2024")
     assert "No such file" not in line  # no English message of the operating system amid the Chinese
 
 
