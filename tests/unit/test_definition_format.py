@@ -208,3 +208,58 @@ def test_every_cross_check_message_has_an_english_twin() -> None:
 
 def parse_unchecked(text: str) -> Campaign:
     return Campaign.model_validate(tomllib.loads(text), strict=True)
+
+
+# ------------------------------------------------------------------ 6. multiple choice
+
+
+def test_a_multiple_choice_answer_is_typed_with_separators_and_stored_as_a_list() -> None:
+    from datetime import date
+
+    from core.errors import ChoiceCount, ChoiceInvalid, InvalidAnswer
+    from core.form import IntakeForm
+
+    campaign = parse(builtin_text("xiamen-2016"))
+    form = IntakeForm(campaign, "medal")
+    before = {"category": "一线职工"}
+    today = date(2016, 3, 1)
+    assert form.accept(before, "groups", "外籍，农民工", today)["groups"] == ["农民工", "外籍"]  # the list's order
+    assert form.accept(before, "groups", "无", today)["groups"] == []
+    assert form.accept_value(before, "groups", ["少数民族"])["groups"] == ["少数民族"]
+    with pytest.raises(InvalidAnswer) as info:
+        form.accept(before, "groups", "农民工、司机", today)
+    assert info.value.problem == ChoiceInvalid()
+    limited = parse(edit(builtin_text("xiamen-2016"), 'type = "multichoice"', 'type = "multichoice"\nmax = 1'))
+    with pytest.raises(InvalidAnswer) as info:
+        IntakeForm(limited, "medal").accept(before, "groups", "农民工 外籍", today)
+    assert info.value.problem == ChoiceCount(min=None, max=1)
+
+
+def test_a_selector_on_a_multiple_choice_field_matches_any_chosen_answer() -> None:
+    assert matches({"groups": ["农民工"]}, {"groups": ["少数民族", "农民工"]})
+    assert not matches({"groups": ["农民工"]}, {"groups": []})
+    assert matches({"groups": {"not": ["外籍"]}}, {"groups": ["农民工"]})
+
+
+# ------------------------------------------------------------------ 8. the example of another city's notice
+
+
+def test_the_xiamen_example_gives_the_notices_counts() -> None:
+    from bot.cli import show_lines
+
+    campaign = parse(builtin_text("xiamen-2016"), "xiamen-2016.toml")
+    assert [(a.key, a.total) for a in campaign.awards] == [("certificate", 50), ("medal", 250)]
+    lines = show_lines(campaign)
+    wanted = {
+        "单位负责人（含正副职）": "至多 37 名（录入时强制 enforced）",  # 不超过15%
+        "社区工作者（含正副书记、正副主任）": "至多 25 名（录入时强制 enforced）",  # 不超过10%
+        "一线职工": "至少 150 名",  # 不少于60%
+        "企业职工": "至少 125 名",  # 不少于50%
+        "科技、教育工作者": "至少 50 名",  # 不少于20%
+        "女职工": "至少 50 名",
+        "农民工": "至少 50 名",
+    }
+    for name, count in wanted.items():
+        [row] = [line for line in lines if line.strip().startswith(name + " ")]
+        assert row.rstrip().endswith(count), row
+    assert [lim.cap for lim in limits(campaign, "medal") if lim.kind == "proportion"] == [37, 25]
