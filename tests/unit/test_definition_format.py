@@ -37,14 +37,23 @@ def problems(text: str) -> list[DefinitionProblem]:
         ('key = "enterprise_head"', 'key = "section_cadre"', "pools[1].key"),
         ('key = "medal_frontline"', 'key = "medal_industrial"', "proportions[1].key"),
         ('key = "second_review"', 'key = "initial"', "stages[1].key"),
+        ('key = "union_conditions"', 'key = "no_competition"', "eligibility[1].key"),
+        ('key = "collectives"', 'key = "medal"', "tables[1].key"),
     ],
 )
 def test_a_duplicated_key_is_refused_with_its_place(old: str, new: str, path: str) -> None:
     bad = edit(ZZ, old, new)
     [p] = problems(bad)
     assert p.path == path
-    assert p.line == [n for n, line in enumerate(bad.splitlines(), 1) if line == new][1]
+    assert p.line == [n for n, line in enumerate(bad.splitlines(), 1) if line == new][-1]
     assert "重复" in p.message and "used twice" in p.message_en
+
+
+def test_a_duplicated_field_table_is_a_located_syntax_error() -> None:
+    bad = ZZ + '\n[fields.deeds]\nlabel = "事迹"\ntype = "longtext"\n'
+    [p] = problems(bad)
+    assert p.message.startswith("TOML 语法错误")
+    assert p.line == len(bad.splitlines()) - 2
 
 
 def test_a_duplicated_division_key_is_refused() -> None:
