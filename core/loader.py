@@ -124,11 +124,19 @@ def load_path(path: Path) -> Campaign:
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise DefinitionError([DefinitionProblem(repr(str(path)), "", f"无法读取文件：{exc}")]) from None
     if len(raw) > MAX_BYTES:
-        raise DefinitionError([DefinitionProblem(str(path), "", "文件过大（超过 5 MB）")])
+        raise DefinitionError(
+            [DefinitionProblem(str(path), "", "文件过大（超过 5 MB）", None, "the file is over 5 MB")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DefinitionError([DefinitionProblem(str(path), "", f"不是 UTF-8 编码（第 {exc.start} 字节）")]) from None
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    str(path), "", f"不是 UTF-8 编码（第 {exc.start} 字节）", None, f"not UTF-8 (byte {exc.start})"
+                )
+            ]
+        ) from None
     return parse(text, str(path))
 
 
@@ -171,16 +179,34 @@ def parse(text: str, source: str = "<text>") -> Campaign:
     deep = _DEEP_KEY.search(text)
     if deep:
         at = text.count("\n", 0, deep.start()) + 1
-        raise DefinitionError([DefinitionProblem(source, "", f"键的层级过深（超过 {MAX_KEY_DEPTH} 层）", at)])
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    source,
+                    "",
+                    f"键的层级过深（超过 {MAX_KEY_DEPTH} 层）",
+                    at,
+                    f"a key nested over {MAX_KEY_DEPTH} levels",
+                )
+            ]
+        )
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    source, "", "嵌套过深（数组或表的层级太多）", None, "nested too deeply (arrays or tables)"
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match.group(1)) if match else None
         detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        raise DefinitionError([DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line)]) from None
+        raise DefinitionError(
+            [DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line, f"TOML syntax error: {detail}")]
+        ) from None
     problems: list[DefinitionProblem] = []
     pruned = _Pruned(data)
     campaign: Campaign | None = None
@@ -190,7 +216,13 @@ def parse(text: str, source: str = "<text>") -> Campaign:
             campaign = Campaign.model_validate(pruned.data, strict=True)
             break
         except RecursionError:
-            raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
+            raise DefinitionError(
+                [
+                    DefinitionProblem(
+                        source, "", "嵌套过深（数组或表的层级太多）", None, "nested too deeply (arrays or tables)"
+                    )
+                ]
+            ) from None
         except ValidationError as exc:
             errors = exc.errors()
             for err in errors:

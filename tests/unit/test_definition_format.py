@@ -272,3 +272,9 @@ def test_the_xiamen_example_gives_the_notices_counts() -> None:
         [row] = [line for line in lines if line.strip().startswith(name + " ")]
         assert row.rstrip().endswith(count), row
     assert [lim.cap for lim in limits(campaign, "medal") if lim.kind == "proportion"] == [37, 25]
+
+
+def test_a_syntax_error_reads_in_english_too() -> None:
+    [p] = problems('id = "x"\nname = \n')
+    assert p.text("zh").startswith("f.toml:2: TOML 语法错误：")
+    assert p.text("en").startswith("f.toml:2: TOML syntax error: ")
