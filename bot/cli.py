@@ -93,21 +93,36 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Se
 def _field_label(campaign: Campaign, key: str) -> str:
     if key == "category":
         return "人员结构/类别"
+    if key == "gender":
+        return "性别（据身份证号码）"
     field = campaign.fields.get(key)
     return field.label if field is not None else key
 
 
-def describe_selector(campaign: Campaign, where: Mapping[str, Sequence[str]]) -> str:
-    """``{category = ["农民工"], ownership = ["非公"]}`` → ``人员结构/类别=农民工，单位性质=非公``."""
+def describe_selector(campaign: Campaign, where: Mapping[str, Any]) -> str:
+    """``{category = ["农民工"], ownership = ["非公"]}`` → ``人员结构/类别=农民工，单位性质=非公``;
+    ``{category = { not = ["农民"] }}`` → ``人员结构/类别≠农民``; ``any``/``all``/``not`` in words."""
     if not where:
         return "全部"
-    return "，".join(f"{_field_label(campaign, k)}={'/'.join(v)}" for k, v in where.items())
+    parts = []
+    for key, cond in where.items():
+        if key == "any":
+            parts.append("或".join(f"（{describe_selector(campaign, s)}）" for s in cond))
+        elif key == "all":
+            parts.append("且".join(f"（{describe_selector(campaign, s)}）" for s in cond))
+        elif key == "not":
+            parts.append(f"非（{describe_selector(campaign, cond)}）")
+        elif isinstance(cond, Mapping):
+            parts.append(f"{_field_label(campaign, key)}≠{'/'.join(cond['not'])}")
+        else:
+            parts.append(f"{_field_label(campaign, key)}={'/'.join(cond)}")
+    return "，".join(parts)
 
 
 def _reserved_text(award: Award, nodes: Sequence[Reserved]) -> str:
     parts: list[str] = []
     for i, node in enumerate(nodes):
-        kind = award.reserved.get(node.kind)
+        kind = award.kinds.get(node.kind)
         name = kind.name if kind is not None else node.kind
         text = f"{name}{node.count}"
         if node.children:
@@ -158,8 +173,23 @@ def allocation_rows(campaign: Campaign) -> tuple[list[str], list[list[str]], lis
         if award.competitive:
             totals.append(f"{award.total}（各单位可推荐{_per_unit(award)}个）")
         else:
-            totals.append(str(sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)))
+            total = sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)
+            sides = division_totals(campaign, award)
+            totals.append(f"{total}（{'、'.join(f'{name}{n}' for name, n in sides)}）" if sides else str(total))
     return header, rows, ["", "合计", *totals]
+
+
+def division_totals(campaign: Campaign, award: Award) -> list[tuple[str, int]]:
+    """(division name, the units' summed places) of an award allocated per unit by division."""
+    sums = {d.key: 0 for d in award.divisions}
+    named = False
+    for unit in campaign.units:
+        alloc = unit.quotas.get(award.key)
+        for node in alloc.reserved if alloc else ():
+            if node.kind in sums:
+                sums[node.kind] += node.count
+                named = True
+    return [(d.name, sums[d.key]) for d in award.divisions] if named else []
 
 
 def _unit_cell(award: Award, unit: Unit) -> str:
@@ -219,12 +249,18 @@ def show_lines(campaign: Campaign) -> list[str]:
                 part = next((d for a in awards for d in a.divisions if d.key == prop.division), None)
                 if part is not None:
                     base, of = part.total, part.name
-            if prop.min_pct is not None:
-                bound, pct, need = "≥", prop.min_pct, f"至少 {required_count(prop.min_pct, base, 'min')} 名"
+            low, high = prop.min_pct, prop.max_pct
+            if low is not None and high is not None:
+                bound = f"{_pct(low)}–{_pct(high)}"
+                need = f"{required_count(low, base, 'min')}–{required_count(high, base, 'max')} 名"
+            elif low is not None:
+                bound, need = f"≥ {_pct(low)}", f"至少 {required_count(low, base, 'min')} 名"
             else:
-                assert prop.max_pct is not None
-                bound, pct, need = "≤", prop.max_pct, f"至多 {required_count(prop.max_pct, base, 'max')} 名"
-            rows.append([prop.name, f"{bound} {_pct(pct)}", f"{base}（{of}）", need])
+                assert high is not None
+                bound, need = f"≤ {_pct(high)}", f"至多 {required_count(high, base, 'max')} 名"
+            if prop.enforce:
+                need += "（录入时强制 enforced）"
+            rows.append([prop.name, bound, f"{base}（{of}）", need])
         lines += ["  " + r for r in render_table(["比例", "要求", "基数", "折合人数"], rows)]
 
     if campaign.eligibility:
@@ -237,7 +273,9 @@ def show_lines(campaign: Campaign) -> list[str]:
         lines.append("  （未设定）")
     for stage in campaign.stages:
         when = f"截止 {stage.deadline.isoformat()}" if stage.deadline else "日期另行通知 (to be announced)"
-        lines.append(f"  {stage.name}（{stage.key}）  {when}")
+        # a stage that does not close entry leaves the clerks' lists open past its date
+        entry = "" if stage.closes_entry else "  不截止填报 (entry stays open)"
+        lines.append(f"  {stage.name}（{stage.key}）  {when}{entry}")
 
     if campaign.tables:
         lines += ["", "汇总表 Tables"]
@@ -296,7 +334,22 @@ def cmd_campaign_list(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _load(name_or_path: str) -> Campaign | None:
+def language(args: argparse.Namespace) -> str:
+    """``--lang``, else ``NOMINEE_DEFAULT_LANGUAGE``, else Chinese: the language of a definition's problems."""
+    chosen = getattr(args, "lang", None) or os.environ.get("NOMINEE_DEFAULT_LANGUAGE", "zh")
+    return "en" if chosen.lower().startswith("en") else "zh"
+
+
+def print_problems(problems: Sequence[Any], name: str, lang: str) -> None:
+    """Every located problem, one a line, in ``lang``, and how many when more than one."""
+    for problem in problems:
+        _err(problem.text(lang))
+    count = len(problems)
+    if count > 1:
+        _err(f"{name}: {count} problems" if lang == "en" else f"{name}: 共 {count} 处问题 ({count} problems)")
+
+
+def _load(name_or_path: str, lang: str = "zh") -> Campaign | None:
     """A file, or else a built-in name; problems go to stderr (None). A name that is neither is
     refused in one line, with the close built-in names."""
     from core.loader import DefinitionError, load, load_path
@@ -305,16 +358,12 @@ def _load(name_or_path: str) -> Campaign | None:
         path = Path(name_or_path)
         return load_path(path) if path.exists() else load(name_or_path)
     except DefinitionError as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        count = len(exc.problems)
-        if count > 1:
-            _err(f"{name_or_path}: 共 {count} 处问题 ({count} problems)")
+        print_problems(exc.problems, name_or_path, lang)
         return None
 
 
 def cmd_campaign_check(args: argparse.Namespace) -> int:
-    campaign = _load(args.file)
+    campaign = _load(args.file, language(args))
     if campaign is None:
         return 1
     _out(f"OK {args.file}: {summary(campaign)}")
@@ -322,7 +371,7 @@ def cmd_campaign_check(args: argparse.Namespace) -> int:
 
 
 def cmd_campaign_show(args: argparse.Namespace) -> int:
-    campaign = _load(args.campaign)
+    campaign = _load(args.campaign, language(args))
     if campaign is None:
         return 1
     for line in show_lines(campaign):
@@ -415,10 +464,12 @@ def build_parser(extensions: Sequence[str] | None = None) -> argparse.ArgumentPa
 
     p = group.add_parser("check", help="检查定义文件 (validate a definition file)")
     p.add_argument("file", metavar="FILE", help="TOML 定义文件或内置名称")
+    p.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     p.set_defaults(func=cmd_campaign_check)
 
     p = group.add_parser("show", help="查看奖项、比例、阶段和名额分配表 (show a campaign)")
     p.add_argument("campaign", metavar="NAME|FILE", help="内置名称（如 zhengzhou-2024）或 TOML 文件")
+    p.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     p.set_defaults(func=cmd_campaign_show)
 
     p = group.add_parser("dump", help="输出内置定义文件原文 (print a built-in file)")

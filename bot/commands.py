@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.cli import command_group
+from bot.cli import command_group, language, print_problems
 
 if TYPE_CHECKING:
     from bot.cli import Subparsers
@@ -57,6 +58,7 @@ def register(subparsers: Subparsers) -> None:
         "load", help="把内置或编辑过的评选定义载入数据库 (idempotent; refuses changes that break saved nominees)"
     )
     load.add_argument("source", metavar="NAME|FILE", help="a built-in name (zhengzhou-2024) or a .toml file")
+    load.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     load.set_defaults(func=_campaign_load)
 
 
@@ -144,9 +146,12 @@ async def _invite(settings: Settings, campaign_id: str, unit: str | None, role: 
                         )
                     case _:
                         return _fail(command, f"未能生成邀请码 (no code created): {type(err.problem).__name__}")
+            late = await _entry_closed(ports, campaign_id)
     except SchemaOutOfDate as exc:
         return _fail(command, SCHEMA + str(exc))
     username = await bot_username(settings)
+    if late is not None:
+        print(late, file=sys.stderr)
     print(code)
     print(f"https://t.me/{username or '<bot>'}?start={code}")
     print(f"({unit or '办公室 office'} · {days} 天 days)", file=sys.stderr)
@@ -191,6 +196,26 @@ def _db_check(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _entry_closed(ports: Any, campaign_id: str) -> str | None:
+    """A warning when the campaign's entry has closed already: a clerk joining now can read but not add."""
+    from app import campaigns
+    from core.clock import local_date
+    from core.deadlines import entry_deadline
+
+    campaign = await campaigns.current(ports, campaign_id)
+    closing = entry_deadline(campaign)
+    if closing is None:
+        return None
+    stage, deadline = closing
+    if local_date(datetime.now(UTC), campaign) <= deadline:
+        return None
+    return (
+        f"注意：填报已于 {deadline.isoformat()}（{stage}）截止，凭此邀请码加入的填报人不能再添加推荐对象，"
+        "除非办公室重新开放该单位 (warning: entry closed on "
+        f"{deadline.isoformat()} ({stage}); a clerk joining now cannot add nominees unless the office reopens the unit)"
+    )
+
+
 def _campaign_load(args: argparse.Namespace) -> int:
     from core.loader import DefinitionError, builtin_names, builtin_text, load
 
@@ -199,8 +224,7 @@ def _campaign_load(args: argparse.Namespace) -> int:
         campaign = load(source)
         text = builtin_text(source) if source in builtin_names() else Path(source).read_text(encoding="utf-8-sig")
     except DefinitionError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print_problems(exc.problems, source, language(args))
         return 1
 
     async def go() -> int:

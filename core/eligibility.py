@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.campaign import Campaign, EligibilityRule, matches
+from core.campaign import Campaign, EligibilityRule, fields_of, matches
 
 REASON_PREFIX = "reason."
 
@@ -25,7 +25,7 @@ def rules_for(campaign: Campaign, award_key: str) -> list[EligibilityRule]:
 
 
 def fires(rule: EligibilityRule, answers: Mapping[str, Any]) -> bool:
-    return all(k in answers for k in rule.when) and matches(rule.when, answers)
+    return all(k in answers for k in fields_of(rule.when)) and matches(rule.when, answers)
 
 
 @dataclass(frozen=True)

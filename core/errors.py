@@ -147,6 +147,14 @@ class ChoiceInvalid:
 
 
 @dataclass(frozen=True)
+class ChoiceCount:
+    """A multiple-choice answer with fewer or more choices than the question allows."""
+
+    min: int | None
+    max: int | None
+
+
+@dataclass(frozen=True)
 class IntEmpty:
     pass
 
@@ -264,6 +272,7 @@ AnswerProblem = (
     | OrgLength
     | ChoiceEmpty
     | ChoiceInvalid
+    | ChoiceCount
     | IntEmpty
     | IntInvalid
     | IntRange

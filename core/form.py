@@ -9,15 +9,17 @@ eligibility rules that need a written reason. ``None`` marks an optional questio
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, given
+from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, fields_of, given
 from core.eligibility import evaluate, fires, reason_key, rules_for
 from core.errors import (
+    ChoiceCount,
     ChoiceEmpty,
     ChoiceInvalid,
     FieldRequired,
@@ -69,8 +71,8 @@ class IntakeForm:
         # The answers the list of questions depends on (conditions of fields and of soft rules):
         # a chat update asks for the steps several times, for the same answers.
         self._depends = sorted(
-            {key for fkey in self.award.fields for key in (campaign.fields[fkey].when or {})}
-            | {key for rule in self._rules if rule.kind == "soft" for key in rule.when}
+            {key for fkey in self.award.fields for key in fields_of(campaign.fields[fkey].when)}
+            | {key for rule in self._rules if rule.kind == "soft" for key in fields_of(rule.when)}
         )
         # of a ``when_answered`` question only whether it has an answer matters (not its text)
         self._given = sorted({key for fkey in self.award.fields for key in campaign.fields[fkey].when_answered})
@@ -113,7 +115,12 @@ class IntakeForm:
             asked.add(fkey)
             for rule in self._rules:
                 # a soft rule's reason is asked right after the last question it depends on
-                if rule.kind == "soft" and fkey in rule.when and set(rule.when) <= asked and fires(rule, answers):
+                if (
+                    rule.kind == "soft"
+                    and fkey in (read := fields_of(rule.when))
+                    and set(read) <= asked
+                    and fires(rule, answers)
+                ):
                     out.append(Step(reason_key(rule), "reason", rule=rule))
         return out
 
@@ -168,7 +175,11 @@ class IntakeForm:
             raise InvalidAnswer(NoSuchStep())
         if step.kind == "category" and value not in self.categories():
             raise InvalidAnswer(ChoiceInvalid())
-        if step.field is not None and step.field.options and value not in step.field.options:
+        if step.field is not None and step.field.type == "multichoice":
+            if not isinstance(value, list) or not all(v in step.field.options for v in value):
+                raise InvalidAnswer(ChoiceInvalid())
+            value = _counted(step.field, value)
+        elif step.field is not None and step.field.options and value not in step.field.options:
             raise InvalidAnswer(ChoiceInvalid())
         return self._apply(answers, {key: value})
 
@@ -211,6 +222,8 @@ class IntakeForm:
                 return {key: org_name(raw)}
             case "choice":
                 return {key: _choose(raw, fdef.choices, fdef.choices_en, fdef.choices)}
+            case "multichoice":
+                return {key: _choose_many(raw, fdef)}
             case "yesno":
                 word = _fold(raw)
                 if word in _YES:
@@ -255,6 +268,29 @@ def _choose(raw: str, values: list[str], values_en: list[str], universe: list[st
         if value in values and word == _fold(label):
             return value
     raise InvalidAnswer(ChoiceInvalid())
+
+
+MULTI_SEPARATORS = re.compile(r"[、,，;；/\n]+|\s{1,}")
+
+
+def _choose_many(raw: str, fdef: FieldDef) -> list[str]:
+    """A typed multiple-choice answer: the choices separated by 、 , ; / or spaces; 无 for none."""
+    word = _fold(raw)
+    if not word:
+        raise InvalidAnswer(ChoiceEmpty())
+    if word in ("无", "没有", "none", "n/a"):
+        return _counted(fdef, [])
+    parts = [p for p in MULTI_SEPARATORS.split(clean_text(raw, multiline=True)) if p]
+    chosen = {_choose(p, fdef.choices, fdef.choices_en, fdef.choices) for p in parts}
+    return _counted(fdef, list(chosen))
+
+
+def _counted(fdef: FieldDef, values: list[str]) -> list[str]:
+    """The choices in the definition's order, within the question's ``min``/``max`` count."""
+    ordered = [v for v in fdef.choices if v in values]
+    if (fdef.min is not None and len(ordered) < fdef.min) or (fdef.max is not None and len(ordered) > fdef.max):
+        raise InvalidAnswer(ChoiceCount(min=fdef.min, max=fdef.max))
+    return ordered
 
 
 def _integer(raw: str, low: int | None, high: int | None) -> int:

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from core.campaign import Campaign, cross_check
 
@@ -50,14 +51,23 @@ _MESSAGES = {
 
 @dataclass(frozen=True)
 class DefinitionProblem:
+    """One located problem: ``message`` in Chinese, ``message_en`` in English ("" = the same text,
+    for the few messages that carry both languages already)."""
+
     source: str
     path: str
     message: str
     line: int | None = None
+    message_en: str = ""
+
+    def text(self, language: str = "zh") -> str:
+        """``file:line: key.path: message`` in ``language`` ("zh" or "en")."""
+        message = self.message_en if language == "en" and self.message_en else self.message
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return self.text("zh")
 
 
 class DefinitionError(Exception):
@@ -114,11 +124,19 @@ def load_path(path: Path) -> Campaign:
     except ValueError as exc:  # e.g. a NUL byte in the path
         raise DefinitionError([DefinitionProblem(repr(str(path)), "", f"无法读取文件：{exc}")]) from None
     if len(raw) > MAX_BYTES:
-        raise DefinitionError([DefinitionProblem(str(path), "", "文件过大（超过 5 MB）")])
+        raise DefinitionError(
+            [DefinitionProblem(str(path), "", "文件过大（超过 5 MB）", None, "the file is over 5 MB")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DefinitionError([DefinitionProblem(str(path), "", f"不是 UTF-8 编码（第 {exc.start} 字节）")]) from None
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    str(path), "", f"不是 UTF-8 编码（第 {exc.start} 字节）", None, f"not UTF-8 (byte {exc.start})"
+                )
+            ]
+        ) from None
     return parse(text, str(path))
 
 
@@ -161,45 +179,211 @@ def parse(text: str, source: str = "<text>") -> Campaign:
     deep = _DEEP_KEY.search(text)
     if deep:
         at = text.count("\n", 0, deep.start()) + 1
-        raise DefinitionError([DefinitionProblem(source, "", f"键的层级过深（超过 {MAX_KEY_DEPTH} 层）", at)])
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    source,
+                    "",
+                    f"键的层级过深（超过 {MAX_KEY_DEPTH} 层）",
+                    at,
+                    f"a key nested over {MAX_KEY_DEPTH} levels",
+                )
+            ]
+        )
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
+        raise DefinitionError(
+            [
+                DefinitionProblem(
+                    source, "", "嵌套过深（数组或表的层级太多）", None, "nested too deeply (arrays or tables)"
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(match.group(1)) if match else None
         detail = re.sub(r"\s*\(at line.*\)$", "", str(exc))
-        raise DefinitionError([DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line)]) from None
-    try:
-        # strict: a file saying ``total = "120"``, ``total = true`` or ``cap = 4.5`` is wrong, not coerced
-        campaign = Campaign.model_validate(data, strict=True)
-    except RecursionError:
-        raise DefinitionError([DefinitionProblem(source, "", "嵌套过深（数组或表的层级太多）")]) from None
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = _compact_loc(data, err["loc"])
-            # a missing key is not in the text: point at the table that lacks it
-            line = _locate(text, loc[:-1] if err["type"] == "missing" else loc)
-            problems.append(DefinitionProblem(source, _path(loc), _message(err), line))
-        raise DefinitionError(problems) from None
-    located = [
-        DefinitionProblem(source, path, message, _locate(text, _split(path))) for path, message in cross_check(campaign)
-    ]
-    if located:
-        raise DefinitionError(located)
+        raise DefinitionError(
+            [DefinitionProblem(source, "", f"TOML 语法错误：{detail}", line, f"TOML syntax error: {detail}")]
+        ) from None
+    problems: list[DefinitionProblem] = []
+    pruned = _Pruned(data)
+    campaign: Campaign | None = None
+    for _round in range(20):  # each round prunes at least one element; a file has few broken ones
+        try:
+            # strict: a file saying ``total = "120"``, ``total = true`` or ``cap = 4.5`` is wrong, not coerced
+            campaign = Campaign.model_validate(pruned.data, strict=True)
+            break
+        except RecursionError:
+            raise DefinitionError(
+                [
+                    DefinitionProblem(
+                        source, "", "嵌套过深（数组或表的层级太多）", None, "nested too deeply (arrays or tables)"
+                    )
+                ]
+            ) from None
+        except ValidationError as exc:
+            errors = exc.errors()
+            for err in errors:
+                loc = pruned.original(err["loc"])
+                shown = _compact_loc(data, loc)
+                # a missing key is not in the text: point at the table that lacks it
+                line = _locate(text, shown[:-1] if err["type"] == "missing" else shown)
+                zh, en = _message(err, loc)
+                problems.append(DefinitionProblem(source, _path(shown), zh, line, en))
+            # Check what can still be checked: without the broken elements, the rest is cross-checked too.
+            if not pruned.prune([e["loc"] for e in errors]):
+                break
+    if campaign is not None:
+        for p in cross_check(campaign):
+            path = pruned.original_path(p.path)
+            if pruned.hides(p, path):
+                continue
+            problems.append(DefinitionProblem(source, path, p.message, _locate(text, _split(path)), p.message_en))
+    if problems:
+        raise DefinitionError(_ordered(problems))
+    assert campaign is not None
     return campaign
 
 
-def _message(err: Any) -> str:
+def _ordered(problems: list[DefinitionProblem]) -> list[DefinitionProblem]:
+    """Each once: the schema's problems, then the cross-checks of what could be read."""
+    return list(dict.fromkeys(problems))
+
+
+# Sections whose elements are pruned when broken; a broken top-level value is replaced by a stand-in.
+_LISTS = ("awards", "units", "pools", "proportions", "eligibility", "stages", "tables")
+_STAND_INS: dict[str, Any] = {"id": "x-pruned", "name": "?", "office": "?", "timezone": None, "contact": None}
+
+
+class _Pruned:
+    """The definition's data without its broken elements, remembering where each element came
+    from so the cross-checks of the rest are reported at their places in the file."""
+
+    def __init__(self, data: Any) -> None:
+        self.data: Any = dict(data) if isinstance(data, dict) else data
+        self.kept: dict[str, list[int]] = {}
+        self.names: set[str] = set()  # keys and names of pruned elements: problems naming them are noise
+        self.sections: set[str] = set()
+
+    def original(self, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+        if len(loc) >= 2 and loc[0] in self.kept and isinstance(loc[1], int) and loc[1] < len(self.kept[loc[0]]):
+            return (loc[0], self.kept[loc[0]][loc[1]], *loc[2:])
+        return loc
+
+    def original_path(self, path: str) -> str:
+        m = re.match(r"^([a-z]+)\[(\d+)\]", path)
+        if m and m.group(1) in self.kept and int(m.group(2)) < len(self.kept[m.group(1)]):
+            return f"{m.group(1)}[{self.kept[m.group(1)][int(m.group(2))]}]{path[m.end() :]}"
+        return path
+
+    def prune(self, locs: list[tuple[Any, ...]]) -> bool:
+        if not isinstance(self.data, dict):
+            return False
+        drop: dict[str, set[int]] = {}
+        changed = False
+        for loc in locs:
+            head = loc[0] if loc else None
+            if head in _LISTS and len(loc) >= 2 and isinstance(loc[1], int) and isinstance(self.data.get(head), list):
+                drop.setdefault(str(head), set()).add(loc[1])
+            elif head == "fields" and len(loc) >= 2 and isinstance(self.data.get("fields"), dict):
+                fields = dict(self.data["fields"])
+                if loc[1] in fields:
+                    del fields[loc[1]]
+                    self.names.add(str(loc[1]))
+                    self.data["fields"] = fields
+                    self.sections.add("fields")
+                    changed = True
+            elif head in _STAND_INS and len(loc) == 1:
+                if _STAND_INS[str(head)] is None:
+                    self.data.pop(head, None)
+                else:
+                    self.data[head] = _STAND_INS[str(head)]
+                changed = True
+        for section, indexes in drop.items():
+            items = self.data[section]
+            kept = self.kept.setdefault(section, list(range(len(items))))
+            for i in indexes:
+                element = items[i]
+                if isinstance(element, dict):
+                    self.names.update(str(element[k]) for k in ("key", "name") if isinstance(element.get(k), str))
+            self.data[section] = [x for i, x in enumerate(items) if i not in indexes]
+            self.kept[section] = [k for i, k in enumerate(kept) if i not in indexes]
+            self.sections.add(section)
+            changed = True
+        if self.sections & {"awards"} and not self.data.get("awards"):
+            return False  # nothing left to cross-check against
+        return changed
+
+    def hides(self, problem: Any, path: str) -> bool:
+        """A cross-check problem caused by the pruning itself (an element naming a pruned one)."""
+        if any(f"“{name}”" in problem.message for name in self.names):
+            return True
+        if path == "units" and self.sections & {"units", "awards"}:
+            return True  # sums over a table with a unit left out
+        return "awards" in self.sections and problem.message.startswith("未知取值")
+
+
+def _message(err: Any, loc: tuple[Any, ...] = ()) -> tuple[str, str]:
+    """(Chinese, English) for a pydantic error; an unknown key names the close valid ones."""
+    english = str(err["msg"]).removeprefix("Value error, ")
     template = _MESSAGES.get(err["type"])
     if template is None:
-        return str(err["msg"]).removeprefix("Value error, ")
+        zh, _sep, en = english.partition(" | ")
+        return zh, en or zh
     try:
-        return template.format(**(err.get("ctx") or {}))
+        zh = template.format(**(err.get("ctx") or {}))
     except (KeyError, IndexError):
-        return template
+        zh = template
+    if err["type"] == "extra_forbidden" and loc:
+        english = "unknown key (a typo?)"
+        close = _close_keys(str(loc[-1]), _keys_at(loc[:-1]))
+        if close:
+            zh += f"；是否要找 {'、'.join(close)}？"
+            english += f"; did you mean {', '.join(close)}?"
+    return zh, english
+
+
+def _close_keys(key: str, known: Sequence[str]) -> list[str]:
+    """``pct`` → ``min_pct``, ``max_pct``: the keys containing it, else the close ones (difflib)."""
+    inside = [k for k in known if key and (key in k or k in key)]
+    return inside[:3] or difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the schema allows in the table at ``loc`` (pydantic's loc of the definition)."""
+    ann: Any = Campaign
+    parts = list(loc)
+    while True:
+        ann = _unwrap(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            if not parts:
+                return list(ann.model_fields)
+            part = parts.pop(0)
+            if part not in ann.model_fields:
+                return []
+            ann = ann.model_fields[part].annotation
+        elif get_origin(ann) in (list, dict):
+            if not parts:
+                return []
+            parts.pop(0)
+            ann = get_args(ann)[-1]
+        else:
+            return []
+
+
+def _unwrap(ann: Any) -> Any:
+    while True:
+        if get_origin(ann) is Annotated:
+            ann = get_args(ann)[0]
+        elif get_origin(ann) in (Union, UnionType):
+            models = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+            ann = models[0] if models else ann
+            if not models:
+                return ann
+        else:
+            return ann
 
 
 def _path(loc: tuple[Any, ...]) -> str:

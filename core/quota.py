@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, Reserved, Unit, intersect, matches
+from core.campaign import Award, Campaign, Proportion, Reserved, Unit, fields_of, intersect, listed, matches
 from core.refusals import (
     AlternateMissing,
     AnswersMissing,
@@ -119,7 +119,7 @@ def _reserved(
 ) -> tuple[ReservedStatus, ...]:
     out = []
     for node in nodes:
-        kind = award.reserved[node.kind]
+        kind = award.kinds[node.kind]
         where = intersect(parent, kind.where)
         filled = sum(1 for n in nominees if matches(where, n))
         children = _reserved(award, node.children, nominees, where)
@@ -174,7 +174,31 @@ def limits(campaign: Campaign, award_key: str | None = None) -> list[Limit]:
             out.append(
                 Limit(f"pool:{pool.key}", "pool", award.key, pool.name, pool.name_en or pool.name, pool.cap, pool.where)
             )
+    for prop in campaign.proportions:
+        if prop.enforce and prop.max_pct is not None and (award_key is None or award_key in prop.awards):
+            base, where = proportion_base(campaign, prop)
+            out.append(
+                Limit(
+                    f"proportion:{prop.key}",
+                    "proportion",
+                    award_key or prop.awards[0],
+                    prop.name,
+                    prop.name_en or prop.name,
+                    required_count(prop.max_pct, base, "max"),
+                    intersect(where, prop.where),
+                )
+            )
     return out
+
+
+def proportion_base(campaign: Campaign, prop: Proportion) -> tuple[int, Mapping[str, Any]]:
+    """(the places a share is taken of, the selector of its scope): the summed totals of its
+    awards, or its division's total and selector."""
+    if prop.division is not None:
+        div = campaign.award(prop.awards[0]).division(prop.division)
+        assert div is not None  # cross_check refuses an unknown division
+        return div.total, div.where
+    return sum(campaign.award(ak).total for ak in prop.awards), {}
 
 
 def limits_hit(campaign: Campaign, award_key: str, answers: Answers) -> list[Limit]:
@@ -264,7 +288,7 @@ def selector_fields(campaign: Campaign, award_key: str, unit: Unit | None) -> li
     keys: dict[str, None] = {}
     wheres = [k.where for k in award.reserved.values()] + [lim.where for lim in limits(campaign, award_key)]
     for where in wheres:
-        keys.update(dict.fromkeys(where))
+        keys.update(dict.fromkeys(fields_of(where)))
     return list(keys)
 
 
@@ -278,10 +302,9 @@ def _possible_answers(campaign: Campaign, award: Award, key: str) -> list[Any]:
     fdef = campaign.fields.get(key)
     if fdef is None or key not in award.fields:
         return [None]
-    values: list[Any] = list(fdef.options)
-    if not values or not fdef.required or fdef.when or fdef.when_answered:
-        values.append(None)
-    return values
+    if not fdef.options:
+        return [None]
+    return fdef.possible
 
 
 def check_add_partial(
@@ -328,6 +351,7 @@ class ProportionStatus:
     count: int
     required: int  # min: at least this many; max: at most this many
     scope_count: int  # nominees in the base's scope (to know the places left)
+    enforced: bool = False  # a maximum claimed at entry (a counter), never exceeded
 
     @property
     def share(self) -> float:
@@ -379,29 +403,28 @@ def campaign_standing(campaign: Campaign, nominees: Sequence[tuple[str, Answers]
     )
     props = []
     for prop in campaign.proportions:
-        scope: list[Answers] = [n for ak in prop.awards for n in by_award.get(ak, [])]
-        base = sum(campaign.award(ak).total for ak in prop.awards)
-        if prop.division is not None:
-            div = next(d for d in campaign.award(prop.awards[0]).divisions if d.key == prop.division)
-            scope = [n for n in scope if matches(div.where, n)]
-            base = div.total
-        bound: Literal["min", "max"] = "min" if prop.min_pct is not None else "max"
-        pct = prop.min_pct if prop.min_pct is not None else prop.max_pct
-        assert pct is not None
+        base, within = proportion_base(campaign, prop)
+        scope = [n for ak in prop.awards for n in by_award.get(ak, []) if matches(within, n)]
         count = sum(1 for n in scope if matches(prop.where, n))
-        props.append(
-            ProportionStatus(
-                prop.key,
-                prop.name,
-                prop.name_en or prop.name,
-                bound,
-                pct,
-                base,
-                count,
-                required_count(pct, base, bound),
-                len(scope),
+        # a range (min_pct and max_pct) is two statuses of one key: at least, then at most
+        bounds: tuple[tuple[Literal["min", "max"], float | None], ...] = (("min", prop.min_pct), ("max", prop.max_pct))
+        for bound, pct in bounds:
+            if pct is None:
+                continue
+            props.append(
+                ProportionStatus(
+                    prop.key,
+                    prop.name,
+                    prop.name_en or prop.name,
+                    bound,
+                    pct,
+                    base,
+                    count,
+                    required_count(pct, base, bound),
+                    len(scope),
+                    prop.enforce and bound == "max",
+                )
             )
-        )
     used = count_limits(campaign, nominees)
     lims = tuple(LimitStatus(lim, used[lim.key]) for lim in limits(campaign))
     return CampaignStanding(awards, tuple(props), lims)
@@ -468,7 +491,7 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
             name = n.answers.get("name")
             category = n.answers.get("category")
             rule = campaign.award(n.award).alternate
-            allowed = tuple(str(c) for c in rule.alternate_where.get("category", ())) if rule else ()
+            allowed = tuple(listed(rule.alternate_where, "category")) if rule else ()
             gaps.append(
                 AlternateMissing(
                     n.award,

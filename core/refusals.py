@@ -23,7 +23,7 @@ from typing import Literal
 
 from core.errors import Ineligible
 
-LimitKind = Literal["award", "division", "pool"]
+LimitKind = Literal["award", "division", "pool", "proportion"]
 
 
 # --------------------------------------------------------------------------- refusals (places)

@@ -257,7 +257,7 @@ def _unit_blockers(
         old is not None
         and old_unit is not None
         and _alloc(old_unit.quotas.get(award.key)) == _alloc(unit.quotas.get(award.key))
-        and any(a.key == award.key and a.reserved == award.reserved for a in old.awards)
+        and any(a.key == award.key and a.kinds == award.kinds for a in old.awards)
     )
     if not unchanged and status.used + status.needed > status.cap:
         return [

@@ -8,6 +8,7 @@ from typing import assert_never
 from core.errors import (
     AnswerProblem,
     CalendarUnknown,
+    ChoiceCount,
     ChoiceEmpty,
     ChoiceInvalid,
     FieldRequired,
@@ -47,7 +48,7 @@ from core.errors import (
     TextWords,
 )
 from core.form import Step
-from handlers.i18n import _, pick
+from handlers.i18n import _, _n, pick
 from handlers.labels import (
     esc,
     field_label,
@@ -157,6 +158,16 @@ def answer_problem(problem: AnswerProblem, step: Step | None = None) -> str:
                     example=esc(option_label(fdef, fdef.options[fdef.common])),
                 )
             return _("Please choose one of the buttons below (or type one of the listed answers).")
+        case ChoiceCount(min=int() as low, max=int() as high) if low == high:
+            return _n("Please choose exactly {n} answer.", "Please choose exactly {n} answers.", low).format(n=low)
+        case ChoiceCount(min=int() as low, max=int() as high):
+            return _("Please choose {min} to {max} answers.").format(min=low, max=high)
+        case ChoiceCount(min=int() as low):
+            return _n("Please choose at least {n} answer.", "Please choose at least {n} answers.", low).format(n=low)
+        case ChoiceCount(max=high):
+            return _n("Please choose at most {n} answer.", "Please choose at most {n} answers.", high or 0).format(
+                n=high
+            )
         case IntEmpty():
             return _("Please enter a number.")
         case IntInvalid():

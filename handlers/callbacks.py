@@ -28,6 +28,15 @@ class PickCb(CallbackData, prefix="pk"):
     i: Index
 
 
+class MultiCb(CallbackData, prefix="mc"):
+    """A multiple-choice question's buttons: ``m`` is the selection the keyboard shows (bit j:
+    option j chosen); ``i`` the option to toggle, or -1 for 完成 (save ``m`` as the answer)."""
+
+    step: str
+    m: Annotated[int, Field(ge=0, lt=1 << 30)]
+    i: Annotated[int, Field(ge=-1, lt=30)]
+
+
 class NavCb(CallbackData, prefix="nv"):
     step: str
     action: str  # back | keep | skip | cancel

@@ -33,7 +33,7 @@ from core.quota import needs_alternate
 from core.records import Draft
 from core.refusals import ChangedMeanwhile, Rejected
 from handlers import answer_texts, intake_texts, keyboards, labels
-from handlers.callbacks import AwardCb, DraftCb, ItemCb, NavCb, PickCb, SummaryCb
+from handlers.callbacks import AwardCb, DraftCb, ItemCb, MultiCb, NavCb, PickCb, SummaryCb
 from handlers.common import Magic, Turn, outdated, show
 from handlers.i18n import _
 from handlers.paste import PasteGuard
@@ -181,6 +181,41 @@ async def on_pick(query: CallbackQuery, callback_data: PickCb, turn: Turn) -> No
         answers = form.accept_value(draft.answers, step.key, value)
     except InvalidAnswer as err:
         await ask(turn, draft, step, answer_texts.answer_problem(err.problem, step), edit=False)
+        return
+    await render(turn, *flow.advance(form, draft, answers))
+
+
+async def on_multi(query: CallbackQuery, callback_data: MultiCb, turn: Turn) -> None:
+    """A multiple-choice question's buttons: a toggle shows the new selection (nothing is stored
+    until 完成); 完成 saves the selection its keyboard showed. A button of another question or of
+    a selection wider than the options is outdated."""
+    draft = await waiting_at(query, turn, callback_data.step)
+    if draft is None:
+        return
+    form = flow.form_of(turn.campaign, draft)
+    step = form.step(callback_data.step, draft.answers)
+    fdef = step.field if step is not None else None
+    if (
+        step is None
+        or fdef is None
+        or fdef.type != "multichoice"
+        or callback_data.m >> len(fdef.options)
+        or callback_data.i >= len(fdef.options)
+    ):
+        await outdated(query)
+        return
+    await query.answer()
+    mask = callback_data.m
+    if callback_data.i >= 0:
+        mask ^= 1 << callback_data.i
+        chosen = [value for j, value in enumerate(fdef.options) if mask >> j & 1]
+        await ask(turn, draft, step, chosen=chosen)
+        return
+    chosen = [value for j, value in enumerate(fdef.options) if mask >> j & 1]
+    try:
+        answers = form.accept_value(draft.answers, step.key, chosen)
+    except InvalidAnswer as err:
+        await ask(turn, draft, step, answer_texts.answer_problem(err.problem, step), edit=False, chosen=chosen)
         return
     await render(turn, *flow.advance(form, draft, answers))
 
@@ -438,6 +473,7 @@ def setup() -> Router:
     router.callback_query.register(on_draft, DraftCb.filter())
     router.callback_query.register(on_award, AwardCb.filter())
     router.callback_query.register(on_pick, PickCb.filter())
+    router.callback_query.register(on_multi, MultiCb.filter())
     router.callback_query.register(on_nav, NavCb.filter())
     router.callback_query.register(on_summary, SummaryCb.filter())
     router.callback_query.register(on_alternate, ItemCb.filter(F.action == "alt"))

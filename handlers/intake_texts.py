@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.campaign import Campaign, FieldDef
+from core.campaign import Campaign, FieldDef, listed
 from core.form import IntakeForm, Step
 from core.records import NomineeInfo, UnitQuota
 from core.textcheck import visible_length
@@ -72,6 +72,8 @@ def _hint(form: IntakeForm, fdef: FieldDef) -> str:
             if fdef.common and len(fdef.choices) > fdef.common:
                 return _("Choose below, or type the answer if it is not listed.")
             return _("Choose one of the buttons.")
+        case "multichoice":
+            return _("Tap every answer that applies (tap again to undo), then ✔ Done; or type them separated by 、.")
         case "yesno":
             return _("Choose Yes or No.")
         case "id_number":
@@ -172,7 +174,7 @@ def alternate_notice(campaign: Campaign, award_key: str) -> str:
     """After saving an enterprise head or 科级 cadre: the alternate owed, and of which categories
     (郑工办〔2024〕6号: 同时推荐1名同类别一线职工作为备选)."""
     award = campaign.award(award_key)
-    kinds = award.alternate.alternate_where.get("category", []) if award.alternate else []
+    kinds = listed(award.alternate.alternate_where, "category") if award.alternate else []
     if not kinds:
         return _(
             "A nominee of this category needs one alternate, nominated at the same time; otherwise the place "

@@ -18,6 +18,7 @@ from handlers.callbacks import (
     DraftCb,
     ItemCb,
     LangCb,
+    MultiCb,
     NavCb,
     PageCb,
     PickCb,
@@ -69,9 +70,24 @@ def step_keyboard(
     keep: bool = False,
     to_summary: bool = False,
     category_labels: Sequence[str] | None = None,
+    chosen: Sequence[str] = (),
 ) -> InlineKeyboardMarkup:
+    """The buttons under a question; ``chosen``: a multiple-choice question's current selection."""
     kb = _Rows()
-    if step.kind == "category":
+    if step.field is not None and step.field.type == "multichoice":
+        fdef = step.field
+        mask = sum(1 << j for j, value in enumerate(fdef.options) if value in chosen)
+        toggles = [
+            InlineKeyboardButton(
+                text=("☑ " if mask >> j & 1 else "☐ ") + option_label(fdef, value),
+                callback_data=MultiCb(step=step.key, m=mask, i=j).pack(),
+            )
+            for j, value in enumerate(fdef.options)
+        ]
+        kb.row(*toggles, width=2 if max(len(b.text) for b in toggles) <= 10 else 1)
+        done = _("✔ Done ({n} chosen)").format(n=bin(mask).count("1"))
+        kb.row(InlineKeyboardButton(text=done, callback_data=MultiCb(step=step.key, m=mask, i=-1).pack()))
+    elif step.kind == "category":
         cats = form.categories()
         labels = category_labels or [category_label(form.award, c) for c in cats]
         for i, label in enumerate(labels):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.campaign import Award, Campaign, FieldDef
+from core.campaign import Award, Campaign, FieldDef, fields_of
 from core.form import IntakeForm, Step, age_on
 from core.idcard import mask_id
 from core.phone import mask_phone
@@ -55,7 +55,7 @@ def step_label(form: IntakeForm, step: Step) -> str:
         # one reason step per soft rule that fires: named after the answer that made it fire, so
         # two of them on one card are told apart
         fields = form.campaign.fields
-        about = [fields[key] for key in (step.rule.when if step.rule else {}) if key in fields]
+        about = [fields[key] for key in fields_of(step.rule.when if step.rule else {}) if key in fields]
         if not about:
             return _("Reason for nominating")
         fdef = about[0]
@@ -150,6 +150,8 @@ def display_value(
             return _("received")
         if fdef.type == "phone":
             return esc(str(value) if proofread else mask_phone(str(value)))
+        if fdef.type == "multichoice" and isinstance(value, list):
+            return esc("、".join(option_label(fdef, str(v)) for v in value)) if value else _("none")
         if fdef.options:
             return esc(option_label(fdef, str(value)))
         if fdef.type == "longtext":

@@ -96,7 +96,7 @@ def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
                 free=refusal.free,
                 who=who,
             )
-        case LimitFull(kind="pool"):
+        case LimitFull(kind="pool" | "proportion"):
             return _(
                 "The city-wide pool “{name}” ({cap} places for the whole city) is used up; no more such nominees "
                 "can be added."

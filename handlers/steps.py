@@ -3,6 +3,7 @@ award menu. Each stores the draft first — the draft is the conversation's stat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from aiogram.types import InlineKeyboardButton, Message
@@ -45,8 +46,11 @@ async def category_labels(turn: Turn, form: IntakeForm, draft: Draft) -> tuple[l
     return marked, places
 
 
-async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: bool = True) -> None:
-    """The question ``step`` with its buttons (and, for the category, the unit's places)."""
+async def ask(
+    turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: bool = True, chosen: Sequence[str] | None = None
+) -> None:
+    """The question ``step`` with its buttons (and, for the category, the unit's places).
+    ``chosen``: a multiple-choice question's selection being made (default: its saved answer)."""
     form = form_of(turn.campaign, draft)
     buttons, quota = await category_labels(turn, form, draft) if step.kind == "category" else (None, None)
     text = intake_texts.prompt(form, step, draft.answers, turn.today, with_lead(turn, notice))
@@ -59,6 +63,7 @@ async def ask(turn: Turn, draft: Draft, step: Step, notice: str = "", *, edit: b
         keep=kept(draft, step),
         to_summary=draft.in_summary,
         category_labels=buttons,
+        chosen=chosen if chosen is not None else saved_choices(draft, step),
     )
     await show(turn.event, text, markup, edit=edit)
     turn.deliveries.delivered(turn.user.tg_id)
@@ -73,6 +78,11 @@ async def show_summary(turn: Turn, draft: Draft, notice: str = "", *, edit: bool
         turn.event, intake_texts.summary(form, draft.answers, turn.today, with_lead(turn, notice)), markup, edit=edit
     )
     turn.deliveries.delivered(turn.user.tg_id)
+
+
+def saved_choices(draft: Draft, step: Step) -> list[str]:
+    value = draft.answers.get(step.key)
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def with_lead(turn: Turn, notice: str) -> str:

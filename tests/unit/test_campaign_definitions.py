@@ -57,8 +57,8 @@ def the_problem(text: str, source: str = ZZ_FILE) -> DefinitionProblem:
 # --------------------------------------------------------------------------- the built-ins
 
 
-def test_both_builtin_definitions_load() -> None:
-    assert builtin_names() == ["zhangjiakou-2024", "zhengzhou-2024"]
+def test_every_builtin_definition_loads() -> None:
+    assert builtin_names() == ["xiamen-2016", "zhangjiakou-2024", "zhengzhou-2024"]
     for name in builtin_names():
         campaign = load_builtin(name)
         assert campaign.id == name
@@ -223,7 +223,12 @@ def test_a_missing_cap_in_a_compact_allocation_is_missing() -> None:
             "不能小于 0",
         ),
         ("quotas.medal = { cap = 6, frontline = 6 }", 'quotas.medal = "6"', "units[36].quotas.medal", "应为表 {...}"),
-        ("competitive = true ", "competitve = true ", "awards[0].competitve", "未知的键（拼写错误？）"),
+        (
+            "competitive = true ",
+            "competitve = true ",
+            "awards[0].competitve",
+            "未知的键（拼写错误？）；是否要找 competitive？",
+        ),
     ],
 )
 def test_a_wrong_type_is_located_at_its_key(old: str, new: str, path: str, message: str) -> None:
@@ -260,7 +265,11 @@ def test_an_unknown_category_in_a_proportion_and_a_sub_quota_kind() -> None:
 def test_an_unknown_field_in_an_eligibility_rule() -> None:
     bad = edit(ZZ_TEXT, "when = { union_ok = [", "when = { union = [")
     p = the_problem(bad)
-    assert (p.path, p.message, p.line) == ("eligibility[1].when.union", "未知字段 “union”", line_of(bad, "{ union = ["))
+    assert (p.path, p.message, p.line) == (
+        "eligibility[1].when.union",
+        "未知字段 “union”；是否要找 union_ok？",
+        line_of(bad, "{ union = ["),
+    )
 
 
 def test_sub_quotas_that_do_not_fit_their_cap() -> None:
@@ -432,7 +441,11 @@ def test_an_element_of_an_inline_array_is_located_on_its_own_line() -> None:
 
     bad = edit(ZJK_TEXT, '"skill_level", "org_type", "ownership"', '"skill_level", "org_typ", "ownership"')
     p = the_problem(bad, "zhangjiakou-2024.toml")
-    assert (p.path, p.message, p.line) == ("awards[0].fields[9]", "未定义的字段 “org_typ”", line_of(bad, '"org_typ"'))
+    assert (p.path, p.message, p.line) == (
+        "awards[0].fields[9]",
+        "未定义的字段 “org_typ”；是否要找 org_type？",
+        line_of(bad, '"org_typ"'),
+    )
 
 
 def test_a_division_sum_that_misses_the_award_total() -> None:

@@ -180,23 +180,33 @@ def test_show_a_file_with_an_allocation_the_office_added(capsys: pytest.CaptureF
 
             [[units]]
             name = "桥西区"
-            quotas.model = 50
+            quotas.model = { cap = 50, workers = 45, farmers = 5 }
             quotas.worker = 20
             quotas.collective = 50
         """),
         encoding="utf-8",
     )
-    # `workers` is no reserved kind of 劳动模范 yet: the office is told where
+    # 劳模 is allocated by its divisions (95 企业职工 + 15 农民): the sides must add up, per unit and city-wide
     code, _, err = run(capsys, "campaign", "show", str(path))
     assert code == 1
-    assert re.search(rf"^{re.escape(str(path))}:\d+: units\[0\]\.quotas\.model\.workers: 未知的预留类别", err, re.M)
-    path.write_text(path.read_text(encoding="utf-8").replace("{ cap = 60, workers = 50 }", "60"), encoding="utf-8")
+    assert re.search(
+        rf"^{re.escape(str(path))}:\d+: units\[0\]\.quotas\.model: 按部分分配的名额合计 50，与本单位名额 60 不符",
+        err,
+        re.M,
+    )
+    assert "张家口市劳动模范·农民：各单位名额合计 5，与该部分总数 15 不符" in err
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "{ cap = 60, workers = 50 }", "{ cap = 60, workers = 50, farmers = 10 }"
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "campaign", "show", str(path))
     assert code == 0
     table = allocation_table(out)
     assert cells(table[0]) == ["序号", "推荐单位", "张家口市劳动模范", "张家口市先进工作者", "张家口市先进集体"]
-    assert cells(table[2]) == ["1", "桥东区", "60", "20", "50"]
-    assert cells(table[-1]) == ["合计", "110", "40", "100"]
+    assert cells(table[2]) == ["1", "桥东区", "60（企业职工和其他劳动者50、农民10）", "20", "50"]
+    assert cells(table[-1]) == ["合计", "110（企业职工和其他劳动者95、农民15）", "40", "100"]
 
 
 def test_show_an_unknown_name_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,7 +226,7 @@ def test_a_name_like_nothing_built_in_lists_the_built_ins_in_both_languages(
     assert (code, out) == (1, "")
     (line,) = err.splitlines()
     assert "no built-in campaign and no file named “nosuch-2024”" in line
-    assert line.endswith("内置 built-in: zhangjiakou-2024, zhengzhou-2024")
+    assert line.endswith("内置 built-in: xiamen-2016, zhangjiakou-2024, zhengzhou-2024")
     assert "No such file" not in line  # no English message of the operating system amid the Chinese
 
 
@@ -563,3 +573,29 @@ def test_an_allocation_cell_with_a_nested_sub_quota_followed_by_a_sibling_stays_
     assert cli.allocation_cell(medal, alloc) == "6（一线产业工人2、农民工2，其中非公新业态农民工1）"
     assert cli.allocation_cell(medal, Allocation(cap=3)) == "3"
     assert cli.allocation_cell(medal, None) == "0"
+
+
+def test_check_speaks_the_language_asked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(builtin_text("zhengzhou-2024").replace("min_pct = 35", "pct = 35"), encoding="utf-8")
+    code, _, err = run(capsys, "campaign", "check", "--lang", "en", str(path))
+    assert code == 1
+    assert err.splitlines()[0].endswith("proportions[0].pct: unknown key (a typo?); did you mean min_pct, max_pct?")
+    monkeypatch.setenv("NOMINEE_DEFAULT_LANGUAGE", "en")
+    assert run(capsys, "campaign", "check", str(path))[2] == err
+    _, _, err_zh = run(capsys, "campaign", "check", "--lang", "zh", str(path))
+    assert err_zh.splitlines()[0].endswith("proportions[0].pct: 未知的键（拼写错误？）；是否要找 min_pct、max_pct？")
+
+
+def test_show_marks_a_stage_that_does_not_close_entry(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "zz.toml"
+    text = builtin_text("zhengzhou-2024").replace(
+        "# 报送复审材料时间另行通知", "closes_entry = false\n# 报送复审材料时间另行通知"
+    )
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "campaign", "show", str(path))
+    assert code == 0
+    assert "  报送初审材料（initial）  截止 2024-03-20\n" in out
+    assert "  报送复审材料（second_review）  日期另行通知 (to be announced)  不截止填报 (entry stays open)" in out

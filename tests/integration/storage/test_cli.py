@@ -71,3 +71,6 @@ def test_invitations_for_names_that_do_not_exist_are_one_line_with_the_close_nam
     office = cli(tmp_path, "invite", "create", "--campaign", "zhengzhou-2024", "--role", "office")
     assert office.returncode == 0, office.stderr
     assert "?start=" in office.stdout
+    # the built-in's entry closed on 20 March 2024: the office is warned, the code is still made
+    assert "注意：填报已于 2024-03-20（initial）截止" in office.stderr
+    assert "warning: entry closed on 2024-03-20 (initial)" in office.stderr
