@@ -195,6 +195,8 @@ def dashboard(
                 competitive,
             )
         )
+    # a range share (min_pct and max_pct) is two standings of one definition key
+    awards_of = {d.key: d.awards for d in campaign.proportions}
     boards = []
     for award_standing in standing.awards:
         key = award_standing.award
@@ -212,13 +214,13 @@ def dashboard(
                 award_standing,
                 sum(caps) if allocated and not award_standing.competitive else None,
                 {p: sum(1 for f in fills if f.phase == p) for p in PHASES},
-                tuple(p for p, d in zip(standing.proportions, campaign.proportions, strict=True) if d.awards == [key]),
+                tuple(p for p in standing.proportions if awards_of[p.key] == [key]),
                 tuple(s for s in standing.limits if s.limit.award == key and s.limit.kind != "award"),
                 tuple(open_fills[:behind]),
                 sum(f.given_up for f in fills),
             )
         )
-    across = tuple(p for p, d in zip(standing.proportions, campaign.proportions, strict=True) if len(d.awards) > 1)
+    across = tuple(p for p in standing.proportions if len(awards_of[p.key]) > 1)
     return Dashboard(tuple(boards), across, tuple(rows), {p: sum(1 for r in rows if r.phase == p) for p in PHASES})
 
 
