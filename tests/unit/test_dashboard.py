@@ -74,7 +74,9 @@ def test_zhangjiakou_required_counts_are_the_notices_without_a_unit_allocation()
 def test_a_share_stated_as_a_range_shows_both_bounds_on_its_award() -> None:
     # "应占 20 %" written as min_pct and max_pct together: one definition, two lines on the board
     props = [p.model_copy(update={"max_pct": 25.0}) if p.key == "medal_other_frontline" else p for p in ZZ.proportions]
-    board = dashboard(ZZ.model_copy(update={"proportions": props}), open_units(), [medal("金水区", "其他一线职工和专业技术人员")])
+    board = dashboard(
+        ZZ.model_copy(update={"proportions": props}), open_units(), [medal("金水区", "其他一线职工和专业技术人员")]
+    )
     medal_board = next(a for a in board.awards if a.key == "medal")
     ranged = [(p.bound, p.required, p.count) for p in medal_board.proportions if p.key == "medal_other_frontline"]
     assert ranged == [("min", 24, 1), ("max", 30, 1)]
