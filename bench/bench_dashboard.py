@@ -63,9 +63,7 @@ def main() -> None:
     print("| rounds | median s | worst s | PNG sizes KB | peak MB above warm |")
     print("|---|---|---|---|---|")
     sizes = "/".join(str(len(p) // 1024) for p in pngs)
-    print(
-        f"| {args.rounds} | {statistics.median(times):.2f} | {max(times):.2f} | {sizes} | {vm('VmHWM') - base} |"
-    )
+    print(f"| {args.rounds} | {statistics.median(times):.2f} | {max(times):.2f} | {sizes} | {vm('VmHWM') - base} |")
 
 
 if __name__ == "__main__":
