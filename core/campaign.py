@@ -290,11 +290,25 @@ class Column(Model):
 
 
 class Table(Model):
+    """A summary table to hand in (汇总表): its title, the line above the columns (``{unit}``,
+    ``{clerk}``, ``{phone}`` filled in), the awards whose nominees it lists and its columns; the
+    ``footer`` is printed below the rows (the notice's signatures and seal)."""
+
     key: Key
     title: Name
     header: str = "填报单位：{unit}    填报人：{clerk}    联系电话：{phone}"
     awards: list[Key] = Field(min_length=1)
     columns: list[Column] = Field(min_length=1)
+    footer: str | None = Field(None, max_length=500)
+
+
+class OpinionForm(Model):
+    """The 相关部门签署意见表 printed once per individual nominee: a title (lines split by ``\\n``),
+    姓名 and 单位及职务 filled in, one box per department to sign and stamp, and the note."""
+
+    title: str = Field(min_length=1, max_length=200)
+    departments: list[Name] = Field(min_length=1, max_length=8)
+    note: str | None = Field(None, max_length=1000)
 
 
 # Sources a table column may name besides field keys.
@@ -317,6 +331,7 @@ class Campaign(Model):
     eligibility: list[EligibilityRule] = []
     stages: list[Stage] = []
     tables: list[Table] = []
+    opinion_form: OpinionForm | None = None
 
     @model_validator(mode="before")
     @classmethod
