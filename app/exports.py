@@ -128,7 +128,9 @@ def workbook(snap: Snapshot, kind: str, who: Filler) -> ExportFile:
         return ExportFile(f"公示名单-{_where(snap)}.xlsx", data, XLSX, sum(len(r.rows) for r in lists))
     if kind == OPINIONS and c.opinion_form is not None:
         items = opinions(c, snap.nominees)
-        return ExportFile(f"签署意见表-{_where(snap)}.xlsx", sheets.opinions_xlsx(c.opinion_form, items), XLSX, len(items))
+        return ExportFile(
+            f"签署意见表-{_where(snap)}.xlsx", sheets.opinions_xlsx(c.opinion_form, items), XLSX, len(items)
+        )
     if kind == ALLOCATION:
         table = allocation(c, _statuses(snap), _pools(snap), None if city_wide else [_unit(c, snap.unit)])
         return ExportFile(f"名额分配表-{_where(snap)}.xlsx", sheets.allocation_xlsx(table), XLSX, len(table.rows))

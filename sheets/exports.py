@@ -151,7 +151,9 @@ class PhotoFile:
 _BAD_IN_NAME = str.maketrans({c: "_" for c in '/\\:*?"<>|\0'})
 
 
-def photo_zips(photos: Sequence[PhotoFile], stem: str, max_bytes: int = TELEGRAM_DOCUMENT_MAX) -> list[tuple[str, bytes]]:
+def photo_zips(
+    photos: Sequence[PhotoFile], stem: str, max_bytes: int = TELEGRAM_DOCUMENT_MAX
+) -> list[tuple[str, bytes]]:
     """The photos as zips of JPEGs named ``单位-姓名.jpg`` (a second of the same name gets ``(2)``),
     each zip at most ``max_bytes`` (split as needed: ``stem-1.zip``, ``stem-2.zip``; one part is
     ``stem.zip``). JPEGs are stored, not compressed again (it would gain nothing)."""

@@ -72,8 +72,15 @@ def put(cell: WriteOnlyCell, value: Any) -> WriteOnlyCell:
     return cell
 
 
-def styled(ws: Any, *, font: Font = BODY_FONT, alignment: Alignment = CENTER, border: bool = True,
-           number_format: str | None = None, quote: bool = False) -> WriteOnlyCell:
+def styled(
+    ws: Any,
+    *,
+    font: Font = BODY_FONT,
+    alignment: Alignment = CENTER,
+    border: bool = True,
+    number_format: str | None = None,
+    quote: bool = False,
+) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
     cell.font = font
     cell.alignment = alignment
@@ -90,8 +97,16 @@ class Line:
     """Prototype cells for one kind of row, reused for every row of that kind: a plain and a
     quote-prefixed one per column (the latter for a text that starts like a formula)."""
 
-    def __init__(self, ws: Any, n: int, *, font: Font = BODY_FONT, alignments: Sequence[Alignment] | None = None,
-                 text: Iterable[int] = (), border: bool = True) -> None:
+    def __init__(
+        self,
+        ws: Any,
+        n: int,
+        *,
+        font: Font = BODY_FONT,
+        alignments: Sequence[Alignment] | None = None,
+        text: Iterable[int] = (),
+        border: bool = True,
+    ) -> None:
         text = set(text)
         aligns = list(alignments) if alignments is not None else [CENTER] * n
         self.plain = [
@@ -117,8 +132,9 @@ class Line:
         return out
 
 
-def widths(ws: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], long: Iterable[int] = (),
-           sample: int = 200) -> list[float]:
+def widths(
+    ws: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], long: Iterable[int] = (), sample: int = 200
+) -> list[float]:
     """Column widths in characters from the header and the first ``sample`` rows (a CJK
     character counts two), between 6 and :data:`MAX_WIDTH`; long-text columns get the maximum.
     Set on ``ws`` before any row is written (write-only mode)."""
@@ -157,8 +173,17 @@ def print_setup(ws: Any, *, landscape: bool = True, title_rows: str | None = Non
         ws.freeze_panes = freeze
 
 
-def banner(ws: Any, row: int, ncols: int, text: str, *, font: Font = TITLE_FONT,
-           alignment: Alignment = CENTER, height: float | None = None, border: bool = False) -> None:
+def banner(
+    ws: Any,
+    row: int,
+    ncols: int,
+    text: str,
+    *,
+    font: Font = TITLE_FONT,
+    alignment: Alignment = CENTER,
+    height: float | None = None,
+    border: bool = False,
+) -> None:
     """A row of one text merged across ``ncols`` columns (title, 填报单位 line, signatures)."""
     if height is not None:
         ws.row_dimensions[row].height = height
