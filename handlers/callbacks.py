@@ -66,3 +66,13 @@ class LangCb(CallbackData, prefix="lg"):
 class SubmitCb(CallbackData, prefix="sb"):
     action: str  # yes | giveup | no
     v: str = ""  # giveup: core.refusals.places_digest of the places the clerk was shown
+
+
+class ExportCb(CallbackData, prefix="ex"):
+    """An export's button: ``kind`` (a table key, opinions, publicity, allocation, photos) and its
+    scope: ``own`` (a clerk's unit), ``all`` (the office: every unit) or ``unit`` (the office: the
+    unit at index ``i`` of the definition's units)."""
+
+    kind: str
+    scope: str
+    i: Index = 0
