@@ -14,17 +14,20 @@ phone numbers are strings, shown with the text number format ``@``: never ``1.1e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 FORMULA_START = ("=", "+", "-", "@")
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what XML 1.0 cannot hold
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -62,14 +65,41 @@ def literal(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
-def put(cell: WriteOnlyCell, value: Any) -> WriteOnlyCell:
+def put(cell: Cell, value: Any) -> Cell:
     """``value`` into ``cell``, a text always as a string (never a formula)."""
-    cell.value = value
+    cell.value = clean(value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would store "=…" as a formula
         if value.startswith(FORMULA_START):
             cell.quotePrefix = True
     return cell
+
+
+class StyledCell(Cell):
+    """A prototype cell whose style is fixed once it is set up (:meth:`fix`): the writer asks every
+    cell for its style's index, which openpyxl otherwise looks up by hashing the style each time
+    — for a 10,000-row table most of the cost of styling it."""
+
+    __slots__ = ("fixed",)
+
+    def __init__(self, ws: Any) -> None:
+        super().__init__(ws, row=1, column=1)
+        self.fixed: int | None = None
+
+    def fix(self) -> StyledCell:
+        self.fixed = super().style_id
+        return self
+
+    @property
+    def style_id(self) -> int:
+        return super().style_id if self.fixed is None else self.fixed
+
+    @property
+    def has_style(self) -> bool:
+        return True if self.fixed is not None else bool(super().has_style)
+
+    def __repr__(self) -> str:  # said when the writer tries the cell as a value (write-only mode)
+        return "<StyledCell>"
 
 
 def styled(
@@ -80,8 +110,9 @@ def styled(
     border: bool = True,
     number_format: str | None = None,
     quote: bool = False,
-) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
+) -> StyledCell:
+    """A prototype cell, its style fixed (:class:`StyledCell`)."""
+    cell = StyledCell(ws)
     cell.font = font
     cell.alignment = alignment
     if border:
@@ -90,7 +121,7 @@ def styled(
         cell.number_format = number_format
     if quote:
         cell.quotePrefix = True
-    return cell
+    return cell.fix()
 
 
 class Line:
@@ -118,7 +149,15 @@ class Line:
             for i in range(n)
         ]
 
-    def cells(self, values: Sequence[Any]) -> list[WriteOnlyCell]:
+    def cells(self, values: Sequence[Any]) -> list[StyledCell]:
+        """The prototypes holding ``values`` (valid until the next call: append them at once). A
+        text with characters XML cannot hold (control characters) has them replaced by U+FFFD."""
+        try:
+            return self._cells(values)
+        except IllegalCharacterError:
+            return self._cells([clean(v) for v in values])
+
+    def _cells(self, values: Sequence[Any]) -> list[StyledCell]:
         out = []
         for i, value in enumerate(values):
             if isinstance(value, str):
@@ -130,6 +169,10 @@ class Line:
                 cell.value = value
             out.append(cell)
         return out
+
+
+def clean(value: Any) -> Any:
+    return ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def widths(
@@ -187,7 +230,10 @@ def banner(
     """A row of one text merged across ``ncols`` columns (title, 填报单位 line, signatures)."""
     if height is not None:
         ws.row_dimensions[row].height = height
-    first = styled(ws, font=font, alignment=alignment, border=border)
+    first = WriteOnlyCell(ws)
+    first.font, first.alignment = font, alignment
+    if border:
+        first.border = BORDER
     put(first, text)
     rest = [styled(ws, font=font, alignment=alignment, border=border) for _ in range(ncols - 1)]
     ws.append([first, *rest])
