@@ -20,9 +20,9 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -75,7 +75,7 @@ def put(cell: Cell, value: Any) -> Cell:
     return cell
 
 
-class StyledCell(Cell):
+class StyledCell(Cell):  # type: ignore[misc]  # openpyxl has no type information
     """A prototype cell whose style is fixed once it is set up (:meth:`fix`): the writer asks every
     cell for its style's index, which openpyxl otherwise looks up by hashing the style each time
     — for a 10,000-row table most of the cost of styling it."""
