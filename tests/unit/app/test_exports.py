@@ -199,3 +199,26 @@ def test_photos_over_the_telegram_limit_are_split_into_parts() -> None:
     names = [n for _, data in parts for n in zipfile.ZipFile(io.BytesIO(data)).namelist()]
     assert names == [f"金水区-张{n}.jpg" for n in range(5)]
     assert all(len(data) <= len(photo) * 2 + 1000 for _, data in parts)
+
+
+def test_whatever_a_clerk_typed_reads_back_as_typed_and_never_as_a_formula() -> None:
+    from core.tables import summary
+    from sheets.exports import summary_xlsx
+
+    campaign = load_builtin("zhengzhou-2024")
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    typed = ["=1+2", "+86 138", "-5", "@SUM(A1)", "#N/A", "  两边空格  ", 'A&B <公司> "引号"', "甲\x0b乙", "0012"]
+    nominees = [
+        NomineeInfo(
+            i, campaign.id, JINSHUI, "medal", "saved", person(i, "一线产业工人", employer=text), None, 1, now, now
+        )
+        for i, text in enumerate(typed, 1)
+    ]
+    data = summary_xlsx(summary(campaign, campaign.tables[0], nominees, Filler(JINSHUI), now.date(), city_wide=False))
+    (rows,) = read_both(data).values()  # openpyxl and calamine agree; no <f> in the sheet
+    shown = [r[7] for r in body(rows)]
+    assert shown == [t.replace("\x0b", "\ufffd") for t in typed]
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [ws.cell(row=4 + i, column=8) for i in range(len(typed))]
+    assert all(c.data_type == "s" for c in cells)
+    assert [c.quotePrefix for c in cells] == [t.startswith(("=", "+", "-", "@")) for t in typed]
