@@ -1,5 +1,5 @@
-"""The commands that need the database or Telegram: ``run``, ``invite create``, ``db upgrade|check``
-and ``campaign load``. Registered by bot/cli.py; heavy imports (aiogram, SQLAlchemy, Alembic) stay
+"""The commands that need the database or Telegram: ``run``, ``invite create``, ``db upgrade|check``,
+``campaign load`` and ``export``. Registered by bot/cli.py; heavy imports (aiogram, SQLAlchemy, Alembic) stay
 inside the handlers, because the parser is built for every command, including ``campaign check``."""
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def _save(wb: Any) -> bytes:
     return buf.getvalue()
 
 
-def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Rows], name: str | None = None) -> None:
+def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Body], name: str | None = None) -> None:
     """One table on its own sheet: title, the 填报单位 line, the column headers (repeated on every
     printed page, frozen on screen), one bordered row per record, then the footer. The body rows
     go to ``bodies`` under the sheet's position (written by :func:`sheets.layout.save`)."""
@@ -60,7 +60,7 @@ def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Rows],
     ws.row_dimensions[head_row].height = 36
     ws.append(Line(ws, n, font=HEAD_FONT).cells(rows.columns))
     aligns = [LEFT if i in rows.long_columns else CENTER for i in range(n)]
-    body = layout.Rows(Line(ws, n, alignments=aligns, text=rows.text_columns), head_row + 1, rows.rows)
+    body = layout.Body(Line(ws, n, alignments=aligns, text=rows.text_columns), head_row + 1, rows.rows)
     if rows.footer:
         footer = head_row + len(rows.rows) + 1
         body.banner(n, rows.footer, styled(ws, font=LINE_FONT, alignment=LEFT, border=False), 48)
@@ -72,7 +72,7 @@ def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Rows],
 def summary_xlsx(rows: Rows) -> bytes:
     """A summary table (附件2/附件3, 情况汇总表) as an .xlsx of one sheet."""
     wb = workbook()
-    bodies: dict[int, layout.Rows] = {}
+    bodies: dict[int, layout.Body] = {}
     _table(wb, rows, set(), bodies)
     return layout.save(wb, bodies)
 
@@ -81,7 +81,7 @@ def publicity_xlsx(lists: Sequence[Rows]) -> bytes:
     """The 公示 lists, a sheet per award (one empty sheet saying so when nothing may be published)."""
     wb = workbook()
     taken: set[str] = set()
-    bodies: dict[int, layout.Rows] = {}
+    bodies: dict[int, layout.Body] = {}
     for rows in lists:
         _table(wb, rows, taken, bodies)
     if not lists:

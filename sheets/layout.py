@@ -4,7 +4,7 @@ and safe cell writing.
 
 Sheets are written in openpyxl's write-only mode with styled cells: one prototype cell per column
 is styled once (:class:`StyledCell`) and reused for every row. A big table's body rows
-(:class:`Rows`) are then written as sheet XML straight into the saved file (:func:`save`), with the
+(:class:`Body`) are then written as sheet XML straight into the saved file (:func:`save`), with the
 prototypes' styles: cell by cell through openpyxl a styled 10,000-row table took 1.7× the time of
 openpyxl's unstyled write-only mode, this way it takes about a quarter of it
 (``bench/bench_export.py``). The tests read every export back with openpyxl and python-calamine.
@@ -61,11 +61,6 @@ def sheet_name(name: str, taken: set[str]) -> str:
         candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
     taken.add(candidate)
     return candidate
-
-
-def literal(value: Any) -> bool:
-    """Would this text read as a formula if typed into a cell?"""
-    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def put(cell: Cell, value: Any) -> Cell:
@@ -255,7 +250,6 @@ __all__ = [
     "TITLE_FONT",
     "Line",
     "banner",
-    "literal",
     "print_setup",
     "put",
     "sheet_name",
@@ -284,7 +278,7 @@ def cell_xml(ref: str, style: int, value: Any) -> str:
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-class Rows:
+class Body:
     """The body rows of a big table, written as sheet XML straight into the saved file (see
     :func:`save`) instead of cell by cell through openpyxl: the cells are the same — the
     prototypes' styles (their ids in the workbook's style table), strings as inline strings,
@@ -322,7 +316,7 @@ class Rows:
         yield "".join(out)
 
 
-def save(wb: Any, bodies: dict[int, Rows]) -> bytes:
+def save(wb: Any, bodies: dict[int, Body]) -> bytes:
     """The workbook's .xlsx with each ``bodies[i]`` (i: the sheet's position, from 1) written at
     the end of that sheet's rows. openpyxl writes sheet *i* as ``xl/worksheets/sheet{i}.xml``."""
     import io

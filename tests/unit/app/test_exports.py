@@ -222,3 +222,55 @@ def test_whatever_a_clerk_typed_reads_back_as_typed_and_never_as_a_formula() -> 
     cells = [ws.cell(row=4 + i, column=8) for i in range(len(typed))]
     assert all(c.data_type == "s" for c in cells)
     assert [c.quotePrefix for c in cells] == [t.startswith(("=", "+", "-", "@")) for t in typed]
+
+
+def test_zhangjiakou_attachments_2_and_3_have_the_notices_columns_and_a_row_per_nominee() -> None:
+    from core.tables import opinions, summary
+    from sheets.exports import opinions_xlsx, summary_xlsx
+    from tests.nominees import labour_model, stored
+
+    zjk = load_builtin("zhangjiakou-2024")
+    now = datetime(2024, 3, 25, tzinfo=UTC)
+    people = [
+        NomineeInfo(i, zjk.id, "桥西区", "model", "submitted", stored(labour_model(f"王{i}", id_number(i))), None, 1,
+                    now, now)
+        for i in (1, 2)
+    ]  # fmt: skip
+    workshop = {"category": "车间", "org_name": "焊接车间", "parent_org": "张家口某机械制造有限公司",
+                "legal_rep": None, "staff_count": 86, "ownership": "国有", "highest_honour": "河北省工人先锋号",
+                "sensitive": "否"}  # fmt: skip
+    groups = [NomineeInfo(3, zjk.id, "桥西区", "collective", "accepted", workshop, None, 1, now, now)]
+    who = Filler("桥西区", "赵经办", "0313-8012345")
+    tables = {t.key: t for t in zjk.tables}
+
+    (individuals,) = read_both(summary_xlsx(summary(zjk, tables["individuals"], people, who, now.date(),
+                                                    city_wide=False))).values()  # fmt: skip
+    assert individuals[0][0] == "2024年张家口市劳动模范和先进工作者汇总表"
+    assert individuals[1][0] == "填报单位：桥西区    填报人：赵经办    联系电话：0313-8012345"
+    assert individuals[2] == [
+        "序号", "姓名", "性别", "民族", "年龄", "政治面貌", "工作单位及职务（职级）", "职称", "职称级别", "技术等级",
+        "单位类型", "单位性质", "人员结构", "曾获最高荣誉", "备注",
+    ]  # fmt: skip
+    assert body(individuals) == [
+        [1, "王1", "男", "汉族", 39, "群众", "张家口某机械制造有限公司 焊工", None, None, "技师", "企业", "国有",
+         "一线工人", None, None],
+        [2, "王2", "男", "汉族", 39, "群众", "张家口某机械制造有限公司 焊工", None, None, "技师", "企业", "国有",
+         "一线工人", None, None],
+    ]  # fmt: skip
+
+    (collectives,) = read_both(summary_xlsx(summary(zjk, tables["collectives"], groups, who, now.date(),
+                                                    city_wide=False))).values()  # fmt: skip
+    assert collectives[0][0] == "2024年张家口市先进集体汇总表"
+    assert collectives[2] == [
+        "序号", "单位名称（或及车间/工段/班组/科室）", "法人代表", "单位人数", "单位类型", "单位性质", "曾获最高荣誉",
+        "备注",
+    ]  # fmt: skip
+    assert body(collectives) == [[1, "焊接车间", None, 86, "车间", "国有", "河北省工人先锋号", None]]
+
+    forms = read_both(opinions_xlsx(zjk.opinion_form, opinions(zjk, [*people, *groups])))  # type: ignore[arg-type]
+    assert list(forms) == ["王1-桥西区", "王2-桥西区"]  # individuals only
+    form = forms["王1-桥西区"]
+    assert [form[0][0], form[1][0]] == ["2024年张家口市劳动模范和先进工作者", "相关部门签署意见表"]
+    assert form[2] == ["姓名", "王1", "单位及职务", "张家口某机械制造有限公司 焊工"]
+    assert [r[0] for r in form[3:5]] == ["组织人事部门意见", "纪检监察部门意见"]
+    assert form[5][0].startswith("注：此表由县级以上有关部门签署意见")
