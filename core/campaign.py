@@ -286,7 +286,9 @@ class Stage(Model):
 
 class Column(Model):
     title: Name
-    source: str = Field(min_length=1, description="a field key, or #, unit, award, category, gender, age, remark")
+    source: str = Field(
+        min_length=1, description="a field key, or #, unit, award, category, gender, age, remark, full_name"
+    )
 
 
 class Table(Model):
@@ -312,7 +314,10 @@ class OpinionForm(Model):
 
 
 # Sources a table column may name besides field keys.
-DERIVED_SOURCES = frozenset({"#", "unit", "award", "category", "gender", "age", "birth_date", "remark", "status"})
+# full_name: a collective's complete name (a section with its organisation in front, core.tables)
+DERIVED_SOURCES = frozenset(
+    {"#", "unit", "award", "category", "gender", "age", "birth_date", "remark", "status", "full_name"}
+)
 
 
 class Campaign(Model):

@@ -148,6 +148,8 @@ def summary(
                     row.append(remark(n, names))
                 case "status":
                     row.append(n.status)
+                case "full_name":
+                    row.append(full_org_name(a))
                 case _:
                     row.append(_text(a.get(source)))
         rows.append(tuple(row))

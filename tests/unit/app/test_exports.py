@@ -265,7 +265,9 @@ def test_zhangjiakou_attachments_2_and_3_have_the_notices_columns_and_a_row_per_
         "序号", "单位名称（或及车间/工段/班组/科室）", "法人代表", "单位人数", "单位类型", "单位性质", "曾获最高荣誉",
         "备注",
     ]  # fmt: skip
-    assert body(collectives) == [[1, "焊接车间", None, 86, "车间", "国有", "河北省工人先锋号", None]]
+    assert body(collectives) == [
+        [1, "张家口某机械制造有限公司焊接车间", None, 86, "车间", "国有", "河北省工人先锋号", None]
+    ]
 
     forms = read_both(opinions_xlsx(zjk.opinion_form, opinions(zjk, [*people, *groups])))  # type: ignore[arg-type]
     assert list(forms) == ["王1-桥西区", "王2-桥西区"]  # individuals only
