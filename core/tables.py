@@ -304,7 +304,8 @@ def allocation(
     awards = table_awards(campaign)
     rows: list[tuple[Value, ...]] = []
     used_total = dict.fromkeys((a.key for a in awards), 0)
-    for n, unit in enumerate(campaign.units if units is None else units, 1):
+    listed = list(campaign.units if units is None else units)
+    for n, unit in enumerate(listed, 1):
         row: list[Value] = [n, unit.name]
         for award in awards:
             st = status.get(unit.name, {}).get(award.key)
@@ -323,7 +324,7 @@ def allocation(
         if award.competitive:
             total += [f"{award.total}（各单位可推荐{per_unit(award)}个）", used_total[award.key], ""]
         else:
-            cap = sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)
+            cap = sum(u.quotas[award.key].cap for u in listed if award.key in u.quotas)
             total += [cap, used_total[award.key], max(0, cap - used_total[award.key])]
     title = f"{campaign.name}名额分配表"
     return AllocationRows(

@@ -276,3 +276,12 @@ def test_zhangjiakou_attachments_2_and_3_have_the_notices_columns_and_a_row_per_
     assert form[2] == ["姓名", "王1", "单位及职务", "张家口某机械制造有限公司 焊工"]
     assert [r[0] for r in form[3:5]] == ["组织人事部门意见", "纪检监察部门意见"]
     assert form[5][0].startswith("注：此表由县级以上有关部门签署意见")
+
+
+async def test_a_clerks_allocation_table_is_their_units_row_with_its_own_sums(zz: World) -> None:
+    me = await zz.clerk(JINSHUI, 4061)
+    await zz.saved(me, "medal", person(1, "一线科教人员"))
+    (rows,) = read_both((await _export(zz, me, exports.ALLOCATION)).data).values()
+    assert [r[1] for r in rows if isinstance(r[0], int)][:1] == [JINSHUI]
+    total = next(r for r in rows if r[1] == "合计")
+    assert total[2:8] == [2, 0, 2, 6, 1, 5]
