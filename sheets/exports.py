@@ -124,23 +124,31 @@ def opinions_xlsx(form: OpinionForm, items: Sequence[Opinion]) -> bytes:
 
 def allocation_xlsx(table: AllocationRows) -> bytes:
     """The allocation table as the notice's 附件 lays it out — 序号, 单位, then per award its
-    allocation — with 已用 and 剩余 beside each allocated number; the pools below."""
+    allocation — with 已用 and 剩余 beside each allocated number (two header rows: the award over
+    its three columns); the city-wide pools below."""
     wb = workbook()
     ws = wb.create_sheet(sheet_name("名额分配表", set()))
     n = 2 + 3 * len(table.awards)
-    columns = ["序号", "单位"] + [f"{a}\n{part}" for a in table.awards for part in ("分配名额", "已用", "剩余")]
-    widths(ws, columns, [*table.rows, table.total])
-    print_setup(ws, landscape=True, title_rows="2:2", freeze="C3")
+    parts = ["分配名额", "已用", "剩余"] * len(table.awards)
+    widths(ws, ["序号", "单位", *parts], [*table.rows, table.total])
+    print_setup(ws, landscape=True, title_rows="2:3", freeze="C4")
     banner(ws, 1, n, table.title, height=36)
-    ws.row_dimensions[2].height = 40
-    ws.append(Line(ws, n, font=HEAD_FONT).cells(columns))
+    head = Line(ws, n, font=HEAD_FONT)
+    ws.row_dimensions[2].height = 30
+    ws.append(head.cells(["序号", "单位", *(a if i % 3 == 0 else None for a in table.awards for i in range(3))]))
+    ws.append(head.cells([None, None, *parts]))
+    ws.merged_cells.add("A2:A3")
+    ws.merged_cells.add("B2:B3")
+    for k in range(len(table.awards)):
+        first = 3 + 3 * k
+        ws.merged_cells.add(f"{get_column_letter(first)}2:{get_column_letter(first + 2)}2")
     body = Line(ws, n)
     for values in table.rows:
         ws.append(body.cells(values))
-    ws.append(Line(ws, n, font=HEAD_FONT).cells(table.total))
+    ws.append(head.cells(table.total))
     if table.pools:
         pool_line = Line(ws, 5)
-        ws.append(Line(ws, 5, font=HEAD_FONT).cells(["", "全市统筹名额", "名额", "已用", "剩余"]))
+        ws.append(head.cells(["", "全市统筹名额", "名额", "已用", "剩余"]))
         for i, (name, cap, used, left) in enumerate(table.pools, 1):
             ws.append(pool_line.cells([i, name, cap, used, left]))
     return _save(wb)
