@@ -41,6 +41,7 @@ COMMANDS = [
     ("withdraw", N_("Withdraw a nominee: /withdraw N")),
     ("submit", N_("Hand the list to the office")),
     ("deadlines", N_("Dates and days left")),
+    ("export", N_("Tables to print, sign and stamp (Excel)")),
     ("lang", N_("中文 / English")),
     ("help", N_("Help")),
     ("cancel", N_("Stop the current step")),

@@ -8,6 +8,7 @@
     nominee-bot db upgrade|check         bring the database to the newest schema / check it
     nominee-bot invite create --campaign NAME --unit UNIT   an invitation code for a clerk of UNIT
     nominee-bot invite create --campaign NAME --role office an invitation code for office staff (no --unit)
+    nominee-bot export --campaign NAME [--unit UNIT] [--kind KIND] --out FILE   a table, the 公示 list, photos…
     nominee-bot run                      start the bot
     nominee-bot --version
 

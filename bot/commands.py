@@ -1,5 +1,5 @@
-"""The commands that need the database or Telegram: ``run``, ``invite create``, ``db upgrade|check``
-and ``campaign load``. Registered by bot/cli.py; heavy imports (aiogram, SQLAlchemy, Alembic) stay
+"""The commands that need the database or Telegram: ``run``, ``invite create``, ``db upgrade|check``,
+``campaign load`` and ``export``. Registered by bot/cli.py; heavy imports (aiogram, SQLAlchemy, Alembic) stay
 inside the handlers, because the parser is built for every command, including ``campaign check``."""
 
 from __future__ import annotations
@@ -60,6 +60,22 @@ def register(subparsers: Subparsers) -> None:
     load.add_argument("source", metavar="NAME|FILE", help="a built-in name (zhengzhou-2024) or a .toml file")
     load.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     load.set_defaults(func=_campaign_load)
+
+    export = subparsers.add_parser(
+        "export",
+        help="导出汇总表、签署意见表、公示名单、名额分配表或照片 (export a table or the photos)",
+        usage="nominee-bot export --campaign NAME [--unit UNIT] [--kind KIND] --out FILE",
+        description="导出 Export. KIND: a table of the definition (e.g. individuals, collectives, medal, "
+        "certificate, pioneer), opinions (签署意见表), publicity (公示名单), allocation (名额分配表), "
+        "photos (a .zip of JPEGs). Without --unit: the whole campaign.",
+    )
+    export.add_argument("--campaign", required=True, metavar="NAME", help="campaign id, e.g. zhengzhou-2024")
+    export.add_argument("--unit", default=None, help="one recommending unit (default: all units)")
+    export.add_argument("--kind", default=None, help="what to export (default: the definition's first table)")
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write (.xlsx; .zip for photos)")
+    export.add_argument("--clerk", default="", help="填报人 on the 填报单位 line (default: blank)")
+    export.add_argument("--phone", default="", help="联系电话 on the 填报单位 line (default: blank)")
+    export.set_defaults(func=_export)
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -243,6 +259,59 @@ def _campaign_load(args: argparse.Namespace) -> int:
         return asyncio.run(go())
     except SchemaOutOfDate as exc:
         return _fail("campaign load", SCHEMA + str(exc))
+
+
+def _export(args: argparse.Namespace) -> int:
+    command = "export"
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        return _fail(command, f"目录不存在 (no such directory): {out.parent}", 2)
+    return asyncio.run(_export_to(_settings(), args.campaign, args.unit, args.kind, out, args.clerk, args.phone))
+
+
+async def _export_to(
+    settings: Settings, campaign_id: str, unit: str | None, kind: str | None, out: Path, clerk: str, phone: str
+) -> int:
+    from app import exports
+    from bot.runner import open_ports
+    from core.loader import suggest
+    from core.refusals import CampaignUnknown, Rejected, UnitUnknown
+    from storage.db import SchemaOutOfDate
+
+    command = "export"
+    try:
+        async with open_ports(settings) as (ports, _db):
+            try:
+                snap = await exports.operator_snapshot(ports, campaign_id, unit)
+            except Rejected as err:
+                match err.problem:
+                    case CampaignUnknown():
+                        return _fail(command, f"没有评选活动 “{campaign_id}” (no campaign named “{campaign_id}”)")
+                    case UnitUnknown():
+                        from app import campaigns
+
+                        units = [u.name for u in (await campaigns.current(ports, campaign_id)).units]
+                        return _fail(
+                            command,
+                            f"评选活动 “{campaign_id}” 中没有推荐单位 “{unit}” (no such unit in the campaign)"
+                            + (suggest(unit or "", units) or ""),
+                        )
+                    case _:
+                        return _fail(command, f"未能导出 (nothing exported): {type(err.problem).__name__}")
+            names = exports.kind_names(snap.campaign)
+            chosen = kind or names[0]
+            if chosen not in names:
+                return _fail(command, f"没有导出种类 “{chosen}” (no such kind); 可选 known: {', '.join(names)}", 2)
+            who = exports.filler(snap, clerk, phone)
+            if chosen == exports.PHOTOS:
+                files = await exports.photos(ports, snap, max_bytes=2**62)
+            else:
+                files = await exports.build(ports, snap, chosen, who)
+    except SchemaOutOfDate as exc:
+        return _fail(command, SCHEMA + str(exc))
+    out.write_bytes(files[0].data)
+    print(f"{out}: {files[0].filename} · {files[0].count}", file=sys.stderr)
+    return 0
 
 
 __all__ = ["register"]

@@ -469,15 +469,31 @@ class Stage(Model):
 
 class Column(Model):
     title: Name
-    source: str = Field(min_length=1, description="a field key, or #, unit, award, category, gender, age, remark")
+    source: str = Field(
+        min_length=1, description="a field key, or #, unit, award, category, gender, age, remark, full_name"
+    )
 
 
 class Table(Model):
+    """A summary table to hand in (汇总表): its title, the line above the columns (``{unit}``,
+    ``{clerk}``, ``{phone}`` filled in), the awards whose nominees it lists and its columns; the
+    ``footer`` is printed below the rows (the notice's signatures and seal)."""
+
     key: Key
     title: Name
     header: str = "填报单位：{unit}    填报人：{clerk}    联系电话：{phone}"
     awards: list[Key] = Field(min_length=1)
     columns: list[Column] = Field(min_length=1)
+    footer: str | None = Field(None, max_length=500)
+
+
+class OpinionForm(Model):
+    """The 相关部门签署意见表 printed once per individual nominee: a title (lines split by ``\\n``),
+    姓名 and 单位及职务 filled in, one box per department to sign and stamp, and the note."""
+
+    title: str = Field(min_length=1, max_length=200)
+    departments: list[Name] = Field(min_length=1, max_length=8)
+    note: str | None = Field(None, max_length=1000)
 
 
 # Answers read off another answer that a selector may name: the sex printed in the ID number
@@ -485,7 +501,10 @@ class Table(Model):
 DERIVED_SELECTORS: dict[str, tuple[str, ...]] = {"gender": ("男", "女")}
 
 # Sources a table column may name besides field keys.
-DERIVED_SOURCES = frozenset({"#", "unit", "award", "category", "gender", "age", "birth_date", "remark", "status"})
+# full_name: a collective's complete name (a section with its organisation in front, core.tables)
+DERIVED_SOURCES = frozenset(
+    {"#", "unit", "award", "category", "gender", "age", "birth_date", "remark", "status", "full_name"}
+)
 
 
 class Campaign(Model):
@@ -504,6 +523,7 @@ class Campaign(Model):
     eligibility: list[EligibilityRule] = []
     stages: list[Stage] = []
     tables: list[Table] = []
+    opinion_form: OpinionForm | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -133,7 +133,17 @@ def compare(old: Campaign, new: Campaign) -> list[Change]:
             changes.append(Change("pool_scope", f"pools.{key}", f"{p.award} {p.where}", f"{q.award} {q.where}"))
 
     # The rest cannot break a stored nominee; it is reported by section.
-    for section in ("fields", "proportions", "eligibility", "stages", "tables", "office", "contact", "timezone"):
+    for section in (
+        "fields",
+        "proportions",
+        "eligibility",
+        "stages",
+        "tables",
+        "opinion_form",
+        "office",
+        "contact",
+        "timezone",
+    ):
         if getattr(old, section) != getattr(new, section):
             changes.append(Change("section", section))
     return changes

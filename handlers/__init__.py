@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import dashboard, edits, errors, intake, join, manage, media, misc, office, queries
+    from handlers import dashboard, edits, errors, exports, intake, join, manage, media, misc, office, queries
     from handlers.common import draft_open, with_turn
 
     root = Router(name="root")
@@ -50,6 +50,7 @@ def setup() -> Router:
         edits_router,
         queries.setup(),
         manage.setup(),
+        exports.setup(),
         misc.setup(),
     )
     root.include_routers(guest, member)

@@ -81,3 +81,13 @@ class DashCb(CallbackData, prefix="db"):
     """A page of the office's /dashboard (read afresh at each press)."""
 
     page: Index
+
+
+class ExportCb(CallbackData, prefix="ex"):
+    """An export's button: ``kind`` (a table key, opinions, publicity, allocation, photos) and its
+    scope: ``own`` (a clerk's unit), ``all`` (the office: every unit) or ``unit`` (the office: the
+    unit at index ``i`` of the definition's units)."""
+
+    kind: str
+    scope: str
+    i: Index = 0

@@ -227,7 +227,9 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
             return _("A clerk's invitation needs the clerk's unit.")
         case UserUnknown():
             return _("Please join first: send the invitation code.")
-        case ClerkOnly() | OfficeOnly():
+        case OfficeOnly():
+            return _("Only the office may do this: it concerns every unit. A clerk works on their own unit's list.")
+        case ClerkOnly():
             return _("You are not allowed to do this.")
         case CampaignUnknown():
             return _("The campaign you joined is no longer available. Please contact the office.")

@@ -186,7 +186,7 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
 
 
 def help_text() -> str:
-    return _(
+    commands = _(
         "<b>Commands</b>\n"
         "/new — enter a nominee\n"
         "/quota — places left for your unit\n"
@@ -200,6 +200,8 @@ def help_text() -> str:
         "/cancel — stop the current step\n\n"
         "Your answers are saved at every step; if you stop, /new continues where you left off."
     )
+    exports = _("/export — your unit's tables as Excel files to print, sign and stamp; the photos")
+    return f"{commands}\n\n{exports}"
 
 
 def office_help(*, clerk_command: bool = False) -> str:
@@ -218,4 +220,8 @@ def office_help(*, clerk_command: bool = False) -> str:
         )
     )
     lines.append(_("/dashboard — where the campaign stands: places, units, proportions, with charts"))
+    lines.append(
+        _("/export_all — every unit's tables, the public-notice list, the allocation table, the photos (Excel, zip); "
+          "/export_all UNIT — one unit's")
+    )  # fmt: skip
     return "\n".join(lines)

@@ -74,3 +74,33 @@ def test_invitations_for_names_that_do_not_exist_are_one_line_with_the_close_nam
     # the built-in's entry closed on 20 March 2024: the office is warned, the code is still made
     assert "注意：填报已于 2024-03-20（initial）截止" in office.stderr
     assert "warning: entry closed on 2024-03-20 (initial)" in office.stderr
+
+
+def test_export_writes_the_table_and_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
+    import openpyxl
+
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+    assert cli(tmp_path, "campaign", "load", "zhengzhou-2024").returncode == 0
+    out = tmp_path / "medal.xlsx"
+    done = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--unit", "金水区", "--kind", "medal",
+               "--out", str(out), "--clerk", "李经办", "--phone", "67883217")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ws = openpyxl.load_workbook(out).active
+    assert ws["A1"].value == "2024年郑州市五一劳动奖章推荐对象情况汇总表"
+    assert ws["A2"].value == "填报单位：金水区    填报人：李经办    联系电话：67883217"
+    assert ws["A3"].value == "序号" and ws["A4"].value.startswith("推荐单位领导（签名）")  # no nominee yet
+
+    city = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--kind", "allocation", "--out", str(out))
+    assert city.returncode == 0, city.stderr
+    assert openpyxl.load_workbook(out).active["B3"].value == "航空港经济综合试验区"
+
+    kind = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--kind", "medals", "--out", str(out))
+    assert kind.returncode == 2
+    assert kind.stderr.splitlines() == [
+        "nominee-bot export: 没有导出种类 “medals” (no such kind); 可选 known: medal, certificate, pioneer, "
+        "opinions, publicity, allocation, photos"
+    ]
+    unit = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--unit", "金水", "--out", str(out))
+    assert unit.returncode == 1 and len(unit.stderr.splitlines()) == 1 and "did you mean: 金水区?" in unit.stderr
+    where = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--out", str(tmp_path / "no" / "x.xlsx"))
+    assert where.returncode == 2 and "no such directory" in where.stderr
