@@ -94,6 +94,8 @@ def _text(value: Any) -> Value:
         return YES if value else "否"
     if isinstance(value, int):
         return value
+    if isinstance(value, list):  # a multiple-choice answer, as the chat shows it
+        return "、".join(str(v) for v in value)
     return str(value)
 
 

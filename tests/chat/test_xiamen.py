@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.chat.chat import Harness
+from tests.chat.test_exports import last_document
 from tests.chat.world import World
 from tests.nominees import DEEDS, id_number
+from tests.sheets import body, read_both
 
 XIAMEN = "xiamen-2016"
 SIMING = "思明区总工会"
@@ -68,6 +70,12 @@ async def test_a_clerk_enters_a_migrant_worker_by_toggling_the_groups(bot: Harne
     await clerk.fill(medal("林秀英", 20001, "一线职工"))
     clerk.expect("所属群体：农民工", "单位性质：企业")
     (await clerk.tap("✔ 确认保存")).expect("林秀英 · 厦门市五一劳动奖章。")
+    # the unit's summary table shows the choices as the chat does, not as a list's repr
+    await clerk.command("/export")
+    await clerk.tap("2016年厦门市五一劳动奖章推荐对象汇总表")
+    (rows,) = read_both(last_document(bot)[1]).values()
+    (row,) = body(rows)
+    assert row[1] == "林秀英" and row[7] == "农民工"
 
 
 async def test_groups_may_be_typed_and_a_community_worker_is_not_asked_the_employer(bot: Harness) -> None:
