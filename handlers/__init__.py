@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import edits, errors, intake, join, manage, media, misc, office, queries
+    from handlers import edits, errors, imports, intake, join, manage, media, misc, office, queries
     from handlers.common import draft_open, with_turn
 
     root = Router(name="root")
@@ -37,13 +37,21 @@ def setup() -> Router:
     member.edited_message.middleware(with_turn)
     # office first: its staff get the office's commands instead of a clerk's; then media: an
     # album's further photos and forwarded texts are not the intake's answers
+    # then imports: an Excel file is a template or an allocation table, not a photo's answer;
     # a draft that can no longer be saved takes no more answers (media guards its own messages)
     intake_router, edits_router = intake.setup(), edits.setup()
     intake_router.message.middleware(draft_open)
     intake_router.callback_query.middleware(draft_open)
     edits_router.edited_message.middleware(draft_open)
     member.include_routers(
-        office.setup(), media.setup(), intake_router, edits_router, queries.setup(), manage.setup(), misc.setup()
+        office.setup(),
+        media.setup(),
+        imports.setup(),
+        intake_router,
+        edits_router,
+        queries.setup(),
+        manage.setup(),
+        misc.setup(),
     )
     root.include_routers(guest, member)
     errors.setup(root)

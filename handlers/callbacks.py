@@ -66,3 +66,12 @@ class LangCb(CallbackData, prefix="lg"):
 class SubmitCb(CallbackData, prefix="sb"):
     action: str  # yes | giveup | no
     v: str = ""  # giveup: core.refusals.places_digest of the places the clerk was shown
+
+
+class TemplateCb(CallbackData, prefix="tp"):
+    award: str  # the award key whose template is sent
+
+
+class ImportCb(CallbackData, prefix="im"):
+    action: str  # yes | no
+    m: str  # the mark of the pending import it was offered for (an old button is outdated)

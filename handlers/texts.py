@@ -186,19 +186,23 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
 
 
 def help_text() -> str:
-    return _(
-        "<b>Commands</b>\n"
-        "/new — enter a nominee\n"
-        "/quota — places left for your unit\n"
-        "/list — your unit's nominees\n"
-        "/status N — one nominee's record and history\n"
-        "/edit N — change a nominee\n"
-        "/withdraw N — withdraw a nominee (frees the place)\n"
-        "/submit — hand the list to the office\n"
-        "/deadlines — dates and days left\n"
-        "/lang — 中文 / English\n"
-        "/cancel — stop the current step\n\n"
-        "Your answers are saved at every step; if you stop, /new continues where you left off."
+    return (
+        _(
+            "<b>Commands</b>\n"
+            "/new — enter a nominee\n"
+            "/quota — places left for your unit\n"
+            "/list — your unit's nominees\n"
+            "/status N — one nominee's record and history\n"
+            "/edit N — change a nominee\n"
+            "/withdraw N — withdraw a nominee (frees the place)\n"
+            "/submit — hand the list to the office\n"
+            "/deadlines — dates and days left\n"
+            "/lang — 中文 / English\n"
+            "/cancel — stop the current step\n\n"
+            "Your answers are saved at every step; if you stop, /new continues where you left off."
+        )
+        + "\n\n"
+        + _("/template — an Excel template of an award, to enter many nominees at once; send it back filled in.")
     )
 
 
@@ -217,4 +221,5 @@ def office_help(*, clerk_command: bool = False) -> str:
             "/help — this list"
         )
     )
+    lines += ["", _("To load the allocation table, send it here as an .xlsx file (sheet “名额分配表”).")]
     return "\n".join(lines)
