@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.campaign import Campaign
+from core.imports import ALLOCATION_SHEET
 from core.reload import LoadReport
 from core.sheetproblems import (
     Answer,
@@ -176,9 +177,9 @@ def clerk_allocation() -> str:
 
 def office_not_allocation() -> str:
     return _(
-        "This workbook has no sheet “名额分配表”. The office loads allocation tables here "
+        "This workbook has no sheet “{sheet}”. The office loads allocation tables here "
         "(nominee-bot import-allocation --template writes one to fill)."
-    )
+    ).format(sheet=ALLOCATION_SHEET)
 
 
 def allocation_refused(lines: Sequence[str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from core.campaign import Campaign
 from core.clock import local_time
 from core.form import IntakeForm
+from core.imports import ALLOCATION_SHEET
 from core.quota import LimitStatus, UnitAwardStatus
 from core.records import HistoryEntry, NomineeInfo, UnitQuota
 from core.workdays import days_left
@@ -221,5 +222,10 @@ def office_help(*, clerk_command: bool = False) -> str:
             "/help — this list"
         )
     )
-    lines += ["", _("To load the allocation table, send it here as an .xlsx file (sheet “名额分配表”).")]
+    lines += [
+        "",
+        _("To load the allocation table, send it here as an .xlsx file (sheet “{sheet}”).").format(
+            sheet=ALLOCATION_SHEET
+        ),
+    ]
     return "\n".join(lines)

@@ -59,10 +59,8 @@ def allocation(blank: bytes, units: Mapping[str, tuple[int, int, int]], total: t
         "张家口市先进集体",
     ]
     sheet.delete_rows(3, sheet.max_row)
-    row = 3
     for n, (name, places) in enumerate(units.items(), 1):
         sheet.append([n, name, *places])
-        row += 1
     sheet.append([None, "合计", *total])
     return saved(book)
 

@@ -146,7 +146,20 @@ async def test_the_command_menu_is_offered_in_both_languages(bot: Harness) -> No
     assert (
         set(zh)
         == set(en)
-        == {"new", "quota", "list", "status", "edit", "withdraw", "submit", "deadlines", "lang", "help", "cancel"}
+        == {
+            "new",
+            "quota",
+            "list",
+            "status",
+            "edit",
+            "withdraw",
+            "submit",
+            "template",
+            "deadlines",
+            "lang",
+            "help",
+            "cancel",
+        }
     )
     clerk = await bot.clerk(12801, "二七区")
     for command in zh:  # every command of the menu is known
