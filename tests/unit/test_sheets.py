@@ -170,7 +170,7 @@ def test_every_error_of_an_allocation_table_names_its_row_and_column() -> None:
 
 
 def test_sums_are_checked_against_the_award_totals_at_the_total_row() -> None:
-    rows = [[1, "桥东区总工会", 3, 2, 2], [2, "其他", 108, 38, 98], [None, "合计", 111, 40, 100]]
+    rows: list[list[Any]] = [[1, "桥东区总工会", 3, 2, 2], [2, "其他", 108, 38, 98], [None, "合计", 111, 40, 100]]
     assert read_allocation(ZHANGJIAKOU, table(rows)).problems == [
         CellProblem(5, "C", SumWrong("张家口市劳动模范", 111, 110))
     ]
