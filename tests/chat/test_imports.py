@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from tests.chat.chat import Chat, Harness
 from tests.chat.people import labour_model
 from tests.chat.world import World
-from tests.nominees import id_number
+from tests.nominees import PHOTO, id_number
 from tests.nominees import labour_model as model_answers
 
 ZHANGJIAKOU = "zhangjiakou-2024"
@@ -222,3 +222,40 @@ async def test_a_template_of_50_rows_with_3_bad_ones_imports_47_and_reports_the_
     assert "过期" in (await clerk.press(offer, pressed)).alert  # imported once, never twice
     await clerk.command("/quota")
     clerk.expect("张家口市劳动模范：已用 47/60")
+
+
+@pytest.mark.usefixtures("allocated")
+async def test_an_imported_nominee_gets_its_photo_with_edit(bot: Harness, world: World) -> None:
+    clerk = await bot.clerk(10001, QIAODONG, ZHANGJIAKOU)
+    await clerk.command("/template")
+    await clerk.tap("张家口市劳动模范")
+    filled = fill_template(received(bot, clerk), [template_row(1, world)])
+    (await clerk.send_document(filled, XLSX, "劳模.xlsx")).expect("已导入1名推荐对象（#1）")
+    (await clerk.command("/status 1")).expect("2寸彩色近照：（未填写）", "未填写：2寸彩色近照")
+    (await clerk.command("/edit 1")).expect("尚有 1 项未填写。")
+    await clerk.tap("继续填写")
+    assert clerk.question == "2寸彩色近照"
+    await clerk.send_photo(PHOTO)
+    (await clerk.tap("✔ 确认保存")).expect("劳模丁 · 张家口市劳动模范")
+    (await clerk.command("/status 1")).expect_not("未填写：")
+
+
+@pytest.mark.usefixtures("allocated")
+async def test_a_clerk_may_import_nothing_and_a_workbook_not_of_this_bot_is_refused(bot: Harness, world: World) -> None:
+    clerk = await bot.clerk(10001, QIAODONG, ZHANGJIAKOU)
+    await clerk.command("/template")
+    await clerk.tap("张家口市劳动模范")
+    rows = [template_row(1, world), template_row(2, world) | {"姓名": "🙂"}]
+    (await clerk.send_document(fill_template(received(bot, clerk), rows), XLSX, "劳模.xlsx")).expect(
+        "共填写2行：1行可以导入，1行未通过：", "第3行 B列：姓名："
+    )
+    (await clerk.tap("全部不导入")).expect("未导入任何推荐对象。可修改文件后重新发送。")
+    await clerk.command("/quota")
+    clerk.expect("张家口市劳动模范：已用 0/60")
+
+    (await clerk.send_document(saved(Workbook()), XLSX, "随便.xlsx")).expect("该工作簿不是本系统的填报模板")
+    await clerk.command("/template")
+    await clerk.tap("张家口市先进工作者")
+    worker = received(bot, clerk)
+    assert load_workbook(io.BytesIO(worker))["推荐对象"]["A1"].value == "人员类别"
+    (await clerk.send_document(worker, XLSX, "先进工作者.xlsx")).expect("表格中没有填写任何一行。")
