@@ -15,11 +15,12 @@ from app import access
 from app.campaigns import load
 from app.nominees import LostRace, duplicate_of, save_in
 from app.places import Refused
-from app.ports import Ports, usecase
+from app.ports import Ports, UnitOfWork, usecase
 from app.stored import json_safe
-from core.campaign import Unit
+from core.campaign import Campaign, Unit
 from core.imports import photo_fields, with_units
 from core.loader import DefinitionError, parse
+from core.quota import Limit, limit_full, limits_hit
 from core.records import NomineeInfo, UserInfo
 from core.refusals import CampaignUnknown, Refusal, Rejected
 from core.reload import LoadReport
@@ -93,13 +94,16 @@ async def save_rows(
             saved: list[tuple[int, NomineeInfo]] = []
             for row, answers in remaining:
                 try:
-                    saved.append((row, await save_in(ports, tx, user, award, answers, None, None, later=later)))
+                    info = await save_in(ports, tx, user, award, answers, None, None, later=later, city_wide=False)
+                    saved.append((row, info))
                 except Refused as exc:
                     failed = (row, exc.refusals)
                     break
                 except LostRace as race:
                     lost = (row, race.identity)
                     break
+            if failed is None and lost is None:
+                failed = await _claim_city_wide(tx, campaign, award, saved)
             if failed is None and lost is None:
                 if commit:
                     await tx.commit()
@@ -114,6 +118,24 @@ async def save_rows(
         assert failed is not None
         refused[failed[0]] = failed[1]
         remaining = [(row, answers) for row, answers in remaining if row != failed[0]]
+
+
+async def _claim_city_wide(
+    tx: UnitOfWork, campaign: Campaign, award: str, saved: Sequence[tuple[int, NomineeInfo]]
+) -> tuple[int, tuple[Refusal, ...]] | None:
+    """The city-wide counters of the saved rows, last and in key order (the lock order of
+    app.ports), one place per row; the first row that finds a counter full, with its refusal."""
+    wanting: dict[str, list[tuple[int, Limit]]] = {}
+    for row, info in saved:
+        for lim in limits_hit(campaign, award, info.answers):
+            wanting.setdefault(lim.key, []).append((row, lim))
+    for key in sorted(wanting):
+        for row, lim in wanting[key]:
+            if not await tx.counters.take_limit(campaign.id, key):
+                counter = await tx.counters.limit(campaign.id, key)
+                used, cap = (counter.used, counter.cap) if counter is not None else (0, lim.cap)
+                return row, (limit_full(lim, award, used, cap),)
+    return None
 
 
 __all__ = ["NotSpliced", "RowsOutcome", "allocation", "save_rows"]

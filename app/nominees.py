@@ -148,9 +148,12 @@ async def save_in(
     version: int | None = None,
     *,
     later: frozenset[str] = frozenset(),
+    city_wide: bool = True,
 ) -> NomineeInfo:
     """``later``: answers that may still be missing (a template's rows are saved without their
-    photo, which is added in the chat by /edit; /status and /submit name it until then)."""
+    photo, which is added in the chat by /edit; /status and /submit name it until then).
+    ``city_wide=False`` (a new nominee only): the city-wide counters are left to the caller, who
+    claims those of several nominees together, last and in key order (app.imports)."""
     campaign, actor, unit_state = await access.enter(tx, user)
     assert actor.unit is not None
     try:
@@ -206,7 +209,7 @@ async def save_in(
     except IdentityTaken:
         raise LostRace(identity) from None
     await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, action, info.id, changes))
-    if alternate_for is None:
+    if alternate_for is None and city_wide:
         # City-wide counters last: the rows every unit contends for are held only until commit.
         await move_limits(tx, campaign.id, award_key, wanted, held)
     return info
