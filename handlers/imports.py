@@ -9,6 +9,7 @@ restart loses nothing; a button of an older report is outdated.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
 from typing import Any
@@ -77,7 +78,7 @@ async def on_workbook(message: Message, turn: Turn, bot: Bot, state: FSMContext)
     try:
         if turn.user.role == "office":
             await _allocation(message, turn, data)
-        elif is_allocation(data):
+        elif await asyncio.to_thread(is_allocation, data):
             await message.answer(import_texts.clerk_allocation())
         else:
             await _nominees(message, turn, state, data)
@@ -94,10 +95,10 @@ def _too_large() -> Any:
 
 
 async def _allocation(message: Message, turn: Turn, data: bytes) -> None:
-    if not is_allocation(data):
+    if not await asyncio.to_thread(is_allocation, data):
         await message.answer(import_texts.office_not_allocation())
         return
-    read = read_allocation_file(turn.campaign, data)
+    read = await asyncio.to_thread(read_allocation_file, turn.campaign, data)
     if read.problems:
         await message.answer(import_texts.allocation_refused([import_texts.cell_problem(p) for p in read.problems]))
         return
@@ -118,10 +119,12 @@ def _award_of(data: bytes) -> str | None:
 
 async def _nominees(message: Message, turn: Turn, state: FSMContext, data: bytes) -> None:
     campaign = turn.campaign
-    award = _award_of(data) or ""
+    award = await asyncio.to_thread(_award_of, data) or ""
     if award not in {a.key for a in campaign.awards}:
         award = ""
-    read = read_nominees(campaign, award, data, turn.today)  # SheetError for anything not this campaign's template
+    # off the event loop: 2,000 rows take seconds through the form (bench/bench_import.py)
+    # SheetError for anything that is not this campaign's current template
+    read = await asyncio.to_thread(read_nominees, campaign, award, data, turn.today)
     rows = [(r.row, r.answers) for r in read.rows]
     trial = await imports.save_rows(turn.ports, turn.user, award, rows, commit=False)
     lines = sorted(
