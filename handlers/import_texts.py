@@ -30,7 +30,7 @@ from core.sheetproblems import (
     UnitRepeated,
 )
 from handlers.answer_texts import answer_problem
-from handlers.i18n import _, sentences
+from handlers.i18n import _, lang, sentences
 from handlers.labels import award_name, esc
 from handlers.problems import refusal_text
 
@@ -75,6 +75,10 @@ def file_problem(problem: FileProblem) -> str:
             )
 
 
+def colon() -> str:
+    return "：" if lang() == "zh" else ": "
+
+
 def where(problem: CellProblem) -> str:
     if problem.column:
         return _("Row {row}, column {column}").format(row=problem.row, column=problem.column)
@@ -85,7 +89,7 @@ def cell_problem(problem: CellProblem) -> str:
     """``Row 5, column C: …`` — one refused cell or row."""
     match problem.kind:
         case Answer(label=label, problem=answer):
-            why = f"{esc(label)}：{answer_problem(answer)}"
+            why = f"{esc(label)}{colon()}{answer_problem(answer)}"
         case RowRepeated(first_row=first):
             why = _("the same nominee as row {first}.").format(first=first)
         case NotCount(value=value):
@@ -109,7 +113,7 @@ def cell_problem(problem: CellProblem) -> str:
             )
         case UnitNameMissing():
             why = _("places are given without a unit's name.")
-    return f"{where(problem)}：{why}"
+    return f"{where(problem)}{colon()}{why}"
 
 
 def problem_lines(lines: Sequence[str]) -> str:
@@ -137,7 +141,7 @@ def row_refused(campaign: Campaign, row: int, refusals: Sequence[object]) -> str
     from core.refusals import Refusal
 
     texts = [refusal_text(campaign, r) for r in refusals if isinstance(r, Refusal)]
-    return f"{_('Row {row}').format(row=row)}：{' '.join(texts)}"
+    return f"{_('Row {row}').format(row=row)}{colon()}{' '.join(texts)}"
 
 
 def import_report(total: int, valid: int, lines: Sequence[str]) -> str:
