@@ -22,7 +22,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from app import imports
 from core.imports import photo_fields
 from core.refusals import Rejected
-from core.sheetproblems import SheetError
+from core.sheetproblems import FileTooLarge, SheetError
 from handlers import import_texts
 from handlers.callbacks import ImportCb, TemplateCb
 from handlers.common import Magic, Turn, outdated, show
@@ -31,7 +31,7 @@ from handlers.labels import award_name
 from handlers.problems import problem_text
 from sheets.allocation import is_allocation, read_allocation_file
 from sheets.reading import MAX_BYTES
-from sheets.template import nominee_template, read_nominees
+from sheets.template import nominee_template, read_nominees, template_marker
 
 PENDING = "import"  # the FSM data key of an import waiting for the clerk's choice
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,10 +45,9 @@ async def is_workbook(message: Message) -> bool:
 
 
 async def template(message: Message, turn: Turn) -> None:
-    awards = [a for a in turn.campaign.awards]
     rows = [
         [InlineKeyboardButton(text=award_name(turn.campaign, a.key), callback_data=TemplateCb(award=a.key).pack())]
-        for a in awards
+        for a in turn.campaign.awards
     ]
     await message.answer(import_texts.choose_template(), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -70,7 +69,7 @@ async def on_workbook(message: Message, turn: Turn, bot: Bot, state: FSMContext)
     doc = message.document
     assert doc is not None
     if doc.file_size is not None and doc.file_size > MAX_BYTES:
-        await message.answer(import_texts.file_problem(_too_large()))
+        await message.answer(import_texts.file_problem(FileTooLarge(MAX_BYTES // (1024 * 1024))))
         return
     buffer = io.BytesIO()
     await bot.download(doc.file_id, destination=buffer)
@@ -86,12 +85,6 @@ async def on_workbook(message: Message, turn: Turn, bot: Bot, state: FSMContext)
         await message.answer(import_texts.file_problem(err.problem))
     except Rejected as err:
         await message.answer(problem_text(err.problem, turn.campaign))
-
-
-def _too_large() -> Any:
-    from core.sheetproblems import FileTooLarge
-
-    return FileTooLarge(MAX_BYTES // (1024 * 1024))
 
 
 async def _allocation(message: Message, turn: Turn, data: bytes) -> None:
@@ -111,8 +104,6 @@ async def _allocation(message: Message, turn: Turn, data: bytes) -> None:
 
 
 def _award_of(data: bytes) -> str | None:
-    from sheets.template import template_marker
-
     marker = template_marker(data)
     return marker.award if marker is not None else None
 
