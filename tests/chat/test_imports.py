@@ -122,6 +122,7 @@ async def test_workbooks_that_are_no_table_are_refused_in_one_sentence(bot: Harn
     book.active["A1"] = "随便一张表"
     (await staff.send_document(saved(book), XLSX, "表.xlsx")).expect("该工作簿中没有“名额分配表”工作表")
     (await staff.send_document(b"x", XLSX, "大.xlsx", size=6 * 1024 * 1024)).expect("文件超过5 MB")
+    (await staff.command("/template")).expect("该命令供各推荐单位填报人员使用")
     formula = Workbook()
     sheet = formula.active
     assert sheet is not None
