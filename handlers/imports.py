@@ -30,7 +30,7 @@ from handlers.i18n import _
 from handlers.labels import award_name
 from handlers.problems import problem_text
 from sheets.allocation import is_allocation, read_allocation_file
-from sheets.reading import MAX_BYTES
+from sheets.reading import MAX_BYTES, Upload
 from sheets.template import nominee_template, read_nominees, template_marker
 
 PENDING = "import"  # the FSM data key of an import waiting for the clerk's choice
@@ -73,11 +73,12 @@ async def on_workbook(message: Message, turn: Turn, bot: Bot, state: FSMContext)
         return
     buffer = io.BytesIO()
     await bot.download(doc.file_id, destination=buffer)
-    data = buffer.getvalue()
     try:
+        # checked once and opened once, off the event loop (sheets.reading.Upload)
+        data = await asyncio.to_thread(Upload, buffer.getvalue())
         if turn.user.role == "office":
             await _allocation(message, turn, data)
-        elif await asyncio.to_thread(is_allocation, data):
+        elif is_allocation(data):
             await message.answer(import_texts.clerk_allocation())
         else:
             await _nominees(message, turn, state, data)
@@ -87,8 +88,8 @@ async def on_workbook(message: Message, turn: Turn, bot: Bot, state: FSMContext)
         await message.answer(problem_text(err.problem, turn.campaign))
 
 
-async def _allocation(message: Message, turn: Turn, data: bytes) -> None:
-    if not await asyncio.to_thread(is_allocation, data):
+async def _allocation(message: Message, turn: Turn, data: Upload) -> None:
+    if not is_allocation(data):
         await message.answer(import_texts.office_not_allocation())
         return
     read = await asyncio.to_thread(read_allocation_file, turn.campaign, data)
@@ -103,12 +104,12 @@ async def _allocation(message: Message, turn: Turn, data: bytes) -> None:
     await message.answer(import_texts.allocation_loaded(report))
 
 
-def _award_of(data: bytes) -> str | None:
+def _award_of(data: Upload) -> str | None:
     marker = template_marker(data)
     return marker.award if marker is not None else None
 
 
-async def _nominees(message: Message, turn: Turn, state: FSMContext, data: bytes) -> None:
+async def _nominees(message: Message, turn: Turn, state: FSMContext, data: Upload) -> None:
     campaign = turn.campaign
     award = await asyncio.to_thread(_award_of, data) or ""
     if award not in {a.key for a in campaign.awards}:

@@ -23,7 +23,7 @@ from core.imports import (
     read_allocation,
 )
 from core.sheetproblems import NotOurTemplate, SheetError
-from sheets.reading import DEFAULT, Limits, read_sheet, sheet_names
+from sheets.reading import DEFAULT, Limits, Upload, opened
 from sheets.template import marker_of, write_marker
 
 TITLE_ROW = 1
@@ -70,20 +70,21 @@ def allocation_template(campaign: Campaign) -> bytes:
     return out.getvalue()
 
 
-def read_allocation_file(campaign: Campaign, data: bytes, limits: Limits = DEFAULT) -> AllocationRead:
+def read_allocation_file(campaign: Campaign, data: bytes | Upload, limits: Limits = DEFAULT) -> AllocationRead:
     """A filled table's units, or its problems with their cells. Raises
     :class:`core.sheetproblems.SheetError` for a file that cannot be read as one (not a workbook,
     too large, a formula, no 名额分配表 sheet, a column missing, another campaign's template)."""
-    marker = marker_of(data, sheet_names(data, limits), limits)
+    upload = opened(data, limits)
+    marker = marker_of(upload)
     if marker is not None and (marker.kind != "allocation" or marker.campaign != campaign.id):
         raise SheetError(NotOurTemplate("kind" if marker.kind != "allocation" else "campaign"))
-    return read_allocation(campaign, read_sheet(data, ALLOCATION_SHEET, limits))
+    return read_allocation(campaign, upload.read(ALLOCATION_SHEET))
 
 
-def is_allocation(data: bytes, limits: Limits = DEFAULT) -> bool:
+def is_allocation(data: bytes | Upload, limits: Limits = DEFAULT) -> bool:
     """Whether an upload looks like an allocation table (it has the sheet); raises SheetError
     for a file that is no readable workbook."""
-    return ALLOCATION_SHEET in sheet_names(data, limits)
+    return ALLOCATION_SHEET in opened(data, limits).sheet_names
 
 
 __all__ = ["allocation_template", "is_allocation", "read_allocation_file"]

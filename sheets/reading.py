@@ -96,33 +96,46 @@ def _no_formula(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
             tail = window[-512:]
 
 
-def read_sheet(data: bytes, sheet: str, limits: Limits = DEFAULT) -> list[list[Value]]:
-    """The values of sheet ``sheet`` from A1 (row i of the result is Excel's row i + 1), after
-    :func:`check_package`. Raises :class:`SheetError` (SheetMissing, TooManyRows, NotWorkbook)."""
-    check_package(data, limits)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if sheet not in book.sheet_names:
+class Upload:
+    """An uploaded workbook, checked once (:func:`check_package`) and opened once by calamine;
+    then only the sheets asked for are read. Raises :class:`SheetError` (NotWorkbook, too large,
+    a zip bomb, a formula) when made."""
+
+    def __init__(self, data: bytes, limits: Limits = DEFAULT) -> None:
+        check_package(data, limits)
+        self.limits = limits
+        try:
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self.sheet_names: list[str] = list(self._book.sheet_names)
+        except CalamineError:
+            raise SheetError(NotWorkbook()) from None
+
+    def read(self, sheet: str) -> list[list[Value]]:
+        """The values of sheet ``sheet`` from A1 (row i of the result is Excel's row i + 1).
+        Raises :class:`SheetError` (SheetMissing, TooManyRows, NotWorkbook)."""
+        if sheet not in self.sheet_names:
             raise SheetError(SheetMissing(sheet))
-        rows: list[list[Any]] = book.get_sheet_by_name(sheet).to_python(
-            skip_empty_area=False, nrows=limits.max_rows + 2
-        )
-    except CalamineError:
-        raise SheetError(NotWorkbook()) from None
-    while rows and all(v in ("", None) for v in rows[-1]):
-        rows.pop()
-    if len(rows) > limits.max_rows + 1:
-        raise SheetError(TooManyRows(limits.max_rows))
-    return [[None if v == "" else v for v in row] for row in rows]
+        try:
+            rows: list[list[Any]] = self._book.get_sheet_by_name(sheet).to_python(
+                skip_empty_area=False, nrows=self.limits.max_rows + 2
+            )
+        except CalamineError:
+            raise SheetError(NotWorkbook()) from None
+        while rows and all(v in ("", None) for v in rows[-1]):
+            rows.pop()
+        if len(rows) > self.limits.max_rows + 1:
+            raise SheetError(TooManyRows(self.limits.max_rows))
+        return [[None if v == "" else v for v in row] for row in rows]
 
 
-def sheet_names(data: bytes, limits: Limits = DEFAULT) -> list[str]:
-    """The workbook's sheet names (hidden ones included), after :func:`check_package`."""
-    check_package(data, limits)
-    try:
-        return list(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
-    except CalamineError:
-        raise SheetError(NotWorkbook()) from None
+def opened(data: bytes | Upload, limits: Limits = DEFAULT) -> Upload:
+    """``data`` checked and opened, or the :class:`Upload` it already is."""
+    return data if isinstance(data, Upload) else Upload(data, limits)
+
+
+def read_sheet(data: bytes, sheet: str, limits: Limits = DEFAULT) -> list[list[Value]]:
+    """The values of one sheet of an upload (:class:`Upload`)."""
+    return Upload(data, limits).read(sheet)
 
 
 def text_of(value: Value) -> str:
@@ -145,10 +158,11 @@ __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
     "Limits",
+    "Upload",
     "Value",
     "check_package",
     "defused",
+    "opened",
     "read_sheet",
-    "sheet_names",
     "text_of",
 ]

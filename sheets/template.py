@@ -30,7 +30,7 @@ from core.imports import (
     template_columns,
 )
 from core.sheetproblems import NotOurTemplate, SheetError
-from sheets.reading import DEFAULT, Limits, read_sheet, sheet_names, text_of
+from sheets.reading import DEFAULT, Limits, Upload, opened, text_of
 
 LISTS_SHEET = "选项"
 ROWS = 200  # rows prepared with drop-downs and text format (more may be typed)
@@ -56,11 +56,11 @@ def write_marker(book: Workbook, kind: str, campaign: str, award: str, digest: s
     sheet.protection.sheet = True
 
 
-def marker_of(data: bytes, names: list[str], limits: Limits = DEFAULT) -> Marker | None:
+def marker_of(upload: Upload) -> Marker | None:
     """The marker of a workbook made by this bot, or None (no marker sheet, or not ours)."""
-    if MARKER_SHEET not in names:
+    if MARKER_SHEET not in upload.sheet_names:
         return None
-    rows = read_sheet(data, MARKER_SHEET, limits)
+    rows = upload.read(MARKER_SHEET)
     values = {text_of(r[0]): text_of(r[1]) for r in rows if len(r) >= 2}
     if values.get("marker") != MARKER:
         return None
@@ -106,19 +106,20 @@ def nominee_template(campaign: Campaign, award_key: str) -> bytes:
     return out.getvalue()
 
 
-def template_marker(data: bytes, limits: Limits = DEFAULT) -> Marker | None:
+def template_marker(data: bytes | Upload, limits: Limits = DEFAULT) -> Marker | None:
     """The marker of an upload (None: not a template of this bot); raises SheetError for a file
     that is no readable workbook."""
-    return marker_of(data, sheet_names(data, limits), limits)
+    return marker_of(opened(data, limits))
 
 
 def read_nominees(
-    campaign: Campaign, award_key: str, data: bytes, today: date, limits: Limits = DEFAULT
+    campaign: Campaign, award_key: str, data: bytes | Upload, today: date, limits: Limits = DEFAULT
 ) -> TemplateRead:
     """The rows of a filled template of ``award_key``, each answered through the intake form.
     Raises SheetError: not a workbook, too large, a formula, not this award's current template,
     a column missing, nothing filled."""
-    marker = template_marker(data, limits)
+    upload = opened(data, limits)
+    marker = marker_of(upload)
     if marker is None or marker.kind != "nominees":
         raise SheetError(NotOurTemplate("none" if marker is None else "kind"))
     if marker.campaign != campaign.id:
@@ -127,7 +128,7 @@ def read_nominees(
         raise SheetError(NotOurTemplate("award"))
     if marker.digest != form_digest(campaign, award_key):
         raise SheetError(NotOurTemplate("outdated"))
-    return read_template(campaign, award_key, read_sheet(data, TEMPLATE_SHEET, limits), today)
+    return read_template(campaign, award_key, upload.read(TEMPLATE_SHEET), today)
 
 
 __all__ = ["Marker", "marker_of", "nominee_template", "read_nominees", "template_marker", "write_marker"]
