@@ -50,7 +50,7 @@ from core.refusals import (
 SAVE_ATTEMPTS = 3  # a save that lost the identity race to a nominee withdrawn meanwhile is retried
 
 
-class _LostRace(Exception):
+class LostRace(Exception):
     """The identity constraint fired at the insert: who holds the person is read after rollback."""
 
     def __init__(self, identity: str) -> None:
@@ -121,14 +121,14 @@ async def save(
     for _attempt in range(SAVE_ATTEMPTS):
         try:
             async with ports.db.write() as tx:
-                info = await _save(ports, tx, user, award, clean, nominee_id, alternate_for, version)
+                info = await save_in(ports, tx, user, award, clean, nominee_id, alternate_for, version)
                 if from_draft:
                     await tx.drafts.drop(user.tg_id)
                 await tx.commit()
             return SaveOutcome(info)
         except Refused as refused:
             return SaveOutcome(None, refused.refusals)
-        except _LostRace as race:
+        except LostRace as race:
             async with ports.db.read() as tx:
                 holder = await tx.nominees.holder(user.campaign_id, race.identity, nominee_id)
             if holder is not None:
@@ -137,7 +137,7 @@ async def save(
     raise Rejected(NomineeChanged(nominee_id))  # pragma: no cover - three lost races in a row
 
 
-async def _save(
+async def save_in(
     ports: Ports,
     tx: UnitOfWork,
     user: UserInfo,
@@ -146,7 +146,14 @@ async def _save(
     nominee_id: int | None,
     alternate_for: int | None,
     version: int | None = None,
+    *,
+    later: frozenset[str] = frozenset(),
+    city_wide: bool = True,
 ) -> NomineeInfo:
+    """``later``: answers that may still be missing (a template's rows are saved without their
+    photo, which is added in the chat by /edit; /status and /submit name it until then).
+    ``city_wide=False`` (a new nominee only): the city-wide counters are left to the caller, who
+    claims those of several nominees together, last and in key order (app.imports)."""
     campaign, actor, unit_state = await access.enter(tx, user)
     assert actor.unit is not None
     try:
@@ -172,7 +179,7 @@ async def _save(
             raise Rejected(gate)
 
     form = IntakeForm(campaign, award_key, alternate=alternate_for is not None)
-    missing = form.missing(answers)
+    missing = [key for key in form.missing(answers) if key not in later]
     if missing:
         raise Rejected(NomineeIncomplete(tuple(missing)))
     hard = evaluate(campaign, award_key, answers).hard
@@ -200,9 +207,9 @@ async def _save(
             tx, actor, campaign, award_key, answers, identity, claims, current, alternate_for, now
         )
     except IdentityTaken:
-        raise _LostRace(identity) from None
+        raise LostRace(identity) from None
     await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, action, info.id, changes))
-    if alternate_for is None:
+    if alternate_for is None and city_wide:
         # City-wide counters last: the rows every unit contends for are held only until commit.
         await move_limits(tx, campaign.id, award_key, wanted, held)
     return info
@@ -383,6 +390,7 @@ async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
 
 
 __all__ = [
+    "LostRace",
     "alternate_principal",
     "change_gate",
     "duplicate",
@@ -391,6 +399,7 @@ __all__ = [
     "entry_open",
     "own_nominee",
     "save",
+    "save_in",
     "unchanged_since",
     "withdraw",
 ]

@@ -40,6 +40,7 @@ COMMANDS = [
     ("edit", N_("Change a nominee: /edit N")),
     ("withdraw", N_("Withdraw a nominee: /withdraw N")),
     ("submit", N_("Hand the list to the office")),
+    ("template", N_("An Excel template to fill")),
     ("deadlines", N_("Dates and days left")),
     ("export", N_("Tables to print, sign and stamp (Excel)")),
     ("lang", N_("中文 / English")),

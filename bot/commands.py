@@ -77,6 +77,18 @@ def register(subparsers: Subparsers) -> None:
     export.add_argument("--phone", default="", help="联系电话 on the 填报单位 line (default: blank)")
     export.set_defaults(func=_export)
 
+    imp = subparsers.add_parser(
+        "import-allocation",
+        help="从 Excel 导入名额分配表 (load the allocation table from an .xlsx; --template writes one to fill)",
+        usage="nominee-bot import-allocation --campaign NAME (FILE.xlsx | --template OUT.xlsx)",
+        description="名额分配表 The allocation table: one row per unit, a column per award and reserved kind. "
+        "Loaded through the same versioned reload as `campaign load`.",
+    )
+    imp.add_argument("--campaign", required=True, metavar="NAME", help="campaign id, e.g. zhangjiakou-2024")
+    imp.add_argument("file", nargs="?", metavar="FILE.xlsx", help="the filled table to load")
+    imp.add_argument("--template", metavar="OUT.xlsx", help="write the table to fill (the current units in it)")
+    imp.set_defaults(func=_import_allocation)
+
 
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
@@ -314,4 +326,142 @@ async def _export_to(
     return 0
 
 
-__all__ = ["register"]
+def _import_allocation(args: argparse.Namespace) -> int:
+    command = "import-allocation"
+    if (args.file is None) == (args.template is None):
+        message = "请给出要导入的文件或 --template OUT.xlsx 之一 (give either FILE.xlsx or --template OUT.xlsx)"
+        return _fail(command, message, 2)
+    data = b""
+    if args.file is not None:
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            from core.loader import os_reason
+
+            return _fail(command, f"无法读取 {args.file} (cannot read the file): {os_reason(exc)}")
+    from storage.db import SchemaOutOfDate
+
+    try:
+        return asyncio.run(_allocation(_settings(), args.campaign, args.file, data, args.template))
+    except SchemaOutOfDate as exc:
+        return _fail(command, SCHEMA + str(exc))
+
+
+async def _allocation(settings: Settings, campaign_id: str, source: str | None, data: bytes, out: str | None) -> int:
+    from app import campaigns, imports
+    from bot.runner import open_ports
+    from core.loader import builtin_names, suggest
+    from core.sheetproblems import SheetError
+    from sheets.allocation import allocation_template, read_allocation_file
+
+    command = "import-allocation"
+    async with open_ports(settings) as (ports, _db):
+        if campaign_id in builtin_names():
+            await campaigns.ensure_builtin(ports, campaign_id)
+        known = sorted(c.id for c in await campaigns.listed(ports))
+        if campaign_id not in known:
+            return _fail(
+                command,
+                f"没有评选活动 “{campaign_id}” (no campaign named “{campaign_id}”)"
+                + (suggest(campaign_id, sorted(set(known) | set(builtin_names()))) or ""),
+            )
+        campaign = await campaigns.current(ports, campaign_id)
+        if out is not None:
+            try:
+                Path(out).write_bytes(allocation_template(campaign))
+            except OSError as exc:
+                from core.loader import os_reason
+
+                return _fail(command, f"无法写入 {out} (cannot write the file): {os_reason(exc)}")
+            print(f"{out}: {campaign.name}名额分配表 ({len(campaign.units)} 个单位 units)")
+            return 0
+        try:
+            read = read_allocation_file(campaign, data)
+        except SheetError as err:
+            return _fail(command, f"{source}: {file_problem(err.problem)}")
+        if read.problems:
+            for problem in read.problems:
+                print(f"nominee-bot {command}: {source}: {cell_problem(problem)}", file=sys.stderr)
+            return 1
+        try:
+            report = await imports.allocation(ports, campaign_id, read.units)
+        except imports.NotSpliced as exc:
+            return _fail(command, f"无法写入定义 (the definition could not take the table): {exc}")
+    for line in report.lines():
+        print(line, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def file_problem(problem: object) -> str:
+    """A workbook that cannot be read, in one line: Chinese (English)."""
+    from core.sheetproblems import (
+        ColumnMissing,
+        FileTooLarge,
+        FormulaFound,
+        Inflates,
+        NoRows,
+        NotOurTemplate,
+        NotWorkbook,
+        SheetMissing,
+        TooManyRows,
+    )
+
+    match problem:
+        case NotWorkbook():
+            return "不是 .xlsx 工作簿 (not an .xlsx workbook; save it as Excel 工作簿 .xlsx)"
+        case FileTooLarge(limit_mb=mb):
+            return f"文件超过 {mb} MB (the file is larger than {mb} MB)"
+        case Inflates(limit_mb=mb, ratio=ratio):
+            return f"解压后超过 {mb} MB 或压缩比超过 {ratio} (unpacks to more than {mb} MB or {ratio}:1)"
+        case FormulaFound(cell=cell):
+            return f"单元格 {cell} 含有公式，请只填数值 (cell {cell} holds a formula; values only)"
+        case SheetMissing(name=name):
+            return f"没有名为 “{name}” 的工作表 (no sheet named “{name}”)"
+        case ColumnMissing(title=title, row=row):
+            return f"第{row}行缺少 “{title}” 列 (row {row} has no column “{title}”)"
+        case TooManyRows(limit=limit):
+            return f"超过 {limit} 行 (more than {limit} rows)"
+        case NoRows():
+            return "表中没有任何单位 (the table has no rows)"
+        case NotOurTemplate():
+            return "这是其他评选活动或其他用途的表格 (a table of another campaign or for another use)"
+    return type(problem).__name__
+
+
+def cell_problem(problem: object) -> str:
+    """One refused cell of an allocation table: ``第5行 C列：中文 (row 5, column C: English)``."""
+    from core.sheetproblems import (
+        CellProblem,
+        NotCount,
+        ReservedOverCap,
+        SumWrong,
+        TotalRowWrong,
+        UnitNameMissing,
+        UnitRepeated,
+    )
+
+    assert isinstance(problem, CellProblem)
+    where_zh = f"第{problem.row}行 {problem.column}列" if problem.column else f"第{problem.row}行"
+    where_en = f"row {problem.row}, column {problem.column}" if problem.column else f"row {problem.row}"
+    match problem.kind:
+        case NotCount(value=value):
+            zh, en = f"“{value}” 不是名额数（应为 0 或正整数）", f"“{value}” is not a number of places (0, 1, 2 …)"
+            if not value:
+                zh, en = "有预留名额却没有填写名额数", "reserved places given without the places"
+        case UnitRepeated(name=name, first_row=first):
+            zh, en = f"推荐单位 “{name}” 与第{first}行重复", f"unit “{name}” repeats row {first}"
+        case ReservedOverCap(award=award, reserved=reserved, cap=cap):
+            zh, en = f"{award}预留名额合计 {reserved}，超过名额 {cap}", f"{award}: {reserved} reserved > {cap} places"
+        case SumWrong(award=award, got=got, total=total):
+            zh = f"{award}各单位名额合计 {got}，与总数 {total} 不符"
+            en = f"the units' places add up to {got}, the award's total is {total}"
+        case TotalRowWrong(written=written, got=got):
+            zh, en = f"合计写为 {written}，各单位相加为 {got}", f"the total says {written}, the units add up to {got}"
+        case UnitNameMissing():
+            zh, en = "有名额却没有推荐单位名称", "places without a unit's name"
+        case _:
+            zh, en = "无法导入", type(problem.kind).__name__
+    return f"{where_zh}：{zh} ({where_en}: {en})"
+
+
+__all__ = ["cell_problem", "file_problem", "register"]

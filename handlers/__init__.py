@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import dashboard, edits, errors, exports, intake, join, manage, media, misc, office, queries
+    from handlers import dashboard, edits, errors, exports, imports, intake, join, manage, media, misc, office, queries
     from handlers.common import draft_open, with_turn
 
     root = Router(name="root")
@@ -37,6 +37,7 @@ def setup() -> Router:
     member.edited_message.middleware(with_turn)
     # office first: its staff get the office's commands instead of a clerk's; then media: an
     # album's further photos and forwarded texts are not the intake's answers
+    # then imports: an Excel file is a template or an allocation table, not a photo's answer;
     # a draft that can no longer be saved takes no more answers (media guards its own messages)
     intake_router, edits_router = intake.setup(), edits.setup()
     intake_router.message.middleware(draft_open)
@@ -46,6 +47,7 @@ def setup() -> Router:
         office.setup(),
         dashboard.setup(),
         media.setup(),
+        imports.setup(),
         intake_router,
         edits_router,
         queries.setup(),

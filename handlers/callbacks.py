@@ -91,3 +91,12 @@ class ExportCb(CallbackData, prefix="ex"):
     kind: str
     scope: str
     i: Index = 0
+
+
+class TemplateCb(CallbackData, prefix="tp"):
+    award: str  # the award key whose template is sent
+
+
+class ImportCb(CallbackData, prefix="im"):
+    action: str  # yes | no
+    m: str  # the mark of the pending import it was offered for (an old button is outdated)

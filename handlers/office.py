@@ -14,10 +14,10 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from handlers import texts
-from handlers.callbacks import AwardCb, ItemCb, SubmitCb
+from handlers.callbacks import AwardCb, ItemCb, SubmitCb, TemplateCb
 
 # The commands that act on the writer's own unit's list.
-CLERK_COMMANDS = ("new", "quota", "edit", "withdraw", "submit")
+CLERK_COMMANDS = ("new", "quota", "edit", "withdraw", "submit", "template")
 CLERK_BUTTONS = ("edit", "withdraw", "withdraw_yes", "alt")
 
 
@@ -51,6 +51,7 @@ def setup() -> Router:
     router.callback_query.register(clerk_button, ItemCb.filter(F.action.in_(CLERK_BUTTONS)))
     router.callback_query.register(clerk_button, AwardCb.filter())
     router.callback_query.register(clerk_button, SubmitCb.filter())
+    router.callback_query.register(clerk_button, TemplateCb.filter())
     return router
 
 

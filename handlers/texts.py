@@ -15,6 +15,7 @@ from typing import Any
 from core.campaign import Campaign
 from core.clock import local_time
 from core.form import IntakeForm
+from core.imports import ALLOCATION_SHEET
 from core.quota import LimitStatus, UnitAwardStatus
 from core.records import HistoryEntry, NomineeInfo, UnitQuota
 from core.workdays import days_left
@@ -200,8 +201,9 @@ def help_text() -> str:
         "/cancel — stop the current step\n\n"
         "Your answers are saved at every step; if you stop, /new continues where you left off."
     )
+    template = _("/template — an Excel template of an award, to enter many nominees at once; send it back filled in.")
     exports = _("/export — your unit's tables as Excel files to print, sign and stamp; the photos")
-    return f"{commands}\n\n{exports}"
+    return f"{commands}\n\n{template}\n{exports}"
 
 
 def office_help(*, clerk_command: bool = False) -> str:
@@ -224,4 +226,10 @@ def office_help(*, clerk_command: bool = False) -> str:
         _("/export_all — every unit's tables, the public-notice list, the allocation table, the photos (Excel, zip); "
           "/export_all UNIT — one unit's")
     )  # fmt: skip
+    lines += [
+        "",
+        _("To load the allocation table, send it here as an .xlsx file (sheet “{sheet}”).").format(
+            sheet=ALLOCATION_SHEET
+        ),
+    ]
     return "\n".join(lines)

@@ -154,6 +154,7 @@ async def test_the_command_menu_is_offered_in_both_languages(bot: Harness) -> No
             "edit",
             "withdraw",
             "submit",
+            "template",
             "deadlines",
             "export",
             "lang",

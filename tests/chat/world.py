@@ -32,7 +32,8 @@ from app import campaigns, joining, queries, review
 from app.ports import Ports
 from bot.app import make_dispatcher, register_commands
 from bot.session import Sleep, tune
-from core.loader import builtin_text, parse
+from core.campaign import Campaign
+from core.loader import builtin_text, load_builtin, parse
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
 from storage.fsm import make_fsm_storage
@@ -88,6 +89,17 @@ class World:
         already loaded. Fails the test when the definition is refused."""
         report = await campaigns.load(self.ports, parse(text, "<test>"), text=text)
         assert report.ok, report
+
+    def allocation_template(self, name: str) -> bytes:
+        """``nominee-bot import-allocation --campaign NAME --template OUT.xlsx``: the table to fill."""
+        from sheets.allocation import allocation_template
+
+        return allocation_template(self.campaign(name))
+
+    @staticmethod
+    def campaign(name: str) -> Campaign:
+        """A built-in definition, as the office reads it (its questions' labels)."""
+        return load_builtin(name)
 
     @staticmethod
     def builtin_text(name: str) -> str:

@@ -104,3 +104,50 @@ def test_export_writes_the_table_and_says_what_is_wrong_in_one_line(tmp_path: Pa
     assert unit.returncode == 1 and len(unit.stderr.splitlines()) == 1 and "did you mean: 金水区?" in unit.stderr
     where = cli(tmp_path, "export", "--campaign", "zhengzhou-2024", "--out", str(tmp_path / "no" / "x.xlsx"))
     assert where.returncode == 2 and "no such directory" in where.stderr
+
+
+def test_the_office_loads_zhangjiakou_s_allocation_table_from_excel(tmp_path: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+    usage = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024")
+    assert usage.returncode == 2 and "--template OUT.xlsx" in usage.stderr
+
+    made = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "--template", "附件1.xlsx")
+    assert made.returncode == 0, made.stderr
+    book = load_workbook(io.BytesIO((tmp_path / "附件1.xlsx").read_bytes()))
+    sheet = book["名额分配表"]
+    assert [c.value for c in sheet[2]] == [
+        "序号",
+        "推荐单位",
+        "张家口市劳动模范",
+        "张家口市先进工作者",
+        "张家口市先进集体",
+    ]
+    total_row = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 2).value == "合计")
+    assert [sheet.cell(total_row, c).value for c in (3, 4, 5)] == [110, 40, 100]
+    for row, (unit, places) in enumerate({"桥东区总工会": (3, 2, 2), "其他推荐单位": (108, 38, 98)}.items(), 3):
+        sheet.cell(row, 2, unit)
+        for col, value in enumerate(places, 3):
+            sheet.cell(row, col, value)
+    book.save(tmp_path / "wrong.xlsx")
+    sheet.cell(4, 3, 107)
+    book.save(tmp_path / "right.xlsx")
+
+    wrong = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "wrong.xlsx")
+    assert (wrong.returncode, wrong.stdout) == (1, "")
+    assert wrong.stderr.splitlines() == [
+        f"nominee-bot import-allocation: wrong.xlsx: 第{total_row}行 C列：合计写为 110，各单位相加为 111 "
+        f"(row {total_row}, column C: the total says 110, the units add up to 111)"
+    ]
+    right = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "right.xlsx")
+    assert right.returncode == 0, right.stderr
+    assert "updated to version 2" in right.stdout and "unit_added: units[桥东区总工会]" in right.stdout
+    invite = cli(tmp_path, "invite", "create", "--campaign", "zhangjiakou-2024", "--unit", "桥东区总工会")
+    assert invite.returncode == 0, invite.stderr
+
+    (tmp_path / "notes.xlsx").write_text("not a workbook")
+    bad = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "notes.xlsx")
+    assert bad.returncode == 1 and bad.stderr.startswith("nominee-bot import-allocation: notes.xlsx: 不是 .xlsx 工作簿")
