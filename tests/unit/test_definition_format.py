@@ -32,17 +32,18 @@ def problems(text: str) -> list[DefinitionProblem]:
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "path"),
+    ("text", "old", "new", "path"),
     [
-        ('key = "enterprise_head"', 'key = "section_cadre"', "pools[1].key"),
-        ('key = "medal_frontline"', 'key = "medal_industrial"', "proportions[1].key"),
-        ('key = "second_review"', 'key = "initial"', "stages[1].key"),
-        ('key = "union_conditions"', 'key = "no_competition"', "eligibility[1].key"),
-        ('key = "collectives"', 'key = "medal"', "tables[1].key"),
+        (ZZ, 'key = "enterprise_head"', 'key = "section_cadre"', "pools[1].key"),
+        (ZZ, 'key = "medal_frontline"', 'key = "medal_industrial"', "proportions[1].key"),
+        (ZZ, 'key = "second_review"', 'key = "initial"', "stages[1].key"),
+        (ZZ, 'key = "union_conditions"', 'key = "no_competition"', "eligibility[1].key"),
+        (ZJK, 'key = "individuals"', 'key = "collectives"', "tables[1].key"),
     ],
+    ids=["pool", "proportion", "stage", "eligibility", "table"],
 )
-def test_a_duplicated_key_is_refused_with_its_place(old: str, new: str, path: str) -> None:
-    bad = edit(ZZ, old, new)
+def test_a_duplicated_key_is_refused_with_its_place(text: str, old: str, new: str, path: str) -> None:
+    bad = edit(text, old, new)
     [p] = problems(bad)
     assert p.path == path
     assert p.line == [n for n, line in enumerate(bad.splitlines(), 1) if line == new][-1]
