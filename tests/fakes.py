@@ -59,7 +59,9 @@ from core.refusals import ReservedOpen
 # 10:00 on 1 March 2024 in Zhengzhou: three weeks before the first deadline (2024-03-20).
 BEFORE_DEADLINE = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
-NOMINEE_COLUMNS = frozenset({"status", "answers", "identity", "claims", "note", "updated_at", "version"})
+NOMINEE_COLUMNS = frozenset(
+    {"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for"}
+)
 
 
 class FakeMisuse(AssertionError):
@@ -360,9 +362,7 @@ class FakeUnits(_Repository):
     ) -> None:
         await self._enter("units.set_submitted", write=True)
         places = tuple(given_up) if at is not None else ()
-        self.state.units[(campaign_id, name)] = replace(
-            self._unit(campaign_id, name), submitted_at=at, given_up=places
-        )
+        self.state.units[(campaign_id, name)] = replace(self._unit(campaign_id, name), submitted_at=at, given_up=places)
 
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
         await self._enter("units.set_reopened", write=True)
