@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from app import access
 from app.nominees import own_nominee
@@ -11,7 +12,7 @@ from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.quota import limits_hit, unit_refusal
-from core.records import NomineeInfo, ReviewAction, Status, UserInfo, holds_place
+from core.records import HistoryEntry, NomineeInfo, ReviewAction, Status, UnitState, UserInfo, holds_place
 from core.refusals import (
     NomineeChanged,
     PromoteInvalid,
@@ -213,4 +214,106 @@ async def _take_over(
     return claims + sorted(wanted)
 
 
-__all__ = ["PROMOTABLE", "REPLACEABLE", "TRANSITIONS", "Promotion", "promote", "reopen", "review", "transition"]
+# --------------------------------------------------------------------------- what the office reads
+
+LISTED: frozenset[str] = frozenset(
+    {"saved", "submitted", "returned", "accepted", "approved", "not_approved"}
+)  # a unit's list as the office reviews it: everything but withdrawn
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    """One unit in /review's chooser: its nominees (not withdrawn), those awaiting a decision
+    (submitted) and when the unit handed its list in (None: not yet, or reopened)."""
+
+    name: str
+    total: int
+    waiting: int
+    submitted_at: datetime | None
+
+
+@usecase
+async def units(ports: Ports, user: UserInfo) -> list[UnitOverview]:
+    """Every active unit of the office's campaign: those with the most nominees awaiting a decision
+    first, then those with nominees, then the rest, each in the definition's order."""
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "office")
+        campaign = await access.campaign_in(tx, actor.campaign_id)
+        states = {s.name: s for s in await tx.units.all(campaign.id) if s.active}
+        live = await tx.nominees.live(campaign.id)
+    out = []
+    for unit in campaign.units:
+        state = states.get(unit.name)
+        if state is None:
+            continue
+        mine = [r.info for r in live if r.info.unit == unit.name and r.info.status in LISTED]
+        waiting = sum(1 for n in mine if n.status == "submitted")
+        out.append(UnitOverview(unit.name, len(mine), waiting, state.submitted_at))
+    return sorted(out, key=lambda o: (-o.waiting, o.total == 0))  # a stable sort keeps the definition's order
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """A unit's list as the office reviews it: its state (places given up at /submit included)
+    and its nominees but the withdrawn, by award in the definition's order, then by number."""
+
+    state: UnitState
+    nominees: list[NomineeInfo]
+
+
+@usecase
+async def unit_list(ports: Ports, user: UserInfo, unit: str) -> UnitList:
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "office")
+        campaign = await access.campaign_in(tx, actor.campaign_id)
+        state = await tx.units.get(campaign.id, unit)
+        if state is None or not state.active:
+            raise Rejected(UnitUnknown(unit))
+        records = await tx.nominees.of_unit(campaign.id, unit, LISTED)
+    order = {a.key: i for i, a in enumerate(campaign.awards)}
+    listed = sorted((r.info for r in records), key=lambda n: (order.get(n.award, len(order)), n.id))
+    return UnitList(state, listed)
+
+
+@dataclass(frozen=True)
+class OfficeRecord:
+    """One nominee as the office reviews it: the nominee, the counters it holds (``"unit"`` and
+    city-wide limit keys), its alternates that are not withdrawn, its whole history (oldest
+    first) and who acted in it (Telegram id → "office", a unit's name for its clerk)."""
+
+    info: NomineeInfo
+    claims: tuple[str, ...]
+    alternates: list[NomineeInfo]
+    history: list[HistoryEntry]
+    actors: dict[int, str]
+
+
+@usecase
+async def record(ports: Ports, user: UserInfo, nominee_id: int) -> OfficeRecord:
+    async with ports.db.read() as tx:
+        actor = await access.actor(tx, user, "office")
+        found = own_nominee(await tx.nominees.get(nominee_id), actor, nominee_id)
+        alternates = [a.info for a in await tx.nominees.alternates_of(nominee_id)]
+        history = await tx.audit.history(nominee_id)
+        people = await tx.users.of_campaign(actor.campaign_id, None, None)
+    actors = {u.tg_id: "office" if u.role == "office" else (u.unit or "") for u in people}
+    return OfficeRecord(found.info, found.claims, alternates, history, actors)
+
+
+__all__ = [
+    "LISTED",
+    "PROMOTABLE",
+    "REPLACEABLE",
+    "TRANSITIONS",
+    "OfficeRecord",
+    "Promotion",
+    "UnitList",
+    "UnitOverview",
+    "promote",
+    "record",
+    "reopen",
+    "review",
+    "transition",
+    "unit_list",
+    "units",
+]

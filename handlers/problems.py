@@ -273,7 +273,7 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
             return _("Nominee #{id} is not an alternate: only an alternate can take a place.").format(id=nominee)
         case PromoteInvalid(reason="principal", nominee=nominee, status=status):
             return _(
-                "The alternate stands in only for an enterprise head or 科级 cadre who is not approved; "
+                "The alternate stands in only for an enterprise head or section-level cadre who is not approved; "
                 "#{id} is “{status}”."
             ).format(id=nominee, status=status_label(status))
         case PromoteInvalid(status=status):

@@ -84,6 +84,6 @@ async def test_the_ids_listed_in_the_settings_are_office_staff_without_an_invita
 
 def test_the_office_ids_setting_takes_ids_separated_by_commas_or_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NOMINEE_OFFICE_IDS", "123, 456 789")
-    assert Settings(_env_file=None).office_ids == (123, 456, 789)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).office_ids == (123, 456, 789)
     monkeypatch.delenv("NOMINEE_OFFICE_IDS")
-    assert Settings(_env_file=None).office_ids == ()  # type: ignore[call-arg]
+    assert Settings(_env_file=None).office_ids == ()
