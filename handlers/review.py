@@ -28,7 +28,7 @@ from core.campaign import Campaign
 from core.records import ReviewAction
 from core.refusals import NomineeChanged, OfficeCommand, Rejected
 from handlers import review_texts as rt
-from handlers.callbacks import AuditCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
+from handlers.callbacks import AuditCb, ItemCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
 from handlers.common import Turn, nominee_number, outdated, show
 from handlers.i18n import _, sentences
 from handlers.labels import esc, nominee_title
@@ -371,6 +371,26 @@ async def audit_command(message: Message, command: CommandObject, turn: Turn, st
         await message.answer(problem_text(err.problem, turn.campaign))
 
 
+async def status_command(message: Message, command: CommandObject, turn: Turn, state: FSMContext, bot: Bot) -> None:
+    """/status N for the office: the record as /review shows it, with what may be decided."""
+    await state.clear()
+    usage = _("Please give the nominee's number, e.g. /status 12. /list shows the numbers.")
+    nominee_id = await nominee_number(message, command, usage)
+    if nominee_id is None:
+        return
+    try:
+        await show_record(turn, nominee_id, bot=bot)
+    except Rejected as err:
+        await message.answer(problem_text(err.problem, turn.campaign))
+
+
+async def listed_tapped(query: CallbackQuery, callback_data: ItemCb, turn: Turn, state: FSMContext, bot: Bot) -> None:
+    """A nominee tapped in the office's /list: its record as /review shows it."""
+    await state.clear()
+    await query.answer()
+    await show_record(turn, callback_data.id, bot=bot, edit=False)
+
+
 async def audit_page(query: CallbackQuery, callback_data: AuditCb, turn: Turn) -> None:
     await query.answer()
     await show_audit(turn, callback_data.id, callback_data.offset)
@@ -395,6 +415,8 @@ def setup() -> Router:
     router.message.register(cancel_reason, StateFilter(Returning.reason), Command("cancel"))
     router.message.register(review_command, Command("review"))
     router.message.register(audit_command, Command("audit"))
+    router.message.register(status_command, Command("status"))
+    router.callback_query.register(listed_tapped, ItemCb.filter(F.action == "show"))
     router.message.register(reason_typed, StateFilter(Returning.reason), F.text, ~F.text.startswith("/"))
     router.message.register(reason_not_text, StateFilter(Returning.reason), ~F.text)
     router.callback_query.register(units_page, RvUnitsCb.filter())

@@ -152,7 +152,7 @@ async def test_clerks_are_refused_the_office_s_commands_with_the_reason_and_thei
     menu = bot.session.chat_commands[office.tg_id]
     assert list(menu[""]) == ["review", "list", "status", "audit", "deadlines", "lang", "help", "cancel"]
     assert menu["en"]["review"] == "Review the units' lists"
-    (await office.command("/new")).expect("办公室工作人员命令", "/review")
+    (await office.command("/new")).expect("办公室工作人员可用命令", "/review")
 
 
 async def test_returning_can_be_cancelled_and_a_failed_notice_does_not_stop_the_decision(bot: Harness) -> None:
@@ -196,3 +196,34 @@ async def test_the_office_reopens_a_unit_s_list_after_confirming_and_its_clerks_
     # a button of a unit no longer in the definition (or forged) is outdated, not an error
     said = await office.press(office.keyboard_message(), "rl:999:0")
     assert "过期" in said.alert, said.alert
+
+
+async def test_the_office_sees_the_reason_given_for_a_soft_rule_and_opens_a_record_from_list_and_status(
+    bot: Harness,
+) -> None:
+    clerk = await bot.clerk(9501, "金水区")
+    reason = "获奖后主持完成新一代封装产线改造，有新的突出贡献。"
+    nominee = await clerk.nominate(MEDAL, medal("赵志刚", id_number(9501)) | {"是否已获得过": "是", "推荐理由": reason})
+    await submit(clerk)
+    office = await office_member(bot, 9509)
+
+    said = await office.command(f"/status {nominee}")
+    said.expect(
+        "须说明理由的情形", "⚠ 已获得郑州市五一劳动奖、工人先锋号荣誉称号的，如无新的突出贡献，原则上不重复授予。"
+    )
+    said.expect(f"说明理由：{reason}")
+    assert "✔ 初审通过" in said.buttons
+    await office.command("/list")
+    said = await office.tap(f"#{nominee} 赵志刚")
+    said.expect("须说明理由的情形", "推荐单位：金水区")
+    assert "↩ 退回修改" in said.buttons
+
+
+async def test_office_staff_listed_in_the_settings_get_the_office_menu_at_start_and_review_without_an_invitation(
+    bot: Harness,
+) -> None:
+    await bot.world.seat_office(ZHENGZHOU, 9601)
+    await bot.start()
+    assert list(bot.session.chat_commands[9601][""])[:1] == ["review"]
+    office = bot.chat(9601)
+    (await office.command("/review")).expect("请选择单位")
