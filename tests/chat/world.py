@@ -105,7 +105,7 @@ class World:
 
     async def reopen(self, office: int, unit: str) -> int:
         """The office (Telegram user ``office``, joined) opens ``unit``'s list again after a
-        submission or the deadline (app.review.reopen; the chat has no command for it yet).
+        submission or the deadline (app.review.reopen; in the chat: /review → 重新开放本单位名单).
         How many submitted nominees became editable again."""
         found = await queries.context(self.ports, office)
         assert found is not None, f"{office} has not joined"

@@ -256,3 +256,23 @@ async def test_two_office_members_deciding_at_once_one_wins_the_other_is_told_it
         review.review(zz.ports, second, worker.id, "return", "材料不全", version=shown)
     ) == NomineeChanged(worker.id)
     assert await zz.rejected(review.promote(zz.ports, second, worker.id, version=shown)) == NomineeChanged(worker.id)
+
+
+async def test_the_office_s_chooser_puts_the_units_awaiting_a_decision_first_and_a_unit_s_list_goes_by_award(
+    zz: World,
+) -> None:
+    me, worker = await handed_in(zz, 1751)
+    culture = await zz.clerk("市文教卫工会", 1752)
+    await zz.saved(culture, "medal", person(1752, "一线科教人员"))  # saved, not handed in
+    office = await zz.office(1759)
+
+    overview = await zz.nothing_written(review.units(zz.ports, office))
+    assert [(o.name, o.waiting, o.total) for o in overview[:2]] == [(CHALCO, 2, 2), ("市文教卫工会", 0, 1)]
+    assert overview[0].submitted_at is not None and overview[1].submitted_at is None
+    assert all(o.total == 0 for o in overview[2:])
+
+    listing = await zz.nothing_written(review.unit_list(zz.ports, office, CHALCO))
+    assert [n.award for n in listing.nominees] == ["medal", "pioneer"]  # the definition's order
+    assert listing.nominees[0].id == worker.id
+    assert await zz.rejected(review.unit_list(zz.ports, me, CHALCO)) == OfficeOnly()
+    assert await zz.rejected(review.unit_list(zz.ports, office, "没有的单位")) == UnitUnknown("没有的单位")
