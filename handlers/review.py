@@ -11,14 +11,22 @@ colleague decided first, the clerk changed it) is refused and the record shown a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -37,6 +45,7 @@ from handlers.office import Office
 from handlers.problems import problem_text
 
 log = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 UNITS_PAGE = 20  # units per chooser page: 20 buttons and 2 of navigation (Telegram allows 100)
 LIST_PAGE = 10  # nominees per page of a unit's list
 MAX_REASON = 500  # characters of a reason for returning
@@ -302,6 +311,22 @@ async def reason_not_text(message: Message) -> None:
     await message.answer(_("Please type the reason as text, or /cancel."))
 
 
+async def command_ends_reason(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    """Outer middleware of the members' messages: another command while a return's reason is
+    awaited ends the return (a text typed later must not become its reason); the command runs as
+    usual. /cancel says so itself."""
+    state: FSMContext | None = data.get("state")
+    if (
+        state is not None
+        and isinstance(event, Message)
+        and (event.text or "").startswith("/")
+        and not (event.text or "").startswith("/cancel")
+        and await state.get_state() == Returning.reason.state
+    ):
+        await state.clear()
+    return await handler(event, data)
+
+
 async def cancel_reason(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(_("Not returned; nothing changed."))
@@ -436,4 +461,4 @@ def clerks_setup() -> Router:
     return router
 
 
-__all__ = ["LIST_PAGE", "UNITS_PAGE", "Returning", "clerks_setup", "setup"]
+__all__ = ["LIST_PAGE", "UNITS_PAGE", "Returning", "clerks_setup", "command_ends_reason", "setup"]

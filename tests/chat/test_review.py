@@ -162,8 +162,12 @@ async def test_returning_can_be_cancelled_and_a_failed_notice_does_not_stop_the_
     office = await office_member(bot, 9309)
     await open_unit(office)
     await office.tap(f"#{worker} 能源甲")
+    card = office.keyboard_message()
     await office.tap("↩ 退回修改")
     (await office.command("/cancel")).expect("未退回，未作任何更改。")
+    (await office.send("随便说说")).expect_not("已退回")
+    await office.tap("↩ 退回修改", on=card)
+    (await office.command("/deadlines")).expect("时间安排")  # another command runs and ends the return
     (await office.send("随便说说")).expect_not("已退回")
     await office.command("/review")
     await office.tap(f"{UNIT} · 待审 4/4")
