@@ -5,7 +5,7 @@ The query string, a JSON body, an urlencoded form or a multipart form with uploa
 Telegram's 400 wording. The Bot API methods and the sandbox side both read their input here.
 
 Text that is not UTF-8 is refused at this door, as Telegram refuses it ("strings must be encoded
-in UTF-8"): bytes that do not decode, and a lone surrogate that a JSON ``\udcff`` escape can
+in UTF-8"): bytes that do not decode, and a lone surrogate that a JSON ``\uDCFF`` escape can
 smuggle into a Python string. Such a string could never be written out again, and once queued it
 would break every answer that carries it.
 """
