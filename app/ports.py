@@ -136,7 +136,6 @@ class Units(Protocol):
         """Locks (``at``) or unlocks (None) the unit's list; ``given_up``: the reserved places the
         submission gives up (kept until the next submission or reopening)."""
         ...
-
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None: ...
 
 

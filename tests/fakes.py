@@ -362,7 +362,9 @@ class FakeUnits(_Repository):
     ) -> None:
         await self._enter("units.set_submitted", write=True)
         places = tuple(given_up) if at is not None else ()
-        self.state.units[(campaign_id, name)] = replace(self._unit(campaign_id, name), submitted_at=at, given_up=places)
+        self.state.units[(campaign_id, name)] = replace(
+            self._unit(campaign_id, name), submitted_at=at, given_up=places
+        )
 
     async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
         await self._enter("units.set_reopened", write=True)

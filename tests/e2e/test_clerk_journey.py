@@ -115,7 +115,9 @@ async def test_a_clerk_enters_a_complete_may_day_medal_nominee(stack: BotStack) 
     clerk.expect("照片已收到，已按尺寸要求自动缩小为 850×1275 像素。")
     await clerk.fill(answers)
 
-    summary = clerk.expect("请核对填报信息", "民族：土家族", "推荐理由（已获本项荣誉）：获奖后主持完成", "照片：已收到")
+    summary = clerk.expect(
+        "请核对填报信息", "民族：土家族", "推荐理由（已获本项荣誉）：获奖后主持完成", "照片：已收到"
+    )
     # the one place the whole number is shown: the summary before saving, to proof-read it
     assert f"身份证号码：{number}（女，出生日期 1984-06-01，39 周岁）" in summary
     assert "性别" not in clerk.buttons and "✔ 确认保存" in clerk.buttons

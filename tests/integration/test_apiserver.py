@@ -95,7 +95,9 @@ def make_router() -> Router:
         assert message.document
         data = await bot.download(message.document)
         assert data is not None
-        await message.answer(f"doc {message.document.file_name} {message.document.mime_type} {len(data.read())}")
+        await message.answer(
+            f"doc {message.document.file_name} {message.document.mime_type} {len(data.read())}"
+        )
 
     @router.message(F.text)
     async def echo(message: Message) -> None:
@@ -156,7 +158,9 @@ async def polling(server: tuple[str, ServerState], sandbox: SandboxClient) -> As
 
 
 async def raw_call(url: str, method: str, token: str = TOKEN, **payload: Any) -> tuple[int, dict[str, Any]]:
-    async with aiohttp.ClientSession() as session, session.post(f"{url}/bot{token}/{method}", json=payload) as resp:
+    async with aiohttp.ClientSession() as session, session.post(
+        f"{url}/bot{token}/{method}", json=payload
+    ) as resp:
         return resp.status, await resp.json()
 
 
@@ -279,10 +283,7 @@ async def test_send_edit_delete_via_aiogram(api_bot: Bot, sandbox: SandboxClient
 
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
         await api_bot.edit_message_text(
-            "<b>Hi</b> &lt;you&gt;",
-            chat_id=USER,
-            message_id=sent.message_id,
-            parse_mode="HTML",
+            "<b>Hi</b> &lt;you&gt;", chat_id=USER, message_id=sent.message_id, parse_mode="HTML",
             reply_markup=keyboard,
         )
     edited = await api_bot.edit_message_text("Bye", chat_id=USER, message_id=sent.message_id, reply_markup=keyboard)
@@ -311,9 +312,8 @@ async def test_bot_sends_photo_and_document(
     api_bot: Bot, sandbox: SandboxClient, server: tuple[str, ServerState]
 ) -> None:
     image = png(64, 48, "blue")
-    sent = await api_bot.send_photo(
-        USER, BufferedInputFile(image, "chart.png"), caption="<i>chart</i>", parse_mode="HTML"
-    )
+    sent = await api_bot.send_photo(USER, BufferedInputFile(image, "chart.png"), caption="<i>chart</i>",
+                                    parse_mode="HTML")
     assert sent.photo is not None
     size = sent.photo[-1]
     assert (size.width, size.height, size.file_size) == (64, 48, len(image))
@@ -404,12 +404,8 @@ async def test_injected_flood_wait(api_bot: Bot, sandbox: SandboxClient, server:
     await sandbox.fail("getMe", retry_after=3)
     assert await raw_call(server[0], "getMe") == (
         429,
-        {
-            "ok": False,
-            "error_code": 429,
-            "description": "Too Many Requests: retry after 3",
-            "parameters": {"retry_after": 3},
-        },
+        {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
+         "parameters": {"retry_after": 3}},
     )
 
 
@@ -423,13 +419,8 @@ async def test_get_updates_offset_and_long_poll(server: tuple[str, ServerState],
     assert [u["message"]["text"] for u in updates] == ["/start payload", "second"]
     first = updates[0]
     assert first["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
-    assert first["message"]["from"] == {
-        "id": USER,
-        "is_bot": False,
-        "first_name": "Alice",
-        "username": "alice",
-        "language_code": "en",
-    }
+    assert first["message"]["from"] == {"id": USER, "is_bot": False, "first_name": "Alice", "username": "alice",
+                                        "language_code": "en"}
     assert isinstance(first["message"]["date"], int)
 
     # not confirmed yet: returned again; limit respected
@@ -591,13 +582,8 @@ async def test_a_lone_surrogate_is_refused_at_the_door_and_the_feed_goes_on(
     # the bot side has the same door: JSON, forms, multipart, keys and nested values
     status, body = await raw_call(url, "sendMessage", chat_id=USER, text="a\udcffb")
     assert (status, body["description"]) == (400, "Bad Request: strings must be encoded in UTF-8")
-    status, body = await raw_call(
-        url,
-        "sendMessage",
-        chat_id=USER,
-        text="好",
-        reply_markup={"inline_keyboard": [[{"text": "\ud800", "callback_data": "x"}]]},
-    )
+    status, body = await raw_call(url, "sendMessage", chat_id=USER, text="好", reply_markup={"inline_keyboard": [
+        [{"text": "\ud800", "callback_data": "x"}]]})
     assert status == 400
     form = b"chat_id=1001&text=a%ED%B3%BFb"  # the surrogate's bytes, percent-encoded
     multipart = (
@@ -609,12 +595,9 @@ async def test_a_lone_surrogate_is_refused_at_the_door_and_the_feed_goes_on(
         (multipart, "multipart/form-data; boundary=B", "strings must be encoded in UTF-8"),
         (b'{"chat_id": 1001, "text": "a\xffb"}', "application/json", "can't parse JSON object"),
     ]:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(
-                f"{url}/bot{TOKEN}/sendMessage", data=body_bytes, headers={"Content-Type": content_type}
-            ) as resp,
-        ):
+        async with aiohttp.ClientSession() as session, session.post(
+            f"{url}/bot{TOKEN}/sendMessage", data=body_bytes, headers={"Content-Type": content_type}
+        ) as resp:
             assert (resp.status, (await resp.json())["description"]) == (400, "Bad Request: " + description)
     assert [m.text for m in await sandbox.messages(USER)] == []
 
@@ -625,9 +608,8 @@ async def test_an_update_that_cannot_be_written_never_blocks_the_others(
     url, state = server
     await sandbox.send(USER, "before")
     # past the door (as a bug could put it there): an update that JSON cannot write as UTF-8
-    state.bot(TOKEN).push_update(
-        "message", {"message_id": 99, "date": 0, "chat": {"id": USER, "type": "private"}, "text": "a\udcffb"}
-    )
+    state.bot(TOKEN).push_update("message", {"message_id": 99, "date": 0, "chat": {"id": USER, "type": "private"},
+                                             "text": "a\udcffb"})
     await sandbox.send(USER, "after")
     for _ in range(2):  # every poll, not only the first, delivers the good ones
         status, body = await raw_call(url, "getUpdates")
@@ -666,11 +648,8 @@ async def test_the_bots_session_gets_through_flood_waits_server_errors_and_drops
         await bot.send_message(USER, "two")
         await sandbox.drop_connection("sendMessage")
         await bot.send_message(USER, "three")
-        sent = await bot.send_message(
-            USER,
-            "four",
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]),
-        )
+        sent = await bot.send_message(USER, "four", reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]))
         await sandbox.drop_connection("editMessageText", performed=True)
         await bot.edit_message_text("four, edited", chat_id=USER, message_id=sent.message_id)
         query = await sandbox.press(USER, sent.message_id, "ok", force=True)
@@ -686,11 +665,8 @@ async def test_a_press_is_redelivered_under_a_new_update_id(
     server: tuple[str, ServerState], sandbox: SandboxClient, api_bot: Bot
 ) -> None:
     url, _ = server
-    sent = await api_bot.send_message(
-        USER,
-        "问题",
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]),
-    )
+    sent = await api_bot.send_message(USER, "问题", reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="好", callback_data="ok")]]))
     query = await sandbox.press(USER, sent.message_id, "ok")
     await sandbox.redeliver()
     _, body = await raw_call(url, "getUpdates")
