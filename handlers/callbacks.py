@@ -85,7 +85,7 @@ class RvListCb(CallbackData, prefix="rl"):
 
 
 class RvCb(CallbackData, prefix="rv"):
-    """The office on one nominee: show | accept | return | approve | not_approve | reopen | promote
+    """The office on one nominee: show | back | accept | return | approve | not_approve | reopen | promote
     | audit. ``v``: the nominee's version the button was shown for (0: any; a decision on an older
     one is refused as changed meanwhile)."""
 

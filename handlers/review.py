@@ -179,7 +179,7 @@ async def show_audit(turn: Turn, nominee_id: int, offset: int, *, edit: bool = T
     row = nav(lambda at: AuditCb(id=nominee_id, offset=at).pack(), offset, len(rec.history), rt.AUDIT_PAGE)
     if row:
         kb.row(*row)
-    kb.row(button(_("◀ The record"), RvCb(action="show", id=nominee_id).pack()))
+    kb.row(button(_("◀ The record"), RvCb(action="back", id=nominee_id).pack()))
     await show(turn.event, rt.audit_text(turn.campaign, rec, offset), kb.as_markup(), edit=edit)
 
 
@@ -232,9 +232,12 @@ async def on_nominee(query: CallbackQuery, callback_data: RvCb, turn: Turn, stat
     action = callback_data.action
     await state.clear()
     try:
-        if action == "show":
+        if action == "show":  # from a list: the photo and the record below it
             await query.answer()
             await show_record(turn, callback_data.id, bot=bot, edit=False)
+        elif action == "back":  # from a question about it or its history: the record in its place
+            await query.answer()
+            await show_record(turn, callback_data.id)
         elif action == "audit":
             await query.answer()
             await show_audit(turn, callback_data.id, 0, edit=False)
@@ -278,7 +281,7 @@ async def ask_reason(query: CallbackQuery, pressed: RvCb, turn: Turn, state: FSM
     await state.set_state(Returning.reason)
     await state.set_data({"id": pressed.id, "v": rec.info.version})
     kb = InlineKeyboardBuilder()
-    kb.row(button(_("✖ Do not return"), RvCb(action="show", id=pressed.id).pack()))
+    kb.row(button(_("✖ Do not return"), RvCb(action="back", id=pressed.id).pack()))
     await show(turn.event, rt.ask_reason(rec.info, turn.campaign), kb.as_markup(), edit=False)
 
 
@@ -345,7 +348,7 @@ async def ask_promote(query: CallbackQuery, pressed: RvCb, turn: Turn) -> None:
     kb = InlineKeyboardBuilder()
     kb.row(
         button(_("⇪ Yes, the alternate takes the place"), RvCb(action="promote", id=n.id, v=n.version).pack()),
-        button(_("Cancel"), RvCb(action="show", id=n.id).pack()),
+        button(_("Cancel"), RvCb(action="back", id=n.id).pack()),
     )
     await show(turn.event, text, kb.as_markup())
 
