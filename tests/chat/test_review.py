@@ -231,3 +231,20 @@ async def test_office_staff_listed_in_the_settings_get_the_office_menu_at_start_
     assert list(bot.session.chat_commands[9601][""])[:1] == ["review"]
     office = bot.chat(9601)
     (await office.command("/review")).expect("请选择单位")
+
+
+async def test_an_english_speaking_office_reviews_and_the_chinese_clerk_is_told_in_chinese(bot: Harness) -> None:
+    clerk = await bot.clerk(9701, UNIT)
+    worker, _head, _alternate = await handed_in(bot, clerk)
+    office = bot.chat(9709, name="Office", language="en")
+    (await office.command(f"/start {await bot.world.invite(ZHENGZHOU, None)}")).expect("office staff", "/review")
+    (await office.command("/review")).expect("await a decision", "Choose a unit")
+    await office.tap(f"{UNIT} · 4/4 to review · submitted")
+    await office.tap(f"#{worker} 能源甲")
+    office.expect("Places held", "History")
+    await office.tap("↩ Return")
+    office.expect("Please type the reason for the clerks")
+    said = await office.send("请补充近三年主要业绩。")
+    said.expect("returned to the unit for correction", "The unit's clerks were told (1).")
+    notice = told(bot, clerk)
+    assert "办公室通知" in notice and "理由：请补充近三年主要业绩。" in notice, notice
