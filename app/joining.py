@@ -4,6 +4,7 @@ single-use code; ``/start <code>`` registers the Telegram user."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from app import access
@@ -70,6 +71,32 @@ async def join(ports: Ports, code: str, tg_id: int, language: str) -> UserInfo:
 
 
 @usecase
+async def seat_office(ports: Ports, campaign_id: str, tg_ids: Sequence[int]) -> list[int]:
+    """``NOMINEE_OFFICE_IDS``: the listed Telegram users are office staff of the campaign, with no
+    invitation. One not yet registered is registered (language: Chinese until /lang); a clerk or an
+    office member of another campaign becomes office staff of this one (audit ``office_seated``,
+    the old role and unit in its changes). Returns the ids whose role changed."""
+    now = ports.clock()
+    seated: list[int] = []
+    async with ports.db.write() as tx:
+        await access.campaign_in(tx, campaign_id)
+        for tg_id in dict.fromkeys(tg_ids):
+            old = await tx.users.get(tg_id, lock=True)
+            if old is not None and old.role == "office" and old.campaign_id == campaign_id:
+                continue
+            language = old.language if old is not None else "zh"
+            await tx.users.put(UserInfo(tg_id, "office", campaign_id, None, language), now)
+            change: dict[str, list[str | None]] = {
+                "role": [old.role if old else None, "office"],
+                "unit": [old.unit if old else None, None],
+            }
+            await tx.audit.add(AuditEntry(now, None, campaign_id, "office_seated", changes=change, note=str(tg_id)))
+            seated.append(tg_id)
+        await tx.commit()
+    return seated
+
+
+@usecase
 async def set_language(ports: Ports, tg_id: int, language: str) -> None:
     """Remembers the language of a registered user; for anyone else there is nothing to keep."""
     async with ports.db.write() as tx:
@@ -77,4 +104,4 @@ async def set_language(ports: Ports, tg_id: int, language: str) -> None:
         await tx.commit()
 
 
-__all__ = ["INVITE_BYTES", "create_invite", "join", "set_language"]
+__all__ = ["INVITE_BYTES", "create_invite", "join", "seat_office", "set_language"]

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeDefault
 
 import handlers
 from app.ports import Ports
@@ -25,28 +24,13 @@ from bot.middlewares import (
 from bot.session import make_bot
 from core.clock import default_zone
 from handlers.delivery import Deliveries
-from handlers.i18n import N_
+from handlers.menus import CLERK_MENU, set_default_menu, set_office_menu
 from handlers.paste import PasteGuard
 
 log = logging.getLogger(__name__)
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
-# (command, English description); the Chinese descriptions come from the catalogue.
-COMMANDS = [
-    ("new", N_("Enter a nominee")),
-    ("quota", N_("Places left for my unit")),
-    ("list", N_("My unit's nominees")),
-    ("status", N_("One nominee's record: /status N")),
-    ("edit", N_("Change a nominee: /edit N")),
-    ("withdraw", N_("Withdraw a nominee: /withdraw N")),
-    ("submit", N_("Hand the list to the office")),
-    ("template", N_("An Excel template to fill")),
-    ("deadlines", N_("Dates and days left")),
-    ("export", N_("Tables to print, sign and stamp (Excel)")),
-    ("lang", N_("中文 / English")),
-    ("help", N_("Help")),
-    ("cancel", N_("Stop the current step")),
-]
+COMMANDS = CLERK_MENU  # the default menu: the clerks'
 
 
 def settle_memory() -> None:
@@ -74,6 +58,7 @@ def make_dispatcher(
     dp = Dispatcher(storage=storage, events_isolation=isolation or SimpleEventIsolation())
     dp["paste"] = PasteGuard()
     dp["deliveries"] = Deliveries()
+    dp["ports"] = ports  # for the start-up's office menus; handlers get it from ContextMiddleware
     i18n = make_i18n(str(LOCALES))
     zone = zone or default_zone()
     context = ContextMiddleware(ports, zone)
@@ -94,18 +79,24 @@ def make_dispatcher(
     return dp
 
 
-async def register_commands(bot: Bot) -> None:
-    """Command menus in both languages (Chinese for everybody who is not English)."""
+async def register_commands(bot: Bot, ports: Ports | None = None) -> None:
+    """Command menus in both languages (Chinese for everybody who is not English): the clerks' as
+    the default; with ``ports``, the office's in the chat of every office member (one seated by
+    NOMINEE_OFFICE_IDS, or who joined while the bot could not set it)."""
     i18n = make_i18n(str(LOCALES))
-    for code in ("zh", "en"):
-        with i18n.context(), i18n.use_locale(code):
-            commands = [BotCommand(command=c, description=i18n.gettext(d)[:256]) for c, d in COMMANDS]
-        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=None if code == "zh" else "en")
+    await set_default_menu(bot, i18n)
+    if ports is None:
+        return
+    from app import campaigns, queries
+
+    for campaign in await campaigns.listed(ports):
+        for user in await queries.users(ports, campaign.id, role="office"):
+            await set_office_menu(bot, i18n, user.tg_id)
 
 
 async def run_polling(bot: Bot, dp: Dispatcher, **kwargs: Any) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
-    await register_commands(bot)
+    await register_commands(bot, dp.get("ports"))
     me = await bot.get_me()
     log.info("polling as @%s", me.username)
     await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=True, **kwargs)

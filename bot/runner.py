@@ -50,6 +50,35 @@ async def open_ports(settings: Settings, *, check: bool = True) -> AsyncIterator
         await db.dispose()
 
 
+class OfficeSeatError(Exception):
+    """NOMINEE_OFFICE_IDS cannot be seated: which campaign is meant is unclear or unknown."""
+
+
+async def seat_office(ports: Ports, settings: Settings) -> list[int]:
+    """Seats ``NOMINEE_OFFICE_IDS`` as office staff of ``NOMINEE_OFFICE_CAMPAIGN``, or of the one
+    campaign loaded (app.joining.seat_office); raises :class:`OfficeSeatError` when no campaign is
+    loaded, several are and none is named, or the named one is not loaded."""
+    from app import campaigns, joining
+
+    if not settings.office_ids:
+        return []
+    loaded = [c.id for c in await campaigns.listed(ports)]
+    name = settings.office_campaign
+    if name is None:
+        if len(loaded) != 1:
+            raise OfficeSeatError(
+                "NOMINEE_OFFICE_IDS 需要 NOMINEE_OFFICE_CAMPAIGN 指明评选活动 "
+                f"(name the campaign with NOMINEE_OFFICE_CAMPAIGN; loaded: {', '.join(loaded) or 'none'})"
+            )
+        name = loaded[0]
+    elif name not in loaded:
+        raise OfficeSeatError(f"NOMINEE_OFFICE_CAMPAIGN 未加载 (campaign not loaded): {name}")
+    seated = await joining.seat_office(ports, name, settings.office_ids)
+    if seated:
+        log.info("seated %d office member(s) from NOMINEE_OFFICE_IDS in %s", len(seated), name)
+    return seated
+
+
 async def run(settings: Settings) -> int:
     from aiogram.exceptions import TelegramUnauthorizedError
     from aiogram.fsm.storage.base import BaseEventIsolation
@@ -67,6 +96,11 @@ async def run(settings: Settings) -> int:
     assert settings.bot_token is not None
     try:
         async with open_ports(settings) as (ports, db):
+            try:
+                await seat_office(ports, settings)
+            except OfficeSeatError as exc:
+                print(f"nominee-bot run: {exc}", file=sys.stderr)
+                return 2
             fsm = make_fsm_storage(settings.redis_url, db)
             isolation: BaseEventIsolation | None = None
             if isinstance(fsm, RedisStorage):
@@ -109,4 +143,4 @@ async def bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-__all__ = ["bot_username", "make_clock", "open_ports", "run"]
+__all__ = ["OfficeSeatError", "bot_username", "make_clock", "open_ports", "run", "seat_office"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -28,6 +29,18 @@ class Settings(BaseSettings):
     throttle_rate: int = 30  # events a user may send per throttle_window seconds; 0 turns throttling off
     throttle_window: float = 3.0
     today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
+    # NOMINEE_OFFICE_IDS=123,456: Telegram user ids seated as office staff when the bot starts, of
+    # NOMINEE_OFFICE_CAMPAIGN (needed only when more than one campaign is loaded)
+    office_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    office_campaign: str | None = None
+
+    @field_validator("office_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        """Comma- or space-separated ids as typed in an environment file ("123, 456")."""
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(",", " ").split())
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

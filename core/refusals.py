@@ -330,6 +330,25 @@ class ReviewNoPlace:
     refusals: tuple[Refusal, ...]
 
 
+@dataclass(frozen=True)
+class OfficeCommand:
+    """A clerk used a command of the office staff (/review, /audit): the office reviews the units'
+    lists; a clerk enters and hands in their own unit's."""
+
+    command: str
+
+
+@dataclass(frozen=True)
+class PromoteInvalid:
+    """An alternate (备选) cannot take its principal's place now: it is no alternate, its principal
+    (the enterprise head or 科级 cadre) is approved or gone, or the alternate itself is not
+    handed in (``status``: the status that prevents it)."""
+
+    nominee: int
+    reason: Literal["not_alternate", "principal", "alternate"]
+    status: str = ""
+
+
 Problem = (
     InviteInvalid
     | InviteRole
@@ -349,6 +368,8 @@ Problem = (
     | ReviewNoteRequired
     | ReviewTransition
     | ReviewNoPlace
+    | OfficeCommand
+    | PromoteInvalid
     | Closed
 )
 
@@ -389,10 +410,12 @@ __all__ = [
     "NomineeIncomplete",
     "NomineeLocked",
     "NomineeNotFound",
+    "OfficeCommand",
     "OfficeOnly",
     "OpenReserved",
     "PerUnitLimit",
     "Problem",
+    "PromoteInvalid",
     "Refusal",
     "Rejected",
     "ReservedFull",

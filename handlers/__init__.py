@@ -21,7 +21,21 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import dashboard, edits, errors, exports, imports, intake, join, manage, media, misc, office, queries
+    from handlers import (
+        dashboard,
+        edits,
+        errors,
+        exports,
+        imports,
+        intake,
+        join,
+        manage,
+        media,
+        misc,
+        office,
+        queries,
+        review,
+    )
     from handlers.common import draft_open, with_turn
 
     root = Router(name="root")
@@ -32,6 +46,7 @@ def setup() -> Router:
     member.message.filter(Joined(True))
     member.callback_query.filter(Joined(True))
     member.edited_message.filter(Joined(True))
+    member.message.outer_middleware(review.command_ends_reason)  # a command ends the office's 退回 reason
     member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
     member.callback_query.middleware(with_turn)
     member.edited_message.middleware(with_turn)
@@ -44,7 +59,9 @@ def setup() -> Router:
     intake_router.callback_query.middleware(draft_open)
     edits_router.edited_message.middleware(draft_open)
     member.include_routers(
+        review.setup(),  # the office's review (its typed reason before anything else takes the text)
         office.setup(),
+        review.clerks_setup(),  # a clerk's office command: why not
         dashboard.setup(),
         media.setup(),
         imports.setup(),

@@ -100,3 +100,43 @@ class TemplateCb(CallbackData, prefix="tp"):
 class ImportCb(CallbackData, prefix="im"):
     action: str  # yes | no
     m: str  # the mark of the pending import it was offered for (an old button is outdated)
+
+
+# ------------------------------------------------------------------ the office's review (handlers.review)
+
+
+class RvUnitsCb(CallbackData, prefix="ru"):
+    """/review's chooser of units, from ``offset``."""
+
+    offset: Index = 0
+
+
+class RvListCb(CallbackData, prefix="rl"):
+    """A unit's list: ``u`` its position in the definition's units, from ``offset``."""
+
+    u: Index
+    offset: Index = 0
+
+
+class RvCb(CallbackData, prefix="rv"):
+    """The office on one nominee: show | back | accept | return | approve | not_approve | reopen | promote
+    | audit. ``v``: the nominee's version the button was shown for (0: any; a decision on an older
+    one is refused as changed meanwhile)."""
+
+    action: str
+    id: NomineeId
+    v: Index = 0
+
+
+class RvReopenCb(CallbackData, prefix="ro"):
+    """重新开放 a unit's list: ask | yes (``u`` as in :class:`RvListCb`)."""
+
+    action: str
+    u: Index
+
+
+class AuditCb(CallbackData, prefix="au"):
+    """/audit N's pages."""
+
+    id: NomineeId
+    offset: Index = 0

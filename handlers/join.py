@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
 
 from app import campaigns, joining
 from app.ports import Ports
@@ -14,12 +15,13 @@ from core.refusals import InviteInvalid, Rejected
 from handlers import texts
 from handlers.common import Magic
 from handlers.i18n import _
+from handlers.menus import set_office_menu
 from handlers.problems import problem_text
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 
 
-async def try_join(message: Message, ports: Ports, code: str) -> None:
+async def try_join(message: Message, ports: Ports, code: str, bot: Bot) -> None:
     assert message.from_user is not None
     language = "en" if (message.from_user.language_code or "").startswith("en") else "zh"
     try:
@@ -28,21 +30,23 @@ async def try_join(message: Message, ports: Ports, code: str) -> None:
         await message.answer(problem_text(err.problem))
         return
     campaign = await campaigns.current(ports, user.campaign_id)
+    if user.role == "office":  # the office's own menu in this chat (the default is the clerks')
+        await set_office_menu(bot, get_i18n(), user.tg_id)
     await message.answer(texts.joined(user.unit, campaign, user.role))
 
 
-async def start_with_code(message: Message, command: CommandObject, ports: Ports) -> None:
+async def start_with_code(message: Message, command: CommandObject, ports: Ports, bot: Bot) -> None:
     code = command.args or ""
     if not CODE.match(code):
         await message.answer(problem_text(InviteInvalid("malformed")))
         return
-    await try_join(message, ports, code)
+    await try_join(message, ports, code, bot)
 
 
-async def code_or_help(message: Message, ports: Ports) -> None:
+async def code_or_help(message: Message, ports: Ports, bot: Bot) -> None:
     text = (message.text or "").strip()
     if CODE.match(text):
-        await try_join(message, ports, text)
+        await try_join(message, ports, text, bot)
         return
     await message.answer(texts.join_help())
 

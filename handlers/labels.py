@@ -99,6 +99,8 @@ def action_label(action: str) -> str:
         "approved": _("approved"),
         "not_approved": _("not approved"),
         "reopened": _("reopened"),
+        "promoted": _("alternate promoted: holds the place"),
+        "replaced": _("not approved: the alternate holds the place"),
     }
     return labels.get(action, action)
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import get_i18n
 
 from app import joining
 from handlers import keyboards, labels, texts
 from handlers.callbacks import DraftAskCb, LangCb
 from handlers.common import Turn, outdated, show
 from handlers.i18n import LANGUAGES, _, sentences
+from handlers.menus import set_office_menu
 from handlers.steps import offer_cancel
 
 
-async def start(message: Message, command: CommandObject, turn: Turn) -> None:
+async def start(message: Message, command: CommandObject, turn: Turn, bot: Bot) -> None:
+    if turn.user.role == "office":  # keeps the office's menu right (it may have been lost or changed)
+        await set_office_menu(bot, get_i18n(), turn.user.tg_id)
     if command.args:  # a new invitation link opened by someone already registered: the code stays unused
         if turn.user.role == "office":
             registered = _("You are already registered as office staff; this invitation was not used.")
@@ -23,6 +27,9 @@ async def start(message: Message, command: CommandObject, turn: Turn) -> None:
                 unit=labels.esc(turn.user.unit or "—")
             )
         await message.answer(sentences(registered, _("To change your unit or role, please contact the office.")))
+        return
+    if turn.user.role == "office":
+        await message.answer(_("Welcome back. /review shows the units' lists, /help lists the commands."))
         return
     await message.answer(_("Welcome back. /new enters a nominee, /help lists the commands."))
 

@@ -33,9 +33,11 @@ from core.refusals import (
     NomineeIncomplete,
     NomineeLocked,
     NomineeNotFound,
+    OfficeCommand,
     OfficeOnly,
     PerUnitLimit,
     Problem,
+    PromoteInvalid,
     Refusal,
     ReservedFull,
     ReservedOpen,
@@ -264,6 +266,23 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
         case ReviewNoPlace(refusals=refusals):
             reasons = refusals_text(campaign, refusals) if campaign is not None else ""
             return "\n".join([_("There is no place left to take the nominee back:"), reasons]).strip()
+        case OfficeCommand(command=command):
+            return _(
+                "/{command} is for the office staff, who review the units' lists; a clerk enters and hands in "
+                "the unit's own nominees. /help lists your commands."
+            ).format(command=esc(command))
+        case PromoteInvalid(reason="not_alternate", nominee=nominee):
+            return _("Nominee #{id} is not an alternate: only an alternate can take a place.").format(id=nominee)
+        case PromoteInvalid(reason="principal", nominee=nominee, status=status):
+            return _(
+                "The alternate stands in only for an enterprise head or section-level cadre who is not approved; "
+                "#{id} is “{status}”."
+            ).format(id=nominee, status=status_label(status))
+        case PromoteInvalid(status=status):
+            return _(
+                "Only an alternate handed in to the office (submitted or passed initial review) can take the place; "
+                "this one is “{status}”."
+            ).format(status=status_label(status))
         case UnitSubmitted():
             return _(
                 "Your unit's list has been submitted and is locked; nothing can be entered or changed. "

@@ -45,9 +45,10 @@ def join_help() -> str:
 
 def joined(user_unit: str | None, campaign: Campaign, role: str) -> str:
     if role == "office":
-        return _("Welcome. You are registered as office staff of “{campaign}”.").format(
-            campaign=esc(pick(campaign.name, campaign.name_en))
-        )
+        return _(
+            "Welcome. You are registered as office staff of “{campaign}”.\n\n"
+            "Send /review to review the units' lists, /help for all commands."
+        ).format(campaign=esc(pick(campaign.name, campaign.name_en)))
     return _(
         "Welcome. You are registered as the clerk of <b>{unit}</b> for “{campaign}”.\n\n"
         "Send /new to enter a nominee, /quota to see the places left, /help for all commands."
@@ -214,8 +215,11 @@ def office_help(*, clerk_command: bool = False) -> str:
     lines.append(
         _(
             "<b>Commands for office staff</b>\n"
+            "/review — review the units' lists: a nominee's record, pass, return with a reason, final results, "
+            "an alternate in its head's place, reopen a unit's list\n"
             "/list — the nominees of all units, and the reserved places units gave up\n"
             "/status N — one nominee's record and history\n"
+            "/audit N — a nominee's full change history\n"
             "/deadlines — dates of the campaign\n"
             "/lang — 中文 / English\n"
             "/help — this list"

@@ -48,7 +48,7 @@ _LIVE = (
 _UNIT_OF = select(NomineeRow.unit).where(NomineeRow.id == bindparam("id"))
 _INSERT = insert(NomineeRow).returning(NomineeRow.id)
 _UPDATE = update(NomineeRow).where(NomineeRow.id == bindparam("b_id"))  # sets the columns its parameters name
-UPDATABLE = frozenset({"status", "answers", "identity", "claims", "note", "updated_at", "version"})
+UPDATABLE = frozenset({"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for"})
 
 
 def info(row: Any) -> NomineeInfo:

@@ -59,7 +59,9 @@ from core.refusals import ReservedOpen
 # 10:00 on 1 March 2024 in Zhengzhou: three weeks before the first deadline (2024-03-20).
 BEFORE_DEADLINE = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
-NOMINEE_COLUMNS = frozenset({"status", "answers", "identity", "claims", "note", "updated_at", "version"})
+NOMINEE_COLUMNS = frozenset(
+    {"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for"}
+)
 
 
 class FakeMisuse(AssertionError):

@@ -42,7 +42,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BotCommandScopeChat, BufferedInputFile, InlineKeyboardMarkup
 
 BOT_ID = 7150042
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "评选填报", "username": "nominee_bot"}
@@ -210,6 +210,7 @@ class RecordingSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.said: list[Said] = []
         self.commands: dict[str, dict[str, str]] = {}  # the command menu per language ("" for all others)
+        self.chat_commands: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)  # a chat's own menus
         self._chats: dict[int, dict[int, Shown]] = defaultdict(dict)  # chat → message id → message
         self._ids = itertools.count(1)  # message ids, increasing, shared by the users' and the bot's messages
         self._queries: dict[str, tuple[int, bool]] = {}  # query id → (chat, answered)
@@ -357,7 +358,12 @@ class RecordingSession(BaseSession):
                 return True
             case SetMyCommands():
                 language = method.language_code or ""
-                self.commands[language] = {c.command: c.description for c in method.commands}
+                menu = {c.command: c.description for c in method.commands}
+                scope = method.scope
+                if isinstance(scope, BotCommandScopeChat):
+                    self.chat_commands[int(scope.chat_id)][language] = menu
+                else:
+                    self.commands[language] = menu
                 return True
             case DeleteWebhook():
                 return True

@@ -111,9 +111,13 @@ class World:
         office when ``unit`` is None."""
         return await joining.create_invite(self.ports, campaign, unit, "clerk" if unit else "office", days)
 
+    async def seat_office(self, campaign: str, *tg_ids: int) -> None:
+        """``NOMINEE_OFFICE_IDS``: what ``nominee-bot run`` does with the listed ids at start."""
+        await joining.seat_office(self.ports, campaign, tg_ids)
+
     async def reopen(self, office: int, unit: str) -> int:
         """The office (Telegram user ``office``, joined) opens ``unit``'s list again after a
-        submission or the deadline (app.review.reopen; the chat has no command for it yet).
+        submission or the deadline (app.review.reopen; in the chat: /review → 重新开放本单位名单).
         How many submitted nominees became editable again."""
         found = await queries.context(self.ports, office)
         assert found is not None, f"{office} has not joined"
@@ -165,11 +169,11 @@ class World:
         tune(session, sleep=sleep)
         return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
-    @staticmethod
-    async def start_up(bot: Bot) -> None:
-        """What the bot does with Telegram before it polls (bot.app.run_polling)."""
+    async def start_up(self, bot: Bot) -> None:
+        """What the bot does with Telegram before it polls (bot.app.run_polling): the command
+        menus, the office's in each office member's chat."""
         await bot.delete_webhook(drop_pending_updates=False)
-        await register_commands(bot)
+        await register_commands(bot, self.ports)
         await bot.get_me()
 
     def dispatcher(self) -> Dispatcher:

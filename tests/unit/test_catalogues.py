@@ -32,7 +32,7 @@ ALLOWED_CHINESE = {
     ("handlers/misc.py", "Choose the language / 请选择语言"),  # the bilingual /lang prompt (a msgid)
     ("handlers/labels.py", "男"),  # display_value: keys of core.idcard's gender values (data, not text)
     ("handlers/labels.py", "女"),
-    ("bot/app.py", "中文 / English"),  # the /lang menu entry names both languages in both languages
+    ("handlers/menus.py", "中文 / English"),  # the /lang menu entry names both languages in both languages
 }
 # Files in bot/ that are not chat: their readers are operators at a terminal, bilingual by design.
 NOT_CHAT = {
@@ -52,8 +52,10 @@ ALLOWED_CHINESE |= {
     ),
     (
         "handlers/texts.py",
-        "<b>Commands for office staff</b>\n/list — the nominees of all units, and the reserved places units gave "
-        "up\n/status N — one nominee's record and history\n/deadlines — dates of the campaign\n"
+        "<b>Commands for office staff</b>\n/review — review the units' lists: a nominee's record, pass, return "
+        "with a reason, final results, an alternate in its head's place, reopen a unit's list\n/list — the "
+        "nominees of all units, and the reserved places units gave up\n/status N — one nominee's record and "
+        "history\n/audit N — a nominee's full change history\n/deadlines — dates of the campaign\n"
         "/lang — 中文 / English\n/help — this list",
     ),
 }
@@ -121,10 +123,12 @@ def test_english_says_what_the_msgid_says(template: Catalog) -> None:
     assert not differ, f"English msgstr differs from its msgid (reword the msgid in the code instead): {differ}"
 
 
-def test_the_command_menu_is_translated(template: Catalog, zh: Catalog) -> None:
-    from bot.app import COMMANDS
+def test_the_command_menus_are_translated(template: Catalog, zh: Catalog) -> None:
+    from handlers.menus import CLERK_MENU, OFFICE_MENU
 
-    missing = [d for _c, d in COMMANDS if template.get(d) is None or not ((e := zh.get(d)) and e.string)]
+    missing = [
+        d for _c, d in CLERK_MENU + OFFICE_MENU if template.get(d) is None or not ((e := zh.get(d)) and e.string)
+    ]
     assert not missing, f"command descriptions not extracted or not translated: {missing}"
 
 

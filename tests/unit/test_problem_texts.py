@@ -28,6 +28,7 @@ from core.refusals import (
     LimitFull,
     OpenReserved,
     Problem,
+    PromoteInvalid,
     Refusal,
     ReservedFull,
     ReviewNoPlace,
@@ -77,6 +78,7 @@ SAMPLES: dict[str, Any] = {
     "rule": "senior_cadre",
     "message": "副处级及以上干部不得推荐",
     "message_en": "Cadres of deputy division level or above cannot be nominated",
+    "command": "review",
 }
 VARIANTS: list[Any] = [
     LimitFull("medal", "division:model:workers", "division", "企业职工", "Enterprise staff", 95, 95),
@@ -84,6 +86,9 @@ VARIANTS: list[Any] = [
     Duplicate("金水区", "medal", None),  # another unit's: named, its number not told
     *(AlternateInvalid(5, reason) for reason in ("principal_gone", "not_needed", "exists", "category")),
     *(InviteInvalid(reason) for reason in ("used", "expired", "malformed")),
+    PromoteInvalid(5, "not_alternate"),
+    PromoteInvalid(5, "principal", "approved"),
+    PromoteInvalid(5, "alternate", "returned"),
 ]
 
 

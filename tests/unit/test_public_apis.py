@@ -38,6 +38,8 @@ INVITED = (
     "aiogram.client.session.middlewares.base.BaseRequestMiddleware",
     # aiogram, Middlewares: "Middleware should be subclass of BaseMiddleware ... or any async callable"
     "aiogram.dispatcher.middlewares.base.BaseMiddleware",
+    # aiogram, Finite State Machine: "class Form(StatesGroup): name = State() ..."
+    "aiogram.fsm.state.StatesGroup",
     # aiogram, Filtering events: "If you want to register own filters ... you will need to write subclass of this class"
     "aiogram.filters.base.Filter",
     # aiogram, Callback Data Factory: "This class should be used as super-class of user-defined callbacks."

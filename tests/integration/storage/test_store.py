@@ -31,6 +31,7 @@ from core.refusals import (
     NomineeNotFound,
     OfficeOnly,
     PerUnitLimit,
+    PromoteInvalid,
     Rejected,
     ReservedFull,
     ReservedOpen,
@@ -465,3 +466,28 @@ async def test_the_audit_log_is_append_only(zz: Ports, engine: AsyncEngine) -> N
     with pytest.raises(DBAPIError, match="append-only"):
         async with engine.begin() as conn:
             await conn.execute(text("UPDATE audit_log SET action = 'forged'"))
+
+
+async def test_an_alternate_takes_its_head_s_place_on_the_database(zz: Ports, engine: AsyncEngine) -> None:
+    """app.review.promote: the head not approved and its places moved to the alternate in one
+    transaction; a second promotion of the same alternate is refused and changes nothing."""
+    me = await clerk(zz, ZZ, JINSHUI, 1201)  # 奖章 6: 产业工人 1, 科教 2, 非公农民工 2, 1 free
+    boss = await office(zz, ZZ, 1202)
+    head = await nominees_uc.save(zz, me, "medal", person(81, "企业负责人"))
+    assert head.nominee is not None
+    alt = await nominees_uc.save(zz, me, "medal", person(82, "一线产业工人"), alternate_for=head.nominee.id)
+    assert alt.nominee is not None
+    gaps = await submission.submit(zz, me)  # the reserved places open: given up
+    assert gaps and await submission.submit(zz, me, places_digest(given_up(gaps))) == []
+
+    done = await review.promote(zz, boss, alt.nominee.id)
+
+    assert done.principal.status == "not_approved" and done.alternate.alternate_for is None
+    assert await unit_used(engine, JINSHUI, "medal") == 1  # the place moved, it was not freed
+    standing = await queries.standing(zz, ZZ)
+    pool = next(lim for lim in standing.limits if lim.limit.key == "pool:enterprise_head")
+    assert pool.used == 0
+    assert await queries.verify_counters(zz, ZZ) == []
+    assert await rejected(review.promote(zz, boss, alt.nominee.id)) == PromoteInvalid(alt.nominee.id, "not_alternate")
+    _info, history = await queries.nominee(zz, boss, head.nominee.id)
+    assert [h.action for h in history][-1] == "replaced"

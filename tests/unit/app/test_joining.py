@@ -3,7 +3,10 @@ code that expires; ``/start <code>`` registers the Telegram user with the invita
 
 from __future__ import annotations
 
+import pytest
+
 from app import joining, queries
+from bot.settings import Settings
 from core.records import UserInfo
 from core.refusals import CampaignUnknown, InviteInvalid, InviteRole, UnitUnknown
 
@@ -64,3 +67,23 @@ async def test_the_language_is_remembered_for_a_registered_user_only(zz: World) 
     context = await zz.nothing_written(queries.context(zz.ports, 908))
     assert context is not None and context[0].language == "en"
     assert await zz.nothing_written(queries.context(zz.ports, 909)) is None
+
+
+async def test_the_ids_listed_in_the_settings_are_office_staff_without_an_invitation(zz: World) -> None:
+    """NOMINEE_OFFICE_IDS: a newcomer is registered as office staff, a clerk listed there becomes
+    office staff (said in the audit log), one seated already is left alone."""
+    clerk = await zz.clerk(AIRPORT, 911)
+    assert await zz.once(joining.seat_office(zz.ports, ZZ, [910, 911, 910])) == [910, 911]
+    office = await zz.nothing_written(queries.users(zz.ports, ZZ, role="office"))
+    assert {(u.tg_id, u.unit, u.language) for u in office} == {(910, None, "zh"), (911, None, clerk.language)}
+    assert await zz.once(joining.seat_office(zz.ports, ZZ, [910, 911])) == []
+    assert await zz.rejected(joining.seat_office(zz.ports, "no-such-campaign", [912])) == CampaignUnknown(
+        "no-such-campaign"
+    )
+
+
+def test_the_office_ids_setting_takes_ids_separated_by_commas_or_spaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOMINEE_OFFICE_IDS", "123, 456 789")
+    assert Settings(_env_file=None).office_ids == (123, 456, 789)
+    monkeypatch.delenv("NOMINEE_OFFICE_IDS")
+    assert Settings(_env_file=None).office_ids == ()
