@@ -150,7 +150,10 @@ async def test_clerks_are_refused_the_office_s_commands_with_the_reason_and_thei
 
     office = await office_member(bot, 9202)
     menu = bot.session.chat_commands[office.tg_id]
-    assert list(menu[""]) == ["review", "list", "status", "audit", "deadlines", "lang", "help", "cancel"]
+    assert list(menu[""]) == [
+        "review", "list", "status", "audit", "dashboard", "export_all", "deadlines", "lang", "help", "cancel"
+    ]  # fmt: skip
+    assert "dashboard" not in bot.session.commands[""] and "export_all" not in bot.session.commands[""]
     assert menu["en"]["review"] == "Review the units' lists"
     (await office.command("/new")).expect("办公室工作人员可用命令", "/review")
 
