@@ -297,6 +297,8 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
     assert page.on_summary(), page.last_text
     assert "照片：已收到" in page.last_text
     page.tap("✔ 确认保存", "已保存：#")
+    toast = page.driver.find_element(By.ID, "toast").get_attribute("textContent")
+    assert toast == "正在核验并保存…"  # the button's answer, shown as a toast
     assert "王秀兰 · 郑州市五一劳动奖章" in page.chat_text()
     assert "✔ 确认保存" not in [t for t, _d in page.buttons()]  # the card was replaced in place: no stale buttons
 
@@ -319,14 +321,19 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
     # ---------------------------------------------------------------- end of extension point
 
 
-def test_a_toast_and_an_old_button_behave_like_telegram(page: Page) -> None:
+def test_an_old_button_gets_an_alert_like_in_telegram(page: Page) -> None:
     page.person(JINSHUI)
-    page.type("/new", "五一劳动奖章")
+    page.type("/new", "工人先锋号")
+    page.type("/new", "工人先锋号")
     page.tap("五一劳动奖章", "第 1/")
-    page.tap("取消")
-    page.tap("放弃")
-    # a button of a message the bot has since moved on from: answered, never silently
-    page.driver.find_element(By.ID, "toast")
+    older = page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot .kb-button")
+    next(b for b in older if "工人先锋号" in b.text).click()  # on the first menu, since replaced by a draft
+    alert = page.until(lambda: page.driver.find_element(By.ID, "alert").is_displayed() and page.driver.find_element(By.ID, "alert"))
+    assert alert.text.startswith("此消息已过期，请在最新的消息中操作。")
+    page.driver.find_element(By.ID, "alert-ok").click()
+    assert not page.driver.find_element(By.ID, "alert").is_displayed()
+    page.type("/cancel", "放弃")
+    page.tap("放弃", "已")
 
 
 def test_a_phone_sized_screen_shows_the_whole_chat_without_sideways_scrolling(page: Page) -> None:
