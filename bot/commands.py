@@ -30,7 +30,7 @@ def register(subparsers: Subparsers) -> None:
         description="本地沙盒 Sandbox: a local Bot API server, the bot and a web chat page in one process",
     )
     sandbox.add_argument("--port", type=int, default=8080, help="the page's port (default 8080; 0 picks a free one)")
-    sandbox.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1: this machine only)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     sandbox.add_argument(
         "--allow-remote",
         action="store_true",

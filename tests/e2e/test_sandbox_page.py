@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.e2e.conftest import medal_answers
-from tests.nominees import Skip, Tap, id_number, jpeg
+from tests.nominees import Skip, Tap, id_number
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -39,7 +39,6 @@ if CHROMIUM is not None and CHROMEDRIVER is not None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.remote.webelement import WebElement
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("NOMINEE_ARTIFACTS", ROOT / "artifacts"))
@@ -88,7 +87,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _json(url: str, data: bytes | None = None) -> dict[str, Any]:
-    with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310 (our own local server)
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:
         body: dict[str, Any] = json.loads(response.read())
         return body
 
@@ -187,12 +186,14 @@ class Page:
     def person(self, person_id: int) -> None:
         self.driver.find_element(By.CSS_SELECTOR, f'#people .person[data-person="{person_id}"]').click()
         self.until(
-            lambda: "selected"
-            in (
-                self.driver.find_element(By.CSS_SELECTOR, f'#people .person[data-person="{person_id}"]').get_attribute(
-                    "class"
+            lambda: (
+                "selected"
+                in (
+                    self.driver.find_element(
+                        By.CSS_SELECTOR, f'#people .person[data-person="{person_id}"]'
+                    ).get_attribute("class")
+                    or ""
                 )
-                or ""
             )
         )
         time.sleep(0.3)  # the chat's history is fetched
@@ -281,7 +282,9 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
     menu = page.until(lambda: page.driver.find_element(By.ID, "commands").text, what="the commands menu")
     assert "/new" in menu and "填报推荐对象" in menu and "/quota" in menu
     page._then(
-        lambda: next(i for i in page.driver.find_elements(By.CSS_SELECTOR, "#commands .item") if "/new" in i.text).click(),
+        lambda: next(
+            i for i in page.driver.find_elements(By.CSS_SELECTOR, "#commands .item") if "/new" in i.text
+        ).click(),
         None,
     )
     page.tap("五一劳动奖章", "第 1/")
@@ -328,7 +331,8 @@ def test_an_old_button_gets_an_alert_like_in_telegram(page: Page) -> None:
     page.tap("五一劳动奖章", "第 1/")
     older = page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot .kb-button")
     next(b for b in older if "工人先锋号" in b.text).click()  # on the first menu, since replaced by a draft
-    alert = page.until(lambda: page.driver.find_element(By.ID, "alert").is_displayed() and page.driver.find_element(By.ID, "alert"))
+    alert = page.driver.find_element(By.ID, "alert")
+    page.until(alert.is_displayed, what="the alert")
     assert alert.text.startswith("此消息已过期，请在最新的消息中操作。")
     page.driver.find_element(By.ID, "alert-ok").click()
     assert not page.driver.find_element(By.ID, "alert").is_displayed()
@@ -364,17 +368,27 @@ def test_text_that_looks_like_html_is_shown_as_text_and_never_runs(page: Page, s
         "chat_id": JINSHUI,
         "text": "回显 echo: " + " ".join(hostile) + " 链接A 链接B",
         "entities": [
-            {"type": "text_link", "offset": len("回显 echo: " + " ".join(hostile)) + 1, "length": 3,
-             "url": "javascript:window.__xss=4"},
-            {"type": "text_link", "offset": len("回显 echo: " + " ".join(hostile)) + 5, "length": 3,
-             "url": "https://www.zzzgh.org.cn/"},
+            {
+                "type": "text_link",
+                "offset": len("回显 echo: " + " ".join(hostile)) + 1,
+                "length": 3,
+                "url": "javascript:window.__xss=4",
+            },
+            {
+                "type": "text_link",
+                "offset": len("回显 echo: " + " ".join(hostile)) + 5,
+                "length": 3,
+                "url": "https://www.zzzgh.org.cn/",
+            },
             {"type": "bold", "offset": 0, "length": 2},
         ],
     }
     request = urllib.request.Request(
-        f"{sandbox}/bot{token}/sendMessage", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        f"{sandbox}/bot{token}/sendMessage",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 (our own local server)
+    with urllib.request.urlopen(request, timeout=10):
         pass
     page.until(lambda: "回显 echo" in page.chat_text(), what="the bot's echo")
     page.settle()
@@ -383,7 +397,11 @@ def test_text_that_looks_like_html_is_shown_as_text_and_never_runs(page: Page, s
         assert text in page.chat_text()  # shown, character for character
     messages = page.driver.find_element(By.ID, "messages")
     assert messages.find_elements(By.TAG_NAME, "script") == []
-    assert [i.get_attribute("src") for i in messages.find_elements(By.TAG_NAME, "img") if "photo" not in (i.get_attribute("class") or "")] == []
+    assert [
+        i.get_attribute("src")
+        for i in messages.find_elements(By.TAG_NAME, "img")
+        if "photo" not in (i.get_attribute("class") or "")
+    ] == []
     hrefs = [a.get_attribute("href") or "" for a in messages.find_elements(By.TAG_NAME, "a")]
     assert all(re.match(r"(https?|tg):", h) or h.endswith("#") for h in hrefs), hrefs
     assert "https://www.zzzgh.org.cn/" in hrefs  # a safe link stays a link

@@ -65,7 +65,9 @@ async def server() -> AsyncIterator[str]:
 
 @pytest.fixture
 async def ptb_bot(server: str) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    application = Application.builder().token(TOKEN).base_url(f"{server}/bot").base_file_url(f"{server}/file/bot").build()
+    application = (
+        Application.builder().token(TOKEN).base_url(f"{server}/bot").base_file_url(f"{server}/file/bot").build()
+    )
     application.add_handler(CommandHandler("keyboard", keyboard))
     application.add_handler(CommandHandler("picture", picture))
     application.add_handler(CallbackQueryHandler(picked, pattern=r"^pick:"))
