@@ -65,7 +65,7 @@ async def _static(request: web.Request) -> web.Response:
     )
 
 
-async def _no_content() -> web.Response:
+async def _no_content(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
@@ -100,7 +100,7 @@ def add_routes(app: web.Application, host: Host) -> None:
     app[HOST_KEY] = host
     app.router.add_get("/", _index)
     app.router.add_get("/static/{name}", _static)
-    app.router.add_get("/favicon.ico", lambda _request: _no_content())
+    app.router.add_get("/favicon.ico", _no_content)
     app.router.add_get("/api/sandbox", _info)
     app.router.add_post("/api/reset", _reset)
 
