@@ -90,7 +90,7 @@ PEOPLE = (
     Person(7002, "李娜", "航空港经济综合试验区 · 填报人", "clerk", ZHENGZHOU, "航空港经济综合试验区", "13803710002"),
     Person(7003, "赵强", f"张家口 {ZHANGJIAKOU_UNIT} · 填报人", "clerk", ZHANGJIAKOU, ZHANGJIAKOU_UNIT, "13903130003"),
     Person(7004, "陈主任", "郑州市总工会 · 评选办公室", "office", ZHENGZHOU, None, "13803710004"),
-    Person(7005, "刘洋", "金水区 · 新填报人（未加入）", "clerk", ZHENGZHOU, "金水区", "13803710005", joined=False),
+    Person(7005, "刘洋", "金水区 · 新填报人（持邀请码）", "clerk", ZHENGZHOU, "金水区", "13803710005", joined=False),
 )
 
 

@@ -307,6 +307,7 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
 
     page.type("/quota", "金水区名额情况")
     assert "郑州市五一劳动奖章" in page.last_text
+    page.until(lambda: not page.driver.find_element(By.ID, "toast").is_displayed(), what="the toast to fade")
     page.screenshot("sandbox-clerk.png")
 
     # the office, in the same browser
