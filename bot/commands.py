@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox import LOOPBACK, SandboxError, default_dir, main
+    from sandbox.demo import LOOPBACK, SandboxError, default_dir, main
 
     if args.host not in LOOPBACK and not args.allow_remote:
         message = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import PEOPLE, Sandbox, banner, demo_campaigns, open_day
+from sandbox.demo import PEOPLE, Sandbox, banner, demo_campaigns, open_day
 from tgserver import SandboxClient
 
 JINSHUI = 7001

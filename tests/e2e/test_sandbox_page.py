@@ -42,7 +42,7 @@ if CHROMIUM is not None and CHROMEDRIVER is not None:
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("NOMINEE_ARTIFACTS", ROOT / "artifacts"))
-JINSHUI_NEW = 7005  # the demo person who has not joined yet (bot.sandbox.PEOPLE)
+JINSHUI_NEW = 7005  # the demo person who has not joined yet (sandbox.demo.PEOPLE)
 JINSHUI = 7001
 OFFICE = 7004
 T = TypeVar("T")

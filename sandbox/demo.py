@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-import webchat
 from bot.settings import Settings
+from sandbox import webchat
 from tgserver import ServerState, make_app
 from tgserver.bots import BotState
 
