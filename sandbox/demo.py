@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import json
 import logging
 import secrets
@@ -211,6 +212,9 @@ class Sandbox:
 
     async def start(self) -> None:
         """The demo data (made on the first start), then the bot."""
+        # Importing aiogram, SQLAlchemy and the handlers takes seconds: in a thread, so that the
+        # page (already served) keeps answering meanwhile.
+        await asyncio.to_thread(_import_the_bot)
         async with self._lock:
             await self._prepare()
 
@@ -367,6 +371,11 @@ class Sandbox:
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _import_the_bot() -> None:
+    for module in ("bot.app", "bot.runner", "storage.db", "storage.fsm", "app.campaigns", "app.joining"):
+        importlib.import_module(module)
 
 
 def default_dir(settings: Settings) -> Path:

@@ -393,7 +393,11 @@ async function poll() {
       if (chats.size) renderPeople();
       if (chats.has(app.person.id)) await refresh();
     } catch (err) {
-      if (err.name !== "AbortError") await new Promise((r) => setTimeout(r, 1000));
+      if (err.name === "AbortError") continue;
+      // The sandbox stopped (a restart, or a reset from another tab): once it answers again, the
+      // page starts over with its new state (its event numbers began anew).
+      await new Promise((r) => setTimeout(r, 1000));
+      if (err instanceof TypeError) { await loadInfo(); window.location.reload(); return; }
     }
   }
 }
