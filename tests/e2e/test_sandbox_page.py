@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("NOMINEE_ARTIFACTS", ROOT / "artifacts"))
 JINSHUI_NEW = 7005  # the demo person who has not joined yet (sandbox.demo.PEOPLE)
 JINSHUI = 7001
+HANGKONGGANG = 7002
 OFFICE = 7004
 T = TypeVar("T")
 
@@ -339,6 +340,41 @@ def test_an_old_button_gets_an_alert_like_in_telegram(page: Page) -> None:
     assert not page.driver.find_element(By.ID, "alert").is_displayed()
     page.type("/cancel", "放弃")
     page.tap("放弃", "已")
+
+
+def test_an_excel_file_goes_up_and_a_file_the_bot_sends_comes_down(page: Page, sandbox: str, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    token = _json(f"{sandbox}/api/sandbox")["token"]
+    page.person(HANGKONGGANG)
+    book = Workbook()
+    book.active.append(["单位", "名额"])
+    path = tmp_path / "名额表.xlsx"
+    book.save(path)
+    page.driver.find_element(By.ID, "file-input").send_keys(str(path))
+    page.until(lambda: "名额表.xlsx" in page.chat_text(), what="the uploaded file in the chat")
+    sent = _json(f"{sandbox}/_sandbox/{token}/messages?user_id={HANGKONGGANG}&include_user=true")["messages"]
+    upload = next(m for m in sent if not m["outgoing"] and m["file"] and m["file"]["file_name"] == "名额表.xlsx")
+    assert upload["message"]["document"]["mime_type"].endswith("spreadsheetml.sheet")
+
+    # the bot sends a file (as an export would): a download card whose link gives the very bytes
+    body = {"chat_id": HANGKONGGANG, "document": upload["file"]["file_id"], "caption": "导出 export"}
+    request = urllib.request.Request(
+        f"{sandbox}/bot{token}/sendDocument",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+    page.until(lambda: "导出 export" in page.last_text, what="the bot's file")
+    link = page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot a.document")[-1]
+    assert link.get_attribute("download") == "名额表.xlsx"
+    fetched = page.driver.execute_async_script(
+        "const done = arguments[1]; fetch(arguments[0]).then(async (r) => done("
+        "[r.headers.get('Content-Disposition'), (await r.arrayBuffer()).byteLength])).catch((e) => done(String(e)));",
+        link.get_attribute("href"),
+    )
+    assert fetched == ["attachment", path.stat().st_size]
 
 
 def test_a_phone_sized_screen_shows_the_whole_chat_without_sideways_scrolling(page: Page) -> None:
