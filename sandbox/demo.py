@@ -248,7 +248,8 @@ class Sandbox:
 
     async def _prepare(self) -> None:
         marker_path = self.data_dir / MARKER
-        fresh = not marker_path.exists()
+        # Without its database (deleted by hand) the marker's people are members of nothing.
+        fresh = not marker_path.exists() or not (self.data_dir / "nominee.db").exists()
         if fresh:
             self._delete_demo()
             self.data_dir.mkdir(parents=True, exist_ok=True)
