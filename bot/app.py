@@ -94,12 +94,14 @@ async def register_commands(bot: Bot, ports: Ports | None = None) -> None:
             await set_office_menu(bot, i18n, user.tg_id)
 
 
-async def run_polling(bot: Bot, dp: Dispatcher, **kwargs: Any) -> None:
+async def run_polling(bot: Bot, dp: Dispatcher, *, handle_signals: bool = True, **kwargs: Any) -> None:
+    """Registers the command menus and polls until stopped (by a signal, or ``dp.stop_polling()``
+    when ``handle_signals`` is off and the caller owns the process's signals, as the sandbox does)."""
     await bot.delete_webhook(drop_pending_updates=False)
     await register_commands(bot, dp.get("ports"))
     me = await bot.get_me()
     log.info("polling as @%s", me.username)
-    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=True, **kwargs)
+    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=handle_signals, **kwargs)
 
 
 def allowed_updates(dp: Dispatcher) -> list[str]:

@@ -25,6 +25,24 @@ def register(subparsers: Subparsers) -> None:
     run = subparsers.add_parser("run", help="start the bot (long polling)")
     run.set_defaults(func=_run)
 
+    sandbox = subparsers.add_parser(
+        "sandbox",
+        help="本地沙盒：无需 Telegram 和令牌，在浏览器中演示 (the whole product in a browser, no token)",
+        description="本地沙盒 Sandbox: a local Bot API server, the bot and a web chat page in one process",
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="the page's port (default 8080; 0 picks a free one)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    sandbox.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="needed with a --host other computers can reach: anyone there may use the demo",
+    )
+    sandbox.add_argument(
+        "--data-dir", type=Path, default=None, help="where the demo database lives (default <NOMINEE_DATA_DIR>/sandbox)"
+    )
+    sandbox.add_argument("--reset", action="store_true", help="start the demonstration afresh (deletes its data)")
+    sandbox.set_defaults(func=_sandbox)
+
     invite = subparsers.add_parser(
         "invite",
         help="邀请码 (invitation codes for clerks and office staff)",
@@ -114,12 +132,43 @@ def _run(args: argparse.Namespace) -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         message = (
             "请设置 NOMINEE_BOT_TOKEN 为 @BotFather 给出的机器人令牌 (set NOMINEE_BOT_TOKEN to the bot's token "
-            "from @BotFather, and NOMINEE_API_SERVER for a local Bot API server; no offline sandbox yet)"
+            "from @BotFather, and NOMINEE_API_SERVER for a local Bot API server; without a token, "
+            "`nominee-bot sandbox` shows the bot in a browser)"
         )
         return _fail("run", message, 2)
     from bot.runner import run
 
     return asyncio.run(run(settings))
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from sandbox.demo import LOOPBACK, SandboxError, default_dir, main
+
+    if args.host not in LOOPBACK and not args.allow_remote:
+        message = (
+            f"--host {args.host} 让其他计算机也能使用沙盒，请同时给出 --allow-remote "
+            f"(--host {args.host} lets other computers use the sandbox: add --allow-remote to mean it)"
+        )
+        return _fail("sandbox", message, 2)
+    if not 0 <= args.port <= 65535:
+        return _fail("sandbox", "--port 须在 0 到 65535 之间 (--port must be between 0 and 65535)", 2)
+    if args.host not in LOOPBACK:
+        print(
+            f"nominee-bot sandbox: 警告 warning: 绑定 {args.host}，网络上的任何人都能打开沙盒并以演示人员身份操作 "
+            "(anyone on the network can open the sandbox and act as the demo people)",
+            file=sys.stderr,
+        )
+    from bot.settings import get_settings
+
+    data_dir = args.data_dir or default_dir(get_settings())
+    try:
+        return asyncio.run(
+            main(data_dir, host=args.host, port=args.port, reset=args.reset, allow_remote=args.allow_remote)
+        )
+    except SandboxError as exc:
+        return _fail("sandbox", str(exc))
+    except KeyboardInterrupt:
+        return 0
 
 
 def _fail(command: str, message: str, status: int = 1) -> int:

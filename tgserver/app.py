@@ -83,7 +83,11 @@ async def download_file(request: web.Request) -> web.Response:
     stored = state.files_by_path.get(request.match_info["path"])
     if stored is None:
         return json_response(ApiError(404, "Not Found").to_dict(), status=404)
-    return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
+    # Whatever a user uploaded (an .html file too) is never rendered as a page of this origin.
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'"}
+    if stored.kind != "photo":
+        headers["Content-Disposition"] = "attachment"
+    return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream", headers=headers)
 
 
 async def sandbox_api(request: web.Request) -> web.Response:
@@ -108,13 +112,16 @@ async def index(request: web.Request) -> web.Response:
     return json_response({"ok": True, "service": "nominee-bot local Bot API server", "bots": len(state.bots)})
 
 
-def make_app(state: ServerState | None = None) -> web.Application:
+def make_app(state: ServerState | None = None, *, index_page: bool = True) -> web.Application:
+    """The server as an aiohttp application; ``index_page=False`` leaves ``/`` to the caller (the
+    sandbox serves its web chat there)."""
     app = web.Application(client_max_size=MAX_UPLOAD_SIZE + (1 << 20))
     app[STATE_KEY] = state if state is not None else ServerState()
     app.router.add_route("*", "/bot{token}/{method}", bot_api)
     app.router.add_get("/file/bot{token}/{path:.+}", download_file)
     app.router.add_route("*", "/_sandbox/{token}/{action}", sandbox_api)
-    app.router.add_get("/", index)
+    if index_page:
+        app.router.add_get("/", index)
     app.on_shutdown.append(_on_shutdown)
     return app
 
