@@ -11,7 +11,9 @@ from tests.chat.chat import Chat, Harness
 from tests.chat.conftest import ZHENGZHOU
 from tests.chat.people import medal
 from tests.chat.session import Said
+from tests.chat.test_exports import last_document
 from tests.nominees import id_number
+from tests.sheets import body, read_both
 
 MEDAL = "五一劳动奖章"
 UNIT = "市能源生物医药工会"  # 奖章 3 = 一线产业工人 2 + 1 free
@@ -41,7 +43,7 @@ async def handed_in(bot: Harness, clerk: Chat) -> tuple[int, int, int]:
     """The clerk enters two frontline workers, an enterprise head and its alternate, and submits:
     (the first worker, the head, the alternate)."""
     worker = await clerk.nominate(MEDAL, medal("能源甲", id_number(9101)))
-    await clerk.nominate(MEDAL, medal("能源乙", id_number(9102)))
+    await clerk.nominate(MEDAL, medal("能源乙", id_number(9102)) | {"是否为涉敏": "是"})  # 涉敏: never published
     head = await clerk.nominate(MEDAL, medal("孔总", id_number(9103), "企业负责人"))
     await clerk.tap("立即填报备选人员")
     await clerk.tap("一线产业工人")
@@ -106,6 +108,13 @@ async def test_a_return_a_resubmission_an_acceptance_and_an_alternate_in_its_hea
         f"#{worker} 能源甲 · 郑州市五一劳动奖章：已初审通过。", "已通知该单位填报人（1 人）。", "状态：初审通过"
     )
     assert "现状态为“初审通过”" in told(bot, clerk)
+
+    # the 公示 list the office exports names the accepted worker, never the 涉敏 nominee
+    await office.command("/export_all")
+    (await office.tap("公示名单")).expect("公示名单-全市.xlsx")
+    published = [row for rows in read_both(last_document(bot)[1]).values() for row in body(rows)]
+    names = {cell for row in published for cell in row}
+    assert "能源甲" in names and "孔总" in names and "能源乙" not in names, published
 
     # the enterprise head is not approved: its alternate takes the place
     await office.command(f"/status {head}")
