@@ -84,11 +84,12 @@ def style(
     number_format: str | None = None,
 ) -> str:
     """The name of the workbook's named style of these properties, registered with the workbook
-    the first time it is asked for (e.g. ``"宋体 10, center/center, border"``). A cell takes it
+    the first time it is asked for (e.g. ``"宋体 10, center/center, wrap, border"``). A cell takes it
     by name (``cell.style = name``): one look-up instead of adding a font, a border and an
     alignment to the workbook's style tables for every cell."""
     bold = " bold" if font.b else ""
     name = f"{font.name} {font.sz:g}{bold}, {alignment.horizontal}/{alignment.vertical}"
+    name += ", wrap" if alignment.wrap_text else ""
     name += ", border" if border else ""
     name += f", {number_format}" if number_format else ""
     wb = ws.parent
