@@ -6,15 +6,17 @@ Two ways, each in a fresh Python process, in the same run:
 
 - ``export``: what /export_all and ``nominee-bot export`` do once the nominees are read — the
   rows built from the answers (core.tables.summary: ages, 备注, the 推荐单位 column) and the
-  styled, print-ready sheet written (sheets.exports.summary_xlsx: merged title, borders, widths,
-  wrapped text, frozen header, A4 landscape, formula-safe cells);
+  styled, print-ready sheet written through openpyxl's public API (sheets.exports.summary_xlsx:
+  merged title, borders, widths, wrapped text, frozen header, A4 landscape, formula-safe cells);
 - ``write-only``: openpyxl's write-only mode writing the same cells unstyled (the rows built
   beforehand, not timed) — the floor for any openpyxl export.
 
 "time" is the best of ``--repeat`` runs (wall clock); "peak" is the process's high-water mark
 (VmHWM, reset through /proc/self/clear_refs once the nominees are in memory) minus that idle
 VmRSS, and "RSS" the absolute high-water mark. The campaign is Zhengzhou's 五一劳动奖章 table.
-Goal (issue 10): export within 1.3× the write-only time, under 150 MB.
+Goal (issue 10): export within 1.3× the write-only time, under 150 MB. The first line says
+whether openpyxl streams through lxml (``openpyxl.LXML``: when lxml is installed), which changes
+both times.
 """
 
 from __future__ import annotations
@@ -130,6 +132,9 @@ def main() -> None:
     timed = run("both")["seconds"]
     memory = {mode: run(mode) for mode in ("write-only", "export")}
     base = timed["write-only"]
+    import openpyxl
+
+    print(f"openpyxl {openpyxl.__version__}, lxml {'yes' if openpyxl.LXML else 'no'}")
     print(f"{args.nominees} nominees, Zhengzhou 五一劳动奖章 summary, best of {args.repeat} (alternating)")
     print(f"{'':<12}{'time s':>8}{'× w-o':>8}{'peak MB':>9}{'RSS MB':>8}{'file KB':>9}")
     for mode in ("write-only", "export"):

@@ -17,7 +17,6 @@ from openpyxl.utils import get_column_letter
 
 from core.campaign import OpinionForm
 from core.tables import AllocationRows, Opinion, Rows
-from sheets import layout
 from sheets.layout import (
     CENTER,
     HEAD_FONT,
@@ -28,7 +27,6 @@ from sheets.layout import (
     banner,
     print_setup,
     sheet_name,
-    styled,
     widths,
     workbook,
 )
@@ -45,10 +43,9 @@ def _save(wb: Any) -> bytes:
     return buf.getvalue()
 
 
-def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Body], name: str | None = None) -> None:
+def _table(wb: Any, rows: Rows, taken: set[str], name: str | None = None) -> None:
     """One table on its own sheet: title, the 填报单位 line, the column headers (repeated on every
-    printed page, frozen on screen), one bordered row per record, then the footer. The body rows
-    go to ``bodies`` under the sheet's position (written by :func:`sheets.layout.save`)."""
+    printed page, frozen on screen), one bordered row per record, then the footer."""
     ws = wb.create_sheet(sheet_name(name or rows.title, taken))
     n = len(rows.columns)
     widths(ws, rows.columns, rows.rows, rows.long_columns)
@@ -60,34 +57,30 @@ def _table(wb: Any, rows: Rows, taken: set[str], bodies: dict[int, layout.Body],
     ws.row_dimensions[head_row].height = 36
     ws.append(Line(ws, n, font=HEAD_FONT).cells(rows.columns))
     aligns = [LEFT if i in rows.long_columns else CENTER for i in range(n)]
-    body = layout.Body(Line(ws, n, alignments=aligns, text=rows.text_columns), head_row + 1, rows.rows)
+    body = Line(ws, n, alignments=aligns, text=rows.text_columns)
+    for values in rows.rows:
+        ws.append(body.cells(values))
     if rows.footer:
-        footer = head_row + len(rows.rows) + 1
-        body.banner(n, rows.footer, styled(ws, font=LINE_FONT, alignment=LEFT, border=False), 48)
-        if n > 1:
-            ws.merged_cells.add(f"A{footer}:{get_column_letter(n)}{footer}")
-    bodies[len(wb.worksheets)] = body
+        banner(ws, head_row + len(rows.rows) + 1, n, rows.footer, font=LINE_FONT, alignment=LEFT, height=48)
 
 
 def summary_xlsx(rows: Rows) -> bytes:
     """A summary table (附件2/附件3, 情况汇总表) as an .xlsx of one sheet."""
     wb = workbook()
-    bodies: dict[int, layout.Body] = {}
-    _table(wb, rows, set(), bodies)
-    return layout.save(wb, bodies)
+    _table(wb, rows, set())
+    return _save(wb)
 
 
 def publicity_xlsx(lists: Sequence[Rows]) -> bytes:
     """The 公示 lists, a sheet per award (one empty sheet saying so when nothing may be published)."""
     wb = workbook()
     taken: set[str] = set()
-    bodies: dict[int, layout.Body] = {}
     for rows in lists:
-        _table(wb, rows, taken, bodies)
+        _table(wb, rows, taken)
     if not lists:
         ws = wb.create_sheet("公示名单")
         banner(ws, 1, 1, "没有可公示的推荐对象")
-    return layout.save(wb, bodies)
+    return _save(wb)
 
 
 def opinions_xlsx(form: OpinionForm, items: Sequence[Opinion]) -> bytes:

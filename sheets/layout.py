@@ -2,28 +2,30 @@
 wrapped text, a frozen header, A4 fitted to the page width, header rows repeated on each page —
 and safe cell writing.
 
-Sheets are written in openpyxl's write-only mode with styled cells: one prototype cell per column
-is styled once (:class:`StyledCell`) and reused for every row. A big table's body rows
-(:class:`Body`) are then written as sheet XML straight into the saved file (:func:`save`), with the
-prototypes' styles: cell by cell through openpyxl a styled 10,000-row table took 1.7× the time of
-openpyxl's unstyled write-only mode, this way it takes about a quarter of it
-(``bench/bench_export.py``). The tests read every export back with openpyxl and python-calamine.
+Sheets are written through openpyxl's public API only, in write-only mode: every cell is a
+``WriteOnlyCell`` of a named style (:func:`style`: registered once per workbook, assigned by
+name), and a table's rows reuse one styled cell per column (:class:`Line`), given each row's
+values in turn. No private name of openpyxl, no XML of our own: what openpyxl writes is the file.
+It costs time — about twice openpyxl's unstyled write-only mode for a 10,000-row table
+(``bench/bench_export.py``) — which we pay for a library that keeps the format right.
 
-Safe cells (:func:`put`): a text is always a string cell (``t="inlineStr"``), never a formula —
-a value starting with ``=`` would otherwise be stored as one — and a text starting with
-``= + - @`` gets Excel's quote prefix, so that editing the cell later keeps it literal too. ID and
-phone numbers are strings, shown with the text number format ``@``: never ``1.1e+17``.
+Safe cells (:func:`put`, :meth:`Line.cells`): a text is always a string cell (``t="inlineStr"``),
+never a formula — a value starting with ``=`` would otherwise be stored as one — and a text
+starting with ``= + - @`` gets Excel's quote prefix, so that editing the cell later keeps it
+literal too. ID and phone numbers are strings, shown with the text number format ``@``: never
+``1.1e+17``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.page import PageMargins
@@ -73,31 +75,32 @@ def put(cell: Cell, value: Any) -> Cell:
     return cell
 
 
-class StyledCell(Cell):  # type: ignore[misc]  # openpyxl has no type information
-    """A prototype cell whose style is fixed once it is set up (:meth:`fix`): the writer asks every
-    cell for its style's index, which openpyxl otherwise looks up by hashing the style each time
-    — for a 10,000-row table most of the cost of styling it."""
-
-    __slots__ = ("fixed",)
-
-    def __init__(self, ws: Any) -> None:
-        super().__init__(ws, row=1, column=1)
-        self.fixed: int | None = None
-
-    def fix(self) -> StyledCell:
-        self.fixed = super().style_id
-        return self
-
-    @property
-    def style_id(self) -> int:
-        return super().style_id if self.fixed is None else self.fixed
-
-    @property
-    def has_style(self) -> bool:
-        return True if self.fixed is not None else bool(super().has_style)
-
-    def __repr__(self) -> str:  # said when the writer tries the cell as a value (write-only mode)
-        return "<StyledCell>"
+def style(
+    ws: Any,
+    *,
+    font: Font = BODY_FONT,
+    alignment: Alignment = CENTER,
+    border: bool = True,
+    number_format: str | None = None,
+) -> str:
+    """The name of the workbook's named style of these properties, registered with the workbook
+    the first time it is asked for (e.g. ``"宋体 10, center/center, wrap, border"``). A cell takes it
+    by name (``cell.style = name``): one look-up instead of adding a font, a border and an
+    alignment to the workbook's style tables for every cell."""
+    bold = " bold" if font.b else ""
+    name = f"{font.name} {font.sz:g}{bold}, {alignment.horizontal}/{alignment.vertical}"
+    name += ", wrap" if alignment.wrap_text else ""
+    name += ", border" if border else ""
+    name += f", {number_format}" if number_format else ""
+    wb = ws.parent
+    if name not in wb.named_styles:
+        named = NamedStyle(name=name, font=copy(font), alignment=copy(alignment))
+        if border:
+            named.border = copy(BORDER)
+        if number_format:
+            named.number_format = number_format
+        wb.add_named_style(named)
+    return name
 
 
 def styled(
@@ -108,23 +111,21 @@ def styled(
     border: bool = True,
     number_format: str | None = None,
     quote: bool = False,
-) -> StyledCell:
-    """A prototype cell, its style fixed (:class:`StyledCell`)."""
-    cell = StyledCell(ws)
-    cell.font = font
-    cell.alignment = alignment
-    if border:
-        cell.border = BORDER
-    if number_format:
-        cell.number_format = number_format
+) -> WriteOnlyCell:
+    """An empty cell of the named style of these properties (:func:`style`), quote-prefixed when
+    ``quote``."""
+    cell = WriteOnlyCell(ws)
+    cell.style = style(ws, font=font, alignment=alignment, border=border, number_format=number_format)
     if quote:
         cell.quotePrefix = True
-    return cell.fix()
+    return cell
 
 
 class Line:
-    """Prototype cells for one kind of row, reused for every row of that kind: a plain and a
-    quote-prefixed one per column (the latter for a text that starts like a formula)."""
+    """The cells of one kind of row, styled once and given each row's values in turn: a plain and
+    a quote-prefixed cell per column (the latter for a text that starts like a formula). A
+    write-only sheet writes a row as it is appended ("writing rows just in time", openpyxl's
+    documentation), so the same cells serve the next row."""
 
     def __init__(
         self,
@@ -147,21 +148,21 @@ class Line:
             for i in range(n)
         ]
 
-    def cells(self, values: Sequence[Any]) -> list[StyledCell]:
-        """The prototypes holding ``values`` (valid until the next call: append them at once). A
+    def cells(self, values: Sequence[Any]) -> list[WriteOnlyCell]:
+        """The row's cells holding ``values`` (valid until the next call: append them at once). A
         text with characters XML cannot hold (control characters) has them replaced by U+FFFD."""
         try:
             return self._cells(values)
         except IllegalCharacterError:
             return self._cells([clean(v) for v in values])
 
-    def _cells(self, values: Sequence[Any]) -> list[StyledCell]:
+    def _cells(self, values: Sequence[Any]) -> list[WriteOnlyCell]:
         out = []
         for i, value in enumerate(values):
             if isinstance(value, str):
                 cell = self.quoted[i] if value.startswith(FORMULA_START) else self.plain[i]
                 cell.value = value
-                cell.data_type = "s"
+                cell.data_type = "s"  # openpyxl would store "=…" as a formula
             else:
                 cell = self.plain[i]
                 cell.value = value
@@ -228,12 +229,10 @@ def banner(
     """A row of one text merged across ``ncols`` columns (title, 填报单位 line, signatures)."""
     if height is not None:
         ws.row_dimensions[row].height = height
-    first = WriteOnlyCell(ws)
-    first.font, first.alignment = font, alignment
-    if border:
-        first.border = BORDER
+    first = styled(ws, font=font, alignment=alignment, border=border)
     put(first, text)
-    rest = [styled(ws, font=font, alignment=alignment, border=border) for _ in range(ncols - 1)]
+    # the merged cells only need a cell each for the border: without one, nothing to write
+    rest = [styled(ws, font=font, alignment=alignment, border=True) if border else None for _ in range(ncols - 1)]
     ws.append([first, *rest])
     if ncols > 1:
         ws.merged_cells.add(f"A{row}:{get_column_letter(ncols)}{row}")
@@ -253,103 +252,8 @@ __all__ = [
     "print_setup",
     "put",
     "sheet_name",
+    "style",
     "styled",
     "widths",
     "workbook",
 ]
-
-
-# --------------------------------------------------------------------------- big tables
-
-_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def cell_xml(ref: str, style: int, value: Any) -> str:
-    """One ``<c>`` element as openpyxl's writer would write it: a number as ``n``, a text as an
-    inline string (never a formula), nothing but the style for None or ""."""
-    if value is None or value == "":
-        return f'<c r="{ref}" s="{style}"/>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}" s="{style}" t="n"><v>{value}</v></c>'
-    text = ILLEGAL.sub("\ufffd", str(value)).translate(_XML_ESCAPE)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-
-
-class Body:
-    """The body rows of a big table, written as sheet XML straight into the saved file (see
-    :func:`save`) instead of cell by cell through openpyxl: the cells are the same — the
-    prototypes' styles (their ids in the workbook's style table), strings as inline strings,
-    quote-prefixed when they start like a formula — at a fraction of the cost.
-
-    ``first``: the sheet row the body starts at (the rows above it written through openpyxl)."""
-
-    def __init__(self, line: Line, first: int, rows: Sequence[Sequence[Any]]) -> None:
-        self.plain = [c.style_id for c in line.plain]
-        self.quoted = [c.style_id for c in line.quoted]
-        self.first = first
-        self.rows = rows
-        self.tail: list[str] = []  # further rows' XML (a footer), after the body
-
-    def banner(self, ncols: int, text: str, cell: StyledCell, height: float) -> None:
-        """A row of one text across ``ncols`` columns after the body (merge it on the sheet)."""
-        r = self.first + len(self.rows)
-        cells = "".join(cell_xml(f"{get_column_letter(i + 1)}{r}", cell.style_id, text if i == 0 else None)
-                        for i in range(ncols))  # fmt: skip
-        self.tail.append(f'<row r="{r}" ht="{height}" customHeight="1">{cells}</row>')
-
-    def xml(self, batch: int = 500) -> Iterable[str]:
-        letters = [get_column_letter(i + 1) for i in range(max((len(r) for r in self.rows), default=0))]
-        out: list[str] = []
-        for n, values in enumerate(self.rows, self.first):
-            cells = []
-            for i, value in enumerate(values):
-                quoted = isinstance(value, str) and value.startswith(FORMULA_START)
-                cells.append(cell_xml(f"{letters[i]}{n}", (self.quoted if quoted else self.plain)[i], value))
-            out.append(f'<row r="{n}">{"".join(cells)}</row>')
-            if len(out) >= batch:
-                yield "".join(out)
-                out = []
-        out.extend(self.tail)
-        yield "".join(out)
-
-
-def save(wb: Any, bodies: dict[int, Body]) -> bytes:
-    """The workbook's .xlsx with each ``bodies[i]`` (i: the sheet's position, from 1) written at
-    the end of that sheet's rows. openpyxl writes sheet *i* as ``xl/worksheets/sheet{i}.xml``."""
-    import io
-    import zipfile
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    if not bodies:
-        return buf.getvalue()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            index = _sheet_index(info.filename)
-            if index not in bodies:
-                dst.writestr(info, data)
-                continue
-            head, sep, tail = data.decode().partition("</sheetData>")
-            if not sep:  # a sheet without rows: openpyxl wrote <sheetData />
-                head, sep, tail = data.decode().partition("<sheetData />")
-                head, sep = head + "<sheetData>", "</sheetData>"
-            entry = zipfile.ZipInfo(info.filename, info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with dst.open(entry, "w") as stream:
-                stream.write(head.encode())
-                for chunk in bodies[index].xml():
-                    stream.write(chunk.encode())
-                stream.write((sep + tail).encode())
-    return out.getvalue()
-
-
-def _sheet_index(name: str) -> int | None:
-    prefix, suffix = "xl/worksheets/sheet", ".xml"
-    if name.startswith(prefix) and name.endswith(suffix) and name[len(prefix) : -len(suffix)].isdigit():
-        return int(name[len(prefix) : -len(suffix)])
-    return None

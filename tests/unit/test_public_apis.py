@@ -1,8 +1,8 @@
 """We lean only on what our dependencies publish, and each layer imports only what it may.
 
-Read from the syntax trees of the product code (app, core, charts, handlers, bot, storage, tgserver,
-locales; not tests, bench or migrations), so an upgrade of SQLAlchemy, aiosqlite, asyncpg, aiogram
-or redis cannot break us through a private detail:
+Read from the syntax trees of the product code (app, core, charts, handlers, bot, storage, sheets,
+tgserver, locales; not tests, bench or migrations), so an upgrade of SQLAlchemy, aiosqlite, asyncpg, aiogram,
+redis, openpyxl or python-calamine cannot break us through a private detail:
 
 - no private name of theirs (a dotted component starting with ``_``, or an ``AsyncAdapt_*``
   adapter) is imported (``from x import _y``, ``import x._y``, ``from x._y import z``) or read as
@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("app", "core", "charts", "handlers", "bot", "storage", "tgserver", "sandbox", "locales")
-THEIRS = ("sqlalchemy", "aiosqlite", "asyncpg", "aiogram", "redis")
-NOT_IN_CORE = (*THEIRS, "openpyxl")
+PRODUCT = ("app", "core", "charts", "handlers", "bot", "storage", "sheets", "tgserver", "sandbox", "locales")
+THEIRS = ("sqlalchemy", "aiosqlite", "asyncpg", "aiogram", "redis", "openpyxl", "python_calamine")
+NOT_IN_CORE = THEIRS
 SKIPPED_DIRS = {".git", ".venv", "venv", "build", "dist", "__pycache__", "node_modules", "tests", "tgserver", "sandbox"}
 
 # The classes whose documentation invites subclassing them, each with where it says so.

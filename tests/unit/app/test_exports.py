@@ -281,3 +281,41 @@ async def test_a_clerks_allocation_table_is_their_units_row_with_its_own_sums(zz
     assert [r[1] for r in rows if isinstance(r[0], int)][:1] == [JINSHUI]
     total = next(r for r in rows if r[1] == "合计")
     assert total[2:8] == [2, 0, 2, 6, 1, 5]
+
+
+def test_a_summary_table_is_laid_out_for_print_as_excel_reads_it_back() -> None:
+    """What a clerk sees in Excel before printing: the merged title, thin borders round every body
+    cell (empty ones too), wrapped text, widths, the header frozen and repeated on each page, A4
+    landscape fitted to one page wide, the ID column shown as text."""
+    from core.campaign import Column, Table
+    from core.tables import summary
+    from sheets.exports import summary_xlsx
+
+    campaign = load_builtin("zhengzhou-2024")
+    columns = [Column(title="序号", source="#"), Column(title="姓名", source="name"),
+               Column(title="身份证号码", source="id_number"), Column(title="备注", source="remarks")]  # fmt: skip
+    table = Table(key="ids", title="身份证号核对表", awards=["medal"], columns=columns)
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    people = [
+        NomineeInfo(i, campaign.id, JINSHUI, "medal", "saved", person(i, "一线产业工人"), None, 1, now, now)
+        for i in (1, 2)
+    ]
+    data = summary_xlsx(summary(campaign, table, people, Filler(JINSHUI), now.date(), city_wide=False))
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+
+    assert "A1:D1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].font.b and ws["A1"].font.sz == 16
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in ("9", 9)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.column_dimensions["C"].width >= 18  # an 18-digit ID number fits
+    head = ws["A3"]
+    assert head.value == "序号" and head.font.b and head.border.left.style == "thin"
+    for row in ws.iter_rows(min_row=4, max_row=5):
+        for cell in row:  # 备注 is empty: still bordered
+            assert [cell.border.left.style, cell.border.right.style, cell.border.top.style,
+                    cell.border.bottom.style] == ["thin"] * 4, cell.coordinate  # fmt: skip
+            assert cell.alignment.wrap_text and cell.font.name == "宋体", cell.coordinate
+    assert ws["C4"].value == id_number(1) and ws["C4"].number_format == "@"
+    assert ws["D4"].value is None
