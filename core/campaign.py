@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from datetime import time as clock_time
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -281,7 +282,26 @@ class Stage(Model):
     name: Name
     name_en: Name | None = None
     deadline: date | None = None
+    # the hour the stage closes on its deadline day (campaign's time zone); none: the day's end
+    time: clock_time | None = None
     closes_entry: bool = True
+
+
+class ReminderSettings(Model):
+    """When clerks of unfinished units are reminded of a deadline: ``days_before`` (0 = the
+    morning of the deadline day), at ``hour`` o'clock local time (never at night: 7–20)."""
+
+    days_before: list[Annotated[int, Field(ge=0, le=60)]] = [7, 3, 1, 0]
+    hour: int = Field(default=9, ge=7, le=20)
+
+
+class CalendarYear(Model):
+    """The official holidays and make-up working days (调休上班) of a year chinese-calendar does
+    not know yet, copied from the State Council's notice (国务院办公厅关于…部分节假日安排的通知)."""
+
+    year: int = Field(ge=2004, le=2100)
+    holidays: list[date] = []
+    workdays: list[date] = []
 
 
 class Column(Model):
@@ -317,6 +337,8 @@ class Campaign(Model):
     eligibility: list[EligibilityRule] = []
     stages: list[Stage] = []
     tables: list[Table] = []
+    reminders: ReminderSettings = ReminderSettings()
+    calendar: list[CalendarYear] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -483,6 +505,19 @@ def cross_check(c: Campaign) -> list[Problem]:
         for ci, col in enumerate(table.columns):
             if col.source not in c.fields and col.source not in DERIVED_SOURCES:
                 problems.append((f"tables[{ti}].columns[{ci}].source", f"未知数据来源 “{col.source}”"))
+    if len(set(c.reminders.days_before)) != len(c.reminders.days_before):
+        problems.append(("reminders.days_before", "提醒天数重复"))
+    seen_years: set[int] = set()
+    for yi, year in enumerate(c.calendar):
+        if year.year in seen_years:
+            problems.append((f"calendar[{yi}].year", f"年份 {year.year} 重复"))
+        seen_years.add(year.year)
+        for what in ("holidays", "workdays"):
+            for di, day in enumerate(getattr(year, what)):
+                if day.year != year.year:
+                    problems.append((f"calendar[{yi}].{what}[{di}]", f"{day} 不在 {year.year} 年"))
+        for day in sorted(set(year.holidays) & set(year.workdays)):
+            problems.append((f"calendar[{yi}].workdays", f"{day} 既是假日又是调休上班日"))
     return problems
 
 

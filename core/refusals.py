@@ -330,6 +330,28 @@ class ReviewNoPlace:
     refusals: tuple[Refusal, ...]
 
 
+@dataclass(frozen=True)
+class StageUnknown:
+    """The campaign has no stage of that key."""
+
+    stage: str
+
+
+@dataclass(frozen=True)
+class DatePassed:
+    """A stage's new date (with its hour) is not in the future."""
+
+    day: date
+
+
+@dataclass(frozen=True)
+class CalendarBeyond:
+    """A date in a year no working-day calendar knows (chinese-calendar, nor the definition's
+    ``[[calendar]]``): refused rather than guessed."""
+
+    year: int
+
+
 Problem = (
     InviteInvalid
     | InviteRole
@@ -349,6 +371,9 @@ Problem = (
     | ReviewNoteRequired
     | ReviewTransition
     | ReviewNoPlace
+    | StageUnknown
+    | DatePassed
+    | CalendarBeyond
     | Closed
 )
 
@@ -370,11 +395,13 @@ __all__ = [
     "AnswersMissing",
     "AwardUnknown",
     "BelowMinimum",
+    "CalendarBeyond",
     "CampaignUnknown",
     "Change",
     "ChangedMeanwhile",
     "ClerkOnly",
     "Closed",
+    "DatePassed",
     "Decision",
     "Duplicate",
     "FileTooLarge",
@@ -400,6 +427,7 @@ __all__ = [
     "ReviewNoPlace",
     "ReviewNoteRequired",
     "ReviewTransition",
+    "StageUnknown",
     "UnitClosed",
     "UnitFull",
     "UnitSubmitted",

@@ -17,10 +17,12 @@ from core.refusals import (
     AnswersMissing,
     AwardUnknown,
     BelowMinimum,
+    CalendarBeyond,
     CampaignUnknown,
     Change,
     ChangedMeanwhile,
     ClerkOnly,
+    DatePassed,
     Duplicate,
     FileTooLarge,
     Gap,
@@ -42,6 +44,7 @@ from core.refusals import (
     ReviewNoPlace,
     ReviewNoteRequired,
     ReviewTransition,
+    StageUnknown,
     UnitClosed,
     UnitFull,
     UnitSubmitted,
@@ -262,6 +265,16 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
         case ReviewNoPlace(refusals=refusals):
             reasons = refusals_text(campaign, refusals) if campaign is not None else ""
             return "\n".join([_("There is no place left to take the nominee back:"), reasons]).strip()
+        case StageUnknown(stage=stage):
+            return _("The campaign has no stage “{stage}”.").format(stage=esc(stage))
+        case DatePassed(day=day):
+            return _("{date} has already passed; please give a date in the future.").format(date=day.isoformat())
+        case CalendarBeyond(year=year):
+            return _(
+                "The official holidays of {year} are not known yet (neither the working-day calendar nor the "
+                "campaign definition has them), so a date in {year} cannot be set. Add the year's holidays and "
+                "make-up working days to the definition ([[calendar]]) and load it again."
+            ).format(year=year)
         case UnitSubmitted():
             return _(
                 "Your unit's list has been submitted and is locked; nothing can be entered or changed. "
