@@ -137,6 +137,7 @@ class Units(Protocol):
         """Locks (``at``) or unlocks (None) the unit's list; ``given_up``: the reserved places the
         submission gives up (kept until the next submission or reopening)."""
         ...
+
     async def set_reopened(self, campaign_id: str, name: str, at: datetime, until: date | None = None) -> None:
         """Records the office reopening the unit at ``at``, until the day ``until`` (None: no end)."""
         ...

@@ -18,6 +18,7 @@ import contextvars
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -42,6 +43,7 @@ from aiogram.methods import (
     EditMessageText,
     GetUpdates,
     Response,
+    SendMessage,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -137,6 +139,69 @@ class Retry(BaseRequestMiddleware):
                 waited += wait
 
 
+class Pacer:
+    """A broadcast's pace, below Telegram's limits: at most ``rate`` messages a second overall and
+    one a second per chat (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
+    Each send takes a slot; slots are spaced from the moment the previous one was actually taken
+    (a late wake-up never lets two go out closer than the spacing). A flood wait holds every slot
+    for its ``retry_after`` (:meth:`hold`)."""
+
+    def __init__(
+        self,
+        rate: float = 29.5,
+        per_chat: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.spacing = 1.0 / rate
+        self.chat_spacing = 1.0 / per_chat
+        self.clock = clock
+        self.sleep = sleep
+        self._next = 0.0
+        self._chats: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def slot(self, chat_id: int) -> None:
+        async with self._lock:  # slots are handed out one at a time, in order
+            while True:
+                now = self.clock()
+                at = max(now, self._next, self._chats.get(chat_id, 0.0))
+                if at <= now:
+                    break
+                await self.sleep(at - now)
+            self._next = now + self.spacing
+            self._chats[chat_id] = now + self.chat_spacing
+
+    def hold(self, seconds: float) -> None:
+        """No slot before ``seconds`` from now (Telegram asked the bot to wait)."""
+        self._next = max(self._next, self.clock() + seconds)
+
+
+# The pacer of the broadcast being sent in this task (None: an ordinary reply, never paced).
+pacing: contextvars.ContextVar[Pacer | None] = contextvars.ContextVar("pacing", default=None)
+
+
+class Paced(BaseRequestMiddleware):
+    """Inside :class:`Retry`: every try of a broadcast's ``sendMessage`` (a retried one too) takes a
+    slot of the task's :data:`pacing`, and a flood wait holds the whole broadcast. The chat's
+    replies to its users are not paced."""
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        pacer = pacing.get()
+        chat = method.chat_id if isinstance(method, SendMessage) else None
+        if pacer is None or chat is None:
+            return await make_request(bot, method)
+        await pacer.slot(int(chat))
+        try:
+            return await make_request(bot, method)
+        except TelegramRetryAfter as err:
+            pacer.hold(float(err.retry_after))
+            raise
+
+
 ANSWERED = ("query is too old", "query_id_invalid")  # Telegram's two wordings for an answered or expired press
 
 
@@ -187,9 +252,10 @@ def loads(content: str) -> Any:
 
 def tune(session: BaseSession, *, sleep: Sleep = asyncio.sleep) -> BaseSession:
     """Installs the bot's hooks on ``session``: retries outermost (each try runs the rest of the
-    chain again), then the quiet press answers, then the keyboard memory for :func:`loads`."""
+    chain again), then a broadcast's pace, then the quiet press answers, then the keyboard memory for :func:`loads`."""
     session.json_loads = loads
     session.middleware(Retry(sleep=sleep))
+    session.middleware(Paced())
     session.middleware(AnsweredQuery())
     session.middleware(SentKeyboard())
     return session
@@ -205,4 +271,16 @@ def make_bot(token: str, api_server: str | None = None) -> Bot:
     return Bot(token, session=make_session(api_server), default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-__all__ = ["AnsweredQuery", "Retry", "SentKeyboard", "Sleep", "loads", "make_bot", "make_session", "tune"]
+__all__ = [
+    "AnsweredQuery",
+    "Paced",
+    "Pacer",
+    "Retry",
+    "SentKeyboard",
+    "Sleep",
+    "loads",
+    "make_bot",
+    "make_session",
+    "pacing",
+    "tune",
+]

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     bot_username: str | None = None  # for invitation links; asked from Telegram when unset
     throttle_rate: int = 30  # events a user may send per throttle_window seconds; 0 turns throttling off
     throttle_window: float = 3.0
+    reminders: bool = True  # NOMINEE_REMINDERS=off: this process sends no reminders (another one does)
+    reminder_rate: float = 29.5  # messages a second a reminder round sends at most (Telegram: about 30)
     today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
 
     @model_validator(mode="after")

@@ -21,7 +21,7 @@ class Joined(Filter):
 
 
 def setup() -> Router:
-    from handlers import edits, errors, intake, join, manage, media, misc, office, queries
+    from handlers import edits, errors, intake, join, manage, media, misc, office, queries, reminders
     from handlers.common import draft_open, with_turn
 
     root = Router(name="root")
@@ -43,7 +43,14 @@ def setup() -> Router:
     intake_router.callback_query.middleware(draft_open)
     edits_router.edited_message.middleware(draft_open)
     member.include_routers(
-        office.setup(), media.setup(), intake_router, edits_router, queries.setup(), manage.setup(), misc.setup()
+        office.setup(),
+        reminders.setup(),
+        media.setup(),
+        intake_router,
+        edits_router,
+        queries.setup(),
+        manage.setup(),
+        misc.setup(),
     )
     root.include_routers(guest, member)
     errors.setup(root)

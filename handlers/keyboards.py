@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from core.form import IntakeForm, Step
 from core.records import Draft, NomineeInfo
-from handlers.callbacks import DraftAskCb, DraftCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
+from handlers.callbacks import DraftAskCb, DraftCb, GoCb, ItemCb, LangCb, NavCb, PageCb, PickCb, SubmitCb, SummaryCb
 from handlers.i18n import _
 from handlers.labels import category_label, draft_who, option_label, short_label
 
@@ -109,6 +109,13 @@ def summary_keyboard(
         kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=SummaryCb(action="resume").pack()))
     kb.row(InlineKeyboardButton(text=_("Cancel"), callback_data=SummaryCb(action="cancel").pack()))
     return kb.as_markup()
+
+
+def continue_keyboard() -> InlineKeyboardMarkup:
+    """Under a reminder: 继续填报 does what /new does."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("Continue entering"), callback_data=GoCb().pack())]]
+    )
 
 
 def resume_keyboard() -> InlineKeyboardMarkup:

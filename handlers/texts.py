@@ -213,6 +213,8 @@ def office_help(*, clerk_command: bool = False) -> str:
             "/list — the nominees of all units, and the reserved places units gave up\n"
             "/status N — one nominee's record and history\n"
             "/deadlines — dates of the campaign\n"
+            "/deadline — set or move a stage's date (every clerk is told)\n"
+            "/remind — remind the clerks of unfinished units now\n"
             "/lang — 中文 / English\n"
             "/help — this list"
         )
