@@ -193,7 +193,7 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
         await state.clear()
         await message.answer(_("The campaign has no such stage any more. Send /deadline again."))
         return
-    if (message.text or "").strip() in ("/cancel", "取消"):
+    if (message.text or "").strip() == "/cancel":
         await state.clear()
         await message.answer(_("The date was not changed."))
         return
