@@ -69,13 +69,11 @@ def due(campaign: Campaign, now: datetime, since: datetime | None = None) -> tup
     due_now: list[Reminder] = []
     dropped: list[Reminder] = []
     latest: dict[str, Reminder] = {}
-    for r in planned(campaign):
-        if r.at <= now:
-            latest[r.stage] = r  # planned() is in time order: the last one seen is the latest
-    for r in planned(campaign):
-        if r.at > now:
-            continue
-        useful = r is latest[r.stage] and now < r.closes
+    past = [r for r in planned(campaign) if r.at <= now]
+    for r in past:
+        latest[r.stage] = r  # planned() is in time order: the last one seen is the latest
+    for r in past:
+        useful = r == latest[r.stage] and now < r.closes
         if useful:
             if daytime(campaign, now):
                 due_now.append(r)
