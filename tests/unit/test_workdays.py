@@ -129,4 +129,5 @@ def test_a_definition_calendar_with_a_day_of_another_year_is_refused_with_its_pl
     wrong = CALENDAR_2027.replace("2027-05-08]", "2028-05-08]")
     with pytest.raises(DefinitionError) as caught:
         parse(builtin_text("zhangjiakou-2024") + wrong)
-    assert any("calendar[0].workdays[1]" in str(p) and "2028-05-08 不在 2027 年" in str(p) for p in caught.value.problems)
+    problems = [str(p) for p in caught.value.problems]
+    assert any("calendar[0].workdays[1]" in p and "2028-05-08 不在 2027 年" in p for p in problems), problems
