@@ -8,6 +8,7 @@ Telegram's limits."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -112,7 +113,7 @@ async def test_the_right_units_get_the_right_reminders_at_nine_and_a_finished_un
     assert "其中一线科教：尚缺 2 名" in zh and "推荐名单尚未提交" in zh
     [en] = await texts(sandbox, 502)
     assert "Reminder: Initial-review material due is due on 2024-03-20" in en and "7 days left" in en
-    [button] = [m for m in await sandbox.messages(501)][0].button_texts
+    [button] = next(iter(await sandbox.messages(501))).button_texts
     assert button == "继续填报"
     assert len(await texts(sandbox, 503)) == 1
     [summary] = await texts(sandbox, 500)
@@ -225,5 +226,5 @@ async def test_a_broadcast_through_flood_waits_and_blocked_clerks_keeps_the_pace
     per_chat: dict[int, list[float]] = {}
     for t, chat in attempts.seen:
         per_chat.setdefault(chat, []).append(t)
-    assert all(b - a >= 0.99 for ts in per_chat.values() for a, b in zip(ts, ts[1:], strict=False))
+    assert all(b - a >= 0.99 for ts in per_chat.values() for a, b in itertools.pairwise(ts))
     assert took >= 45 / 29.5 - 0.1  # paced, not sent as fast as the server answers
