@@ -282,9 +282,10 @@ def setup() -> Router:
     office.message.register(typed_date, DeadlineInput.date, F.text)
     office.callback_query.register(on_remind, RemindCb.filter())
     office.callback_query.register(on_deadline, DeadlineCb.filter())
-    router.include_router(office)
-    router.message.register(clerk_command, Command("remind", "deadline"))
-    router.callback_query.register(go, GoCb.filter())
+    clerks = Router(name="reminders_clerks")  # a router's own handlers come before its children's
+    clerks.message.register(clerk_command, Command("remind", "deadline"))
+    clerks.callback_query.register(go, GoCb.filter())
+    router.include_routers(office, clerks)
     return router
 
 
