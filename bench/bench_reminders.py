@@ -121,7 +121,8 @@ async def main() -> None:
             assert (await campaigns.load(ports, parse(text), text=text)).ok
             ids = [100_000 + i for i in range(clerks)]
             rows = [
-                {"tg_id": tg, "role": "clerk", "campaign_id": "bench", "unit": f"单位{(tg - 100_000) // args.per_unit:04d}"}
+                {"tg_id": tg, "role": "clerk", "campaign_id": "bench"}
+                | {"unit": f"单位{(tg - 100_000) // args.per_unit:04d}"}
                 | {"language": "en" if tg % 10 == 0 else "zh", "created_at": now, "updated_at": now}
                 for tg in ids
             ]
