@@ -181,7 +181,8 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
             when = _("today is the last day")
         else:
             when = _("closed")  # 已截止: how many days ago helps nobody
-        lines.append(_("• {name}: {date} ({when})").format(name=name, date=stage.deadline.isoformat(), when=when))
+        day = stage.deadline.isoformat() + ("" if stage.time is None else f" {stage.time:%H:%M}")
+        lines.append(_("• {name}: {date} ({when})").format(name=name, date=day, when=when))
     return "\n".join(lines)
 
 
