@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from app import campaigns, reminders  # noqa: E402
@@ -38,7 +39,6 @@ from core.loader import parse  # noqa: E402
 from storage import open_ports  # noqa: E402
 from storage.db import Database, make_engine, upgrade  # noqa: E402
 from storage.models import UserRow  # noqa: E402
-from tgserver import SandboxClient  # noqa: E402
 
 TOKEN = "777000:BENCH-reminders"
 D7 = datetime(2024, 3, 13, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, seven days before the 20th
@@ -78,18 +78,30 @@ where = {{ category = ["产业工人"] }}
 """
 
 
+# The server's sandbox side over plain HTTP (the bot's code never imports tgserver; nor does this).
+
+
 async def make_chats(url: str, ids: list[int]) -> None:
-    async with SandboxClient(url, TOKEN) as sandbox:
+    async with aiohttp.ClientSession() as http:
+
+        async def one(tg: int) -> None:
+            async with http.post(f"{url}/_sandbox/{TOKEN}/users", json={"id": tg, "first_name": f"u{tg}"}) as resp:
+                assert resp.status == 200, await resp.text()
+
         for start in range(0, len(ids), 50):
-            await asyncio.gather(*(sandbox.user(i, f"u{i}") for i in ids[start : start + 50]))
+            await asyncio.gather(*(one(i) for i in ids[start : start + 50]))
 
 
 async def count_messages(url: str, ids: list[int]) -> int:
-    async with SandboxClient(url, TOKEN) as sandbox:
+    async with aiohttp.ClientSession() as http:
+
+        async def one(tg: int) -> int:
+            async with http.get(f"{url}/_sandbox/{TOKEN}/messages", params={"user_id": str(tg)}) as resp:
+                return len((await resp.json(content_type=None))["messages"])
+
         total = 0
         for start in range(0, len(ids), 50):
-            got = await asyncio.gather(*(sandbox.messages(i) for i in ids[start : start + 50]))
-            total += sum(len(m) for m in got)
+            total += sum(await asyncio.gather(*(one(i) for i in ids[start : start + 50])))
         return total
 
 
