@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -95,32 +96,50 @@ class Rounds:
         async with self._lock:
             pending = await reminders.pending(self.ports, campaign_id, stage, kind, audience, unit)
             report = RoundReport()
-            for start in range(0, len(pending.notices), BATCH):
-                batch = pending.notices[start : start + BATCH]
-                won = set(
-                    await reminders.claim_many(
-                        self.ports, campaign_id, stage, kind, [(n.missing.unit, n.user.tg_id) for n in batch]
-                    )
-                )
-                outgoing = [
-                    (
-                        n.user.tg_id,
-                        self.render(n.user.language, lambda n=n: render(pending.campaign, n)),  # type: ignore[misc]
-                        self.keyboard(n.user.language) if button else None,
-                    )
-                    for n in batch
-                    if n.user.tg_id in won
-                ]
-                outcomes = await self.send(outgoing)
-                await reminders.settle(self.ports, campaign_id, stage, kind, list(outcomes.items()))
-                report = RoundReport(
-                    report.sent + sum(o == "sent" for o in outcomes.values()),
-                    report.blocked + sum(o == "blocked" for o in outcomes.values()),
-                    report.failed + sum(o == "failed" for o in outcomes.values()),
-                )
+            # The next batch is claimed and rendered while the one before it is being sent, so the
+            # pace never waits for the database (at most two batches are claimed and not yet sent).
+            sending: asyncio.Task[dict[int, str]] | None = None
+            flying: list[asyncio.Task[dict[int, str]]] = []
+            try:
+                for start in range(0, len(pending.notices), BATCH):
+                    batch = pending.notices[start : start + BATCH]
+                    chats = [(n.missing.unit, n.user.tg_id) for n in batch]
+                    won = set(await reminders.claim_many(self.ports, campaign_id, stage, kind, chats))
+                    outgoing = [
+                        (
+                            n.user.tg_id,
+                            self.render(n.user.language, functools.partial(render, pending.campaign, n)),
+                            self.keyboard(n.user.language) if button else None,
+                        )
+                        for n in batch
+                        if n.user.tg_id in won
+                    ]
+                    task = asyncio.ensure_future(self.send(outgoing))
+                    flying.append(task)
+                    if sending is not None:
+                        report = await self._settle(report, campaign_id, stage, kind, sending)
+                    sending = task
+                if sending is not None:
+                    report = await self._settle(report, campaign_id, stage, kind, sending)
+                    sending = None
+            finally:  # a round that fails or is cancelled leaves no send behind
+                for left in flying:
+                    left.cancel()
+                await asyncio.gather(*flying, return_exceptions=True)
             if title is not None and (report.claimed or unit is not None or kind.startswith("now/")):
                 await self.summarise(pending.campaign, stage, kind, title)
             return report
+
+    async def _settle(
+        self, report: RoundReport, campaign_id: str, stage: str, kind: str, task: asyncio.Task[dict[int, str]]
+    ) -> RoundReport:
+        outcomes = await task
+        await reminders.settle(self.ports, campaign_id, stage, kind, list(outcomes.items()))
+        return RoundReport(
+            report.sent + sum(o == "sent" for o in outcomes.values()),
+            report.blocked + sum(o == "blocked" for o in outcomes.values()),
+            report.failed + sum(o == "failed" for o in outcomes.values()),
+        )
 
     async def send(self, outgoing: Sequence[tuple[int, str, InlineKeyboardMarkup | None]]) -> dict[int, str]:
         """Sends each message, paced; chat → "sent", "blocked" (403) or "failed"."""
