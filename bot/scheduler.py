@@ -6,7 +6,7 @@ a stage date the office set or moved goes to every clerk (a date notice). Every 
 is claimed in the database before it is sent (app.reminders), in batches of about a second's
 sending, so several bot processes, a restart or a clock jump never send one twice; a crash between
 a claim and its send loses that one message (it is listed to the office as not confirmed) rather
-than risk a second copy. Sending is paced (bot.session.Pacer: 29.5 a second overall, one a second
+than risk a second copy. Sending is paced (bot.session.Pacer: 30 in any 1.02 s overall, one a second
 per chat); a flood wait is waited out (bot.session.Retry) and holds the whole round; a 403 (the
 clerk blocked the bot) is recorded, not retried. After a round the office gets a summary.
 """

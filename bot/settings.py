@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     throttle_rate: int = 30  # events a user may send per throttle_window seconds; 0 turns throttling off
     throttle_window: float = 3.0
     reminders: bool = True  # NOMINEE_REMINDERS=off: this process sends no reminders (another one does)
-    reminder_rate: float = 29.5  # messages a second a reminder round sends at most (Telegram: about 30)
+    reminder_rate: int = 30  # messages a reminder round sends at most in any 1.02 s (Telegram: about 30 a second)
     today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
 
     @model_validator(mode="after")

@@ -76,7 +76,7 @@ async def bot(server: tuple[str, SandboxClient]) -> AsyncIterator[Bot]:
         await b.session.close()
 
 
-def rounds_for(ports: Ports, bot: Bot, rate: float = 1000.0) -> Rounds:
+def rounds_for(ports: Ports, bot: Bot, rate: int = 1000) -> Rounds:
     return Rounds(ports, bot, make_i18n(str(LOCALES)), Pacer(rate, per_chat=1000.0))
 
 
@@ -175,7 +175,7 @@ async def test_a_crash_between_claim_and_send_never_sends_twice_and_is_reported(
     clerks = [await join(ports, sandbox, JINSHUI, 700 + i) for i in range(70)]  # three batches
     await join(ports, sandbox, None, 699)
     clock.now = D7
-    crashing = Scheduler(ports, Crashing(ports, bot, make_i18n(str(LOCALES)), Pacer(1000.0, per_chat=1000.0)))
+    crashing = Scheduler(ports, Crashing(ports, bot, make_i18n(str(LOCALES)), Pacer(1000, per_chat=1000.0)))
     with pytest.raises(asyncio.CancelledError):
         await crashing.tick()
     # the bot comes back (a new process: new ports) within the same minute, and a minute later
@@ -229,4 +229,33 @@ async def test_a_broadcast_through_flood_waits_and_blocked_clerks_keeps_the_pace
     for t, chat in attempts.seen:
         per_chat.setdefault(chat, []).append(t)
     assert all(b - a >= 0.99 for ts in per_chat.values() for a, b in itertools.pairwise(ts))
-    assert took >= 45 / 29.5 - 0.1  # paced, not sent as fast as the server answers
+    assert took >= 1.0  # paced: 49 tries need more than one window (and the server answers in milliseconds)
+
+
+async def test_every_clerk_is_told_once_of_a_date_the_office_sets(
+    ports: Ports, clock: Clock, server: tuple[str, SandboxClient], bot: Bot
+) -> None:
+    from datetime import date
+    from datetime import time as clock_time
+
+    from app import reminders
+
+    _url, sandbox = server
+    await campaigns.ensure_builtin(ports, ZZ)
+    office = await join(ports, sandbox, None, 900)
+    await join(ports, sandbox, JINSHUI, 901)
+    chalco = await join(ports, sandbox, CHALCO, 902, "en")
+    gaps = await submission.submit(ports, chalco)  # a unit that is done is told of dates all the same
+    assert await submission.submit(ports, chalco, places_digest(given_up(gaps))) == []
+    clock.now = datetime(2024, 3, 14, 2, 0, tzinfo=UTC)  # 10:00, between the 7- and 3-day reminders
+    scheduler = Scheduler(ports, rounds_for(ports, bot))
+    await scheduler.tick()  # the 7-day reminder, caught up
+    before = {t: len(await texts(sandbox, t)) for t in (901, 902)}
+
+    await reminders.set_date(ports, office, ZZ, "second_review", date(2024, 5, 20), clock_time(17, 0))
+    await scheduler.tick()
+    await scheduler.tick()
+    zh = (await texts(sandbox, 901))[-1]
+    assert "时间通知：报送复审材料截止时间为2024-05-20 17:00" in zh
+    assert "Date notice: Second-review material due is due on 2024-05-20 17:00" in (await texts(sandbox, 902))[-1]
+    assert {t: len(await texts(sandbox, t)) for t in (901, 902)} == {t: n + 1 for t, n in before.items()}
