@@ -68,7 +68,7 @@ def reminder_text(campaign: Campaign, stage: Stage, missing: Missing, now: datet
     days = (stage.deadline - local_time(now, campaign).date()).days
     left = _n("{n} day left", "{n} days left", days).format(n=days) if days > 0 else _("today is the last day")
     lines = [
-        _("<b>Reminder: {stage} is due on {date}</b> ({left}).").format(
+        _("<b>Reminder: {stage} by {date}</b> ({left}).").format(
             stage=esc(pick(stage.name, stage.name_en)), date=when_text(campaign, stage), left=left
         ),
         _("{unit} still has to complete:").format(unit=esc(missing.unit)),
@@ -98,7 +98,7 @@ def date_notice(campaign: Campaign, stage: Stage) -> str:
     name = esc(pick(stage.name, stage.name_en))
     return "\n".join(
         [
-            _("<b>Date notice:</b> {stage} is due on {date}.").format(stage=name, date=when_text(campaign, stage)),
+            _("<b>Date notice:</b> {stage} by {date}.").format(stage=name, date=when_text(campaign, stage)),
             _("Times are {zone} time. /deadlines lists every date.").format(zone=campaign.timezone),
         ]
     )

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from aiogram import F, Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, TelegramObject
@@ -73,29 +73,42 @@ async def clerk_command(message: Message) -> None:
 # --------------------------------------------------------------------------- /remind
 
 
-async def remind(message: Message, turn: Turn) -> None:
-    """The unfinished units as buttons, and one for all of them."""
-    states = await queries.unit_states(turn.ports, turn.campaign.id)
+MAX_UNIT_BUTTONS = 60  # a longer keyboard is unwieldy (and Telegram caps it): name the unit instead
+
+
+async def remind(message: Message, command: CommandObject, turn: Turn, rounds: Rounds | None = None) -> None:
+    """``/remind``: the unfinished units as buttons, and one for all of them; ``/remind UNIT``: that
+    unit at once."""
     names = [u.name for u in turn.campaign.units]
-    open_units = [s.name for s in states if s.active and closed(turn.campaign, s, turn.now) is None]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=_("All unfinished units ({n})").format(n=len(open_units)),
-                callback_data=RemindCb(action="send").pack(),
-            )
-        ]
-    ]
+    wanted = (command.args or "").strip()
+    if wanted:
+        if wanted not in names:
+            await message.answer(_("No unit is called “{unit}”.").format(unit=esc(wanted)))
+            return
+        await _start(message, turn, rounds, wanted)
+        return
+    states = await queries.unit_states(turn.ports, turn.campaign.id)
+    open_units = [s.name for s in states if s.active and s.name in names and closed(turn.campaign, s, turn.now) is None]
+    every = _("All unfinished units ({n})").format(n=len(open_units))
+    rows = [[InlineKeyboardButton(text=every, callback_data=RemindCb(action="send").pack())]]
     rows += [
         [InlineKeyboardButton(text=name, callback_data=RemindCb(action="send", unit=names.index(name)).pack())]
-        for name in open_units
-        if name in names
+        for name in open_units[:MAX_UNIT_BUTTONS]
     ]
     rows.append([InlineKeyboardButton(text=_("Cancel"), callback_data=RemindCb(action="cancel").pack())])
-    await message.answer(
-        _("Remind now: the clerks of every unfinished unit, or of one unit? Units that are done get nothing."),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
-    )
+    lines = [_("Remind now: the clerks of every unfinished unit, or of one unit? Units that are done get nothing.")]
+    if len(open_units) > MAX_UNIT_BUTTONS:
+        lines.append(_("For a unit not shown, send /remind followed by its name."))
+    await message.answer("\n".join(lines), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def _start(event: Message | CallbackQuery, turn: Turn, rounds: Rounds | None, unit: str | None) -> None:
+    if rounds is None:
+        await show(event, _("Reminders cannot be sent by this bot process (NOMINEE_REMINDERS=off)."))
+        return
+    who = _("the clerks of every unfinished unit") if unit is None else esc(unit)
+    await show(event, _("Sending reminders to {who}; you will get a summary when it is done.").format(who=who))
+    _background(rounds.remind_now(turn.campaign.id, unit, turn.now))
 
 
 async def on_remind(query: CallbackQuery, callback_data: RemindCb, turn: Turn, rounds: Rounds | None = None) -> None:
@@ -109,12 +122,7 @@ async def on_remind(query: CallbackQuery, callback_data: RemindCb, turn: Turn, r
         return
     unit = None if callback_data.unit < 0 else units[callback_data.unit].name
     await query.answer()
-    if rounds is None:
-        await show(query, _("Reminders cannot be sent by this bot process (NOMINEE_REMINDERS=off)."))
-        return
-    who = _("the clerks of every unfinished unit") if unit is None else esc(unit)
-    await show(query, _("Sending reminders to {who}; you will get a summary when it is done.").format(who=who))
-    _background(rounds.remind_now(turn.campaign.id, unit, turn.now))
+    await _start(query, turn, rounds, unit)
 
 
 # --------------------------------------------------------------------------- /deadline

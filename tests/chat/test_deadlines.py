@@ -66,3 +66,10 @@ async def test_the_office_chooses_whom_to_remind(bot: Harness, world: World, com
     assert any(b.startswith("全部未完成单位（") for b in office.last.buttons)
     # this test bot runs no scheduler (NOMINEE_REMINDERS=off in effect): it says so
     (await office.tap("金水区")).expect("本机器人进程未开启提醒功能")
+
+
+async def test_the_office_names_the_unit_to_remind(bot: Harness, world: World) -> None:
+    office = bot.chat(10402)
+    await office.command(f"/start {await world.invite('zhengzhou-2024', None)}")
+    (await office.command("/remind 不存在的单位")).expect("没有名为“不存在的单位”的单位。")
+    (await office.command("/remind 金水区")).expect("本机器人进程未开启提醒功能")

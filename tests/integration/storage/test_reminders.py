@@ -112,7 +112,7 @@ async def test_the_right_units_get_the_right_reminders_at_nine_and_a_finished_un
     assert "金水区尚需完成以下事项：" in zh and "郑州市五一劳动奖章：尚有 6 个名额未填报" in zh
     assert "其中一线科教：尚缺 2 名" in zh and "推荐名单尚未提交" in zh
     [en] = await texts(sandbox, 502)
-    assert "Reminder: Initial-review material due is due on 2024-03-20" in en and "7 days left" in en
+    assert "Reminder: Initial-review material due by 2024-03-20" in en and "7 days left" in en
     [button] = next(iter(await sandbox.messages(501))).button_texts
     assert button == "继续填报"
     assert len(await texts(sandbox, 503)) == 1
@@ -257,5 +257,5 @@ async def test_every_clerk_is_told_once_of_a_date_the_office_sets(
     await scheduler.tick()
     zh = (await texts(sandbox, 901))[-1]
     assert "时间通知：报送复审材料截止时间为2024-05-20 17:00" in zh
-    assert "Date notice: Second-review material due is due on 2024-05-20 17:00" in (await texts(sandbox, 902))[-1]
+    assert "Date notice: Second-review material due by 2024-05-20 17:00" in (await texts(sandbox, 902))[-1]
     assert {t: len(await texts(sandbox, t)) for t in (901, 902)} == {t: n + 1 for t, n in before.items()}
