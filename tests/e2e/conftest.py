@@ -390,6 +390,7 @@ _STACKS: list[BotStack] = []
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> AsyncIterator[BotStack]:
     st = BotStack(tmp_path_factory.mktemp("e2e"), request.module.__name__.rsplit(".", 1)[-1])
+    st.reminders = getattr(request.module, "REMINDERS", "off")  # a module that tells the scheduler's story turns it on
     _STACKS.append(st)
     try:
         await st.start()
