@@ -277,7 +277,13 @@ def _background(coro: Any) -> None:
     """A round runs on its own (minutes for thousands of clerks); kept referenced until done."""
     task = asyncio.ensure_future(coro)
     _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    _tasks.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a reminder round failed", exc_info=task.exception())
 
 
 def setup() -> Router:
