@@ -259,3 +259,63 @@ async def test_every_clerk_is_told_once_of_a_date_the_office_sets(
     assert "时间通知：报送复审材料截止时间为2024-05-20 17:00" in zh
     assert "Date notice: Second-review material due by 2024-05-20 17:00" in (await texts(sandbox, 902))[-1]
     assert {t: len(await texts(sandbox, t)) for t in (901, 902)} == {t: n + 1 for t, n in before.items()}
+
+
+KILLED_WORKER = """
+import asyncio, os, signal, sys, tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from bot.app import LOCALES
+from bot.middlewares import make_i18n
+from bot.scheduler import Rounds, Scheduler
+from bot.session import Pacer, make_bot
+from storage import open_ports
+from storage.db import Database, make_engine
+
+class Killed(Rounds):
+    calls = 0
+
+    async def send(self, outgoing):
+        Killed.calls += 1
+        if Killed.calls == 2:  # the second batch is claimed, the first is being sent: SIGKILL
+            os.kill(os.getpid(), signal.SIGKILL)
+        return await super().send(outgoing)
+
+async def main(url, api):
+    db = Database(make_engine(url, pool_size=3))
+    now = datetime(2024, 3, 13, 1, 0, tzinfo=UTC)
+    ports = open_ports(db, Path(tempfile.gettempdir()) / "nominee-kill-files", lambda: now, cache_drafts=False)
+    bot = make_bot("424242:REMINDERS-test", api)
+    await Scheduler(ports, Killed(ports, bot, make_i18n(str(LOCALES)), Pacer(1000, per_chat=1000.0))).tick()
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+
+
+async def test_a_process_killed_between_claim_and_send_never_sends_twice(
+    ports: Ports, clock: Clock, db_url: str, tmp_path: Path, server: tuple[str, SandboxClient], bot: Bot
+) -> None:
+    import os
+    import signal
+    import sys
+
+    from app import reminders
+
+    url, sandbox = server
+    await campaigns.ensure_builtin(ports, ZZ)
+    clerks = [await join(ports, sandbox, JINSHUI, 1000 + i) for i in range(70)]  # three batches
+    root = Path(__file__).resolve().parents[3]
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLED_WORKER, db_url, url, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}
+    )
+    assert await asyncio.wait_for(proc.wait(), 60) == -signal.SIGKILL
+    claims = await reminders.deliveries(ports, ZZ, "initial", "2024-03-20/d7")
+    unconfirmed = {d.tg_id for d in claims if d.outcome is None}
+    assert len(unconfirmed) == 60  # two batches claimed, nothing of them recorded as sent
+
+    clock.now = D7
+    await Scheduler(ports, rounds_for(ports, bot)).tick()  # the bot comes back
+    counts = {c.tg_id: len(await texts(sandbox, c.tg_id)) for c in clerks}
+    assert set(counts.values()) <= {0, 1}  # nobody twice
+    assert {tg for tg, n in counts.items() if n == 0} <= unconfirmed  # only a claimed one can be missing
+    assert all(counts[tg] == 1 for tg in counts if tg not in unconfirmed)
