@@ -311,7 +311,9 @@ async def test_a_process_killed_between_claim_and_send_never_sends_twice(
     assert await asyncio.wait_for(proc.wait(), 60) == -signal.SIGKILL
     claims = await reminders.deliveries(ports, ZZ, "initial", "2024-03-20/d7")
     unconfirmed = {d.tg_id for d in claims if d.outcome is None}
-    assert len(unconfirmed) == 60  # two batches claimed, nothing of them recorded as sent
+    # the second batch was claimed and never sent; the first one's outcomes may or may not have
+    # been recorded before the kill
+    assert len(unconfirmed) in (30, 60)
 
     clock.now = D7
     await Scheduler(ports, rounds_for(ports, bot)).tick()  # the bot comes back
