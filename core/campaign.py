@@ -354,7 +354,17 @@ class Campaign(Model):
     @cached_property
     def digest(self) -> str:
         """A content hash: two loads of the same definition compare equal."""
-        blob = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        data = self.model_dump(mode="json")
+        # Keys added later (issue 11) count only when used: a stored definition that does not use
+        # them keeps its digest, and loading it again is no change.
+        if data["reminders"] == ReminderSettings().model_dump(mode="json"):
+            del data["reminders"]
+        if not data["calendar"]:
+            del data["calendar"]
+        for stage in data["stages"]:
+            if stage["time"] is None:
+                del stage["time"]
+        blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def award(self, key: str) -> Award:

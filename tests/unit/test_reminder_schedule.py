@@ -82,3 +82,12 @@ def test_a_stage_to_be_announced_has_no_reminders_until_the_office_dates_it() ->
 def test_the_definition_chooses_the_days_and_the_hour() -> None:
     custom = ZJK.model_copy(update={"reminders": ZJK.reminders.model_copy(update={"days_before": [2], "hour": 14})})
     assert [(r.kind, r.at.astimezone(UTC)) for r in planned(custom)] == [("2024-04-02/d2", utc(2024, 3, 31, 6))]
+
+
+def test_the_new_keys_change_a_definitions_digest_only_when_used() -> None:
+    from core.loader import builtin_text, parse
+
+    text = builtin_text("zhangjiakou-2024")
+    assert parse(text + "\n[reminders]\ndays_before = [7, 3, 1, 0]\nhour = 9\n").digest == ZJK.digest
+    assert parse(text + "\n[reminders]\nhour = 10\n").digest != ZJK.digest
+    assert parse(text + "\n[[calendar]]\nyear = 2027\nholidays = [2027-10-01]\n").digest != ZJK.digest
