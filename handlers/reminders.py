@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import skip
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -201,10 +202,13 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
         await state.clear()
         await message.answer(_("The campaign has no such stage any more. Send /deadline again."))
         return
-    if (message.text or "").strip() == "/cancel":
-        await state.clear()
-        await message.answer(_("The date was not changed."))
-        return
+    text = (message.text or "").strip()
+    if text.startswith("/"):
+        await state.clear()  # another command leaves the date unchanged, and is carried out
+        if text.split()[0] == "/cancel":
+            await message.answer(_("The date was not changed."))
+            return
+        skip()
     parsed = _parse(message.text or "")
     if parsed is None:
         await message.answer(_("Please type a date as YYYY-MM-DD, or YYYY-MM-DD HH:MM (for example 2024-05-20 17:00)."))

@@ -73,3 +73,12 @@ async def test_the_office_names_the_unit_to_remind(bot: Harness, world: World) -
     await office.command(f"/start {await world.invite('zhengzhou-2024', None)}")
     (await office.command("/remind 不存在的单位")).expect("没有名为“不存在的单位”的单位。")
     (await office.command("/remind 金水区")).expect("本机器人进程未开启提醒功能")
+
+
+async def test_another_command_while_a_date_is_asked_is_carried_out(bot: Harness, world: World) -> None:
+    office = bot.chat(10502)
+    await office.command(f"/start {await world.invite('zhengzhou-2024', None)}")
+    await office.command("/deadline")
+    await office.tap("报送复审材料 · 另行通知")
+    (await office.command("/deadlines")).expect("报送复审材料：时间另行通知")
+    (await office.send("2024-05-20")).expect_not("是否将")
