@@ -22,10 +22,11 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from core.campaign import Campaign
+from core.deadlines import StageDate
 from core.records import CampaignInfo, Draft, HistoryEntry, NomineeInfo, Role, StoredFile, UnitState, UserInfo
 from core.refusals import ReservedOpen
 
@@ -137,7 +138,9 @@ class Units(Protocol):
         submission gives up (kept until the next submission or reopening)."""
         ...
 
-    async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None: ...
+    async def set_reopened(self, campaign_id: str, name: str, at: datetime, until: date | None = None) -> None:
+        """Records the office reopening the unit at ``at``, until the day ``until`` (None: no end)."""
+        ...
 
 
 class Campaigns(Protocol):
@@ -149,6 +152,11 @@ class Campaigns(Protocol):
     async def stored(self, campaign_id: str, *, lock: bool = False) -> StoredCampaign | None: ...
     async def put(self, campaign: Campaign, text: str, version: int, now: datetime) -> None: ...
     async def all(self) -> list[CampaignInfo]: ...
+    async def dates(self, campaign_id: str) -> list[StageDate]: ...
+    async def set_date(self, campaign_id: str, date: StageDate, by: int | None, at: datetime) -> None:
+        """Stores the office's date of a stage (replacing an earlier one) and raises the campaign's
+        version, so every process reads the definition again with the new date laid over it."""
+        ...
 
 
 class Nominees(Protocol):
@@ -220,10 +228,27 @@ class Invites(Protocol):
     async def use(self, code_hash: str, at: datetime, by: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One reminder to one chat: ``outcome`` None while claimed and not known to be delivered
+    (a crash between claim and send), else "sent", "blocked" (403) or "failed"."""
+
+    unit: str
+    tg_id: int
+    outcome: str | None
+
+
 class Reminders(Protocol):
     async def claim(self, campaign_id: str, unit: str, stage: str, kind: str, tg_id: int, at: datetime) -> bool:
         """True the first time only."""
         ...
+
+    async def claimed(self, campaign_id: str, stage: str, kind: str) -> set[int]:
+        """The chats that already have (a claim on) this reminder."""
+        ...
+
+    async def settle(self, campaign_id: str, stage: str, kind: str, tg_id: int, outcome: str) -> None: ...
+    async def deliveries(self, campaign_id: str, stage: str, kind: str) -> list[Delivery]: ...
 
 
 class DraftRows(Protocol):
@@ -314,6 +339,7 @@ __all__ = [
     "Clock",
     "Counter",
     "Counters",
+    "Delivery",
     "DraftRows",
     "Drafts",
     "Files",

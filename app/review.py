@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from app import access
 from app.nominees import own_nominee
 from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
+from core.clock import local_date
 from core.quota import limits_hit, unit_refusal
 from core.records import HistoryEntry, NomineeInfo, ReviewAction, Status, UnitState, UserInfo, holds_place
 from core.refusals import (
+    DatePassed,
     NomineeChanged,
     PromoteInvalid,
     Rejected,
@@ -94,24 +96,29 @@ async def review(
 
 
 @usecase
-async def reopen(ports: Ports, user: UserInfo, unit: str) -> int:
+async def reopen(ports: Ports, user: UserInfo, unit: str, until: date | None = None) -> int:
     """Opens a unit's list again (after a submit or a passed deadline); its submitted nominees
-    become editable. Returns how many nominees were reopened."""
+    become editable. ``until``: the last day it stays open after the deadline (the campaign's
+    zone; refused when already passed); None: until the office or a submission closes it.
+    Returns how many nominees were reopened."""
     async with ports.db.write() as tx:
         actor = await access.actor(tx, user, "office")
         state = await tx.units.get(actor.campaign_id, unit, lock=True)
         if state is None or not state.active:
             raise Rejected(UnitUnknown(unit))
         campaign = await access.campaign_in(tx, actor.campaign_id)
-        records = await tx.nominees.of_unit(campaign.id, unit, frozenset({"submitted"}), lock=True)
         now = ports.clock()
+        if until is not None and until < local_date(now, campaign):
+            raise Rejected(DatePassed(until))
+        records = await tx.nominees.of_unit(campaign.id, unit, frozenset({"submitted"}), lock=True)
         for r in records:
             await tx.nominees.update(r.info.id, status="saved", updated_at=now, version=r.info.version + 1)
             change = {"status": ["submitted", "saved"]}
             await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, "reopened", r.info.id, change))
         await tx.units.set_submitted(campaign.id, unit, None, None)
-        await tx.units.set_reopened(campaign.id, unit, now)
-        await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, "unit_reopened", note=unit))
+        await tx.units.set_reopened(campaign.id, unit, now, until)
+        note = unit if until is None else f"{unit} → {until.isoformat()}"
+        await tx.audit.add(AuditEntry(now, actor.tg_id, campaign.id, "unit_reopened", note=note))
         await tx.commit()
         return len(records)
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-EXTENSIONS = ["bot.commands"]
+EXTENSIONS = ["bot.commands", "bot.deadline_cli"]
 PROG = "nominee-bot"
 
 Handler = Callable[[argparse.Namespace], int]

@@ -4,6 +4,8 @@ command line builds its parser for every command, and ``campaign check`` must no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -84,7 +86,7 @@ async def run(settings: Settings) -> int:
     from aiogram.fsm.storage.base import BaseEventIsolation
     from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
-    from bot.app import make_bot, make_dispatcher, run_polling, settle_memory
+    from bot.app import LOCALES, make_bot, make_dispatcher, run_polling, settle_memory
     from bot.logging import setup_logging
     from storage.db import SchemaOutOfDate
     from storage.fsm import make_fsm_storage
@@ -109,6 +111,15 @@ async def run(settings: Settings) -> int:
             dp = make_dispatcher(
                 ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
             )
+            scheduler = None
+            if settings.reminders:
+                from bot.middlewares import make_i18n
+                from bot.scheduler import Rounds, Scheduler
+                from bot.session import Pacer
+
+                rounds = Rounds(ports, bot, make_i18n(str(LOCALES)), Pacer(settings.reminder_rate))
+                dp["rounds"] = rounds  # /remind and /deadline start rounds in this process
+                scheduler = asyncio.create_task(Scheduler(ports, rounds).run(), name="reminders")
             settle_memory()
             try:
                 await run_polling(bot, dp)
@@ -117,6 +128,10 @@ async def run(settings: Settings) -> int:
                 print(f"nominee-bot run: {refused}", file=sys.stderr)
                 return 1
             finally:
+                if scheduler is not None:
+                    scheduler.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await scheduler
                 await bot.session.close()
                 await fsm.close()
     except SchemaOutOfDate as exc:

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     bot_username: str | None = None  # for invitation links; asked from Telegram when unset
     throttle_rate: int = 30  # events a user may send per throttle_window seconds; 0 turns throttling off
     throttle_window: float = 3.0
+    reminders: bool = True  # NOMINEE_REMINDERS=off: this process sends no reminders (another one does)
+    reminder_rate: int = 30  # messages a reminder round sends at most in any 1.02 s (Telegram: about 30 a second)
     today: date | None = None  # NOMINEE_TODAY pins the campaign date (demos, the sandbox, end-to-end tests)
     # NOMINEE_OFFICE_IDS=123,456: Telegram user ids seated as office staff when the bot starts, of
     # NOMINEE_OFFICE_CAMPAIGN (needed only when more than one campaign is loaded)

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from datetime import time as clock_time
 from functools import cached_property
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -464,7 +465,26 @@ class Stage(Model):
     name: Name
     name_en: Name | None = None
     deadline: date | None = None
+    # the hour the stage closes on its deadline day (campaign's time zone); none: the day's end
+    time: clock_time | None = None
     closes_entry: bool = True
+
+
+class ReminderSettings(Model):
+    """When clerks of unfinished units are reminded of a deadline: ``days_before`` (0 = the
+    morning of the deadline day), at ``hour`` o'clock local time (never at night: 7–20)."""
+
+    days_before: list[Annotated[int, Field(ge=0, le=60)]] = [7, 3, 1, 0]
+    hour: int = Field(default=9, ge=7, le=20)
+
+
+class CalendarYear(Model):
+    """The official holidays and make-up working days (调休上班) of a year chinese-calendar does
+    not know yet, copied from the State Council's notice (国务院办公厅关于…部分节假日安排的通知)."""
+
+    year: int = Field(ge=2004, le=2100)
+    holidays: list[date] = []
+    workdays: list[date] = []
 
 
 class Column(Model):
@@ -524,6 +544,8 @@ class Campaign(Model):
     stages: list[Stage] = []
     tables: list[Table] = []
     opinion_form: OpinionForm | None = None
+    reminders: ReminderSettings = ReminderSettings()
+    calendar: list[CalendarYear] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -539,7 +561,17 @@ class Campaign(Model):
     @cached_property
     def digest(self) -> str:
         """A content hash: two loads of the same definition compare equal."""
-        blob = json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        data = self.model_dump(mode="json")
+        # Keys added later (issue 11) count only when used: a stored definition that does not use
+        # them keeps its digest, and loading it again is no change.
+        if data["reminders"] == ReminderSettings().model_dump(mode="json"):
+            del data["reminders"]
+        if not data["calendar"]:
+            del data["calendar"]
+        for stage in data["stages"]:
+            if stage["time"] is None:
+                del stage["time"]
+        blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def award(self, key: str) -> Award:
@@ -858,6 +890,23 @@ def cross_check(c: Campaign) -> list[Problem]:
                     f"未知数据来源 “{col.source}”",
                     f"unknown source “{col.source}” (a field key or one of {_join_en(sorted(DERIVED_SOURCES))})",
                 )
+    if len(set(c.reminders.days_before)) != len(c.reminders.days_before):
+        say("reminders.days_before", "提醒天数重复", "a number of days is given twice")
+    seen_years: set[int] = set()
+    for yi, year in enumerate(c.calendar):
+        if year.year in seen_years:
+            say(f"calendar[{yi}].year", f"年份 {year.year} 重复", f"the year {year.year} is given twice")
+        seen_years.add(year.year)
+        for what in ("holidays", "workdays"):
+            for di, day in enumerate(getattr(year, what)):
+                if day.year != year.year:
+                    say(f"calendar[{yi}].{what}[{di}]", f"{day} 不在 {year.year} 年", f"{day} is not in {year.year}")
+        for day in sorted(set(year.holidays) & set(year.workdays)):
+            say(
+                f"calendar[{yi}].workdays",
+                f"{day} 既是假日又是调休上班日",
+                f"{day} is both a holiday and a make-up working day",
+            )
     return problems
 
 

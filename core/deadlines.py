@@ -1,43 +1,97 @@
 """When a unit's list is open for its clerks (DOMAIN.md "Deadlines and reminders").
 
 Clerks may change a list until it is submitted, or until the first dated stage that closes entry
-has passed (that day still counts, in the campaign's time zone) — unless the office reopened the
-unit after that day. Zhangjiakou: formal list by 2 April 2024; Zhengzhou: initial material by
-20 March 2024 (郑工办〔2024〕6号), the second review's date announced later.
+has passed (that day still counts, in the campaign's time zone; a stage with a ``time`` closes at
+that hour) — unless the office reopened the unit after that moment, or reopened it until a later
+date (``open_until``, that day included). Zhangjiakou: formal list by 2 April 2024; Zhengzhou:
+initial material by 20 March 2024 (郑工办〔2024〕6号), the second review's date announced later.
+
+The dates the office sets or moves (``/deadline``, ``nominee-bot deadline set``) are stored apart
+from the definition and laid over its stages by :func:`with_dates` — the one place the two meet;
+storage applies it whenever it hands out a definition, so every rule below sees the dates in force.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from core.campaign import Campaign
-from core.clock import local_date
+from core.campaign import Campaign, Stage
+from core.clock import local_date, zone
 from core.records import UnitState
 from core.refusals import Closed, UnitClosed, UnitSubmitted
 
 
-def entry_deadline(campaign: Campaign) -> tuple[str, date] | None:
-    """(stage key, last day) of the first dated stage that closes entry; None when none is dated."""
-    dated = [(s.deadline, s.key) for s in campaign.stages if s.closes_entry and s.deadline is not None]
+@dataclass(frozen=True)
+class StageDate:
+    """A stage's date as the office set it: the day, and the hour it closes (None: the day's end)."""
+
+    stage: str
+    deadline: date
+    time: time | None = None
+
+
+def with_dates(campaign: Campaign, dates: Sequence[StageDate]) -> Campaign:
+    """The definition with the office's dates laid over its stages (a stage the definition no
+    longer has is ignored). The same object when there is nothing to lay over."""
+    by_stage = {d.stage: d for d in dates}
+    if not any(s.key in by_stage for s in campaign.stages):
+        return campaign
+    stages = [
+        s.model_copy(update={"deadline": by_stage[s.key].deadline, "time": by_stage[s.key].time})
+        if s.key in by_stage
+        else s
+        for s in campaign.stages
+    ]
+    return campaign.model_copy(update={"stages": stages})
+
+
+def closes_at(campaign: Campaign, stage: Stage) -> datetime | None:
+    """The moment a dated stage closes (aware, in the campaign's zone): its ``time`` on the
+    deadline day, or the end of that day; None while its date is to be announced."""
+    if stage.deadline is None:
+        return None
+    tz = zone(campaign.timezone)
+    if stage.time is None:
+        return datetime.combine(stage.deadline + timedelta(days=1), time(0), tz)
+    return datetime.combine(stage.deadline, stage.time, tz)
+
+
+def entry_stage(campaign: Campaign) -> Stage | None:
+    """The first dated stage that closes entry; None when none is dated."""
+    dated = [s for s in campaign.stages if s.closes_entry and s.deadline is not None]
     if not dated:
         return None
-    deadline, key = min(dated)
-    assert deadline is not None
-    return key, deadline
+    return min(dated, key=lambda s: (closes_at(campaign, s), s.key))
+
+
+def entry_deadline(campaign: Campaign) -> tuple[str, date] | None:
+    """(stage key, last day) of the first dated stage that closes entry; None when none is dated."""
+    stage = entry_stage(campaign)
+    if stage is None or stage.deadline is None:
+        return None
+    return stage.key, stage.deadline
 
 
 def closed(campaign: Campaign, unit: UnitState, now: datetime) -> Closed | None:
     """Why clerks may not change the unit's list now, or None while it is open."""
     if unit.submitted_at is not None:
         return UnitSubmitted(unit.name)
-    closing = entry_deadline(campaign)
-    if closing is None:
+    stage = entry_stage(campaign)
+    if stage is None:
         return None
-    stage, deadline = closing
-    reopened_after = unit.reopened_at is not None and local_date(unit.reopened_at, campaign) > deadline
-    if local_date(now, campaign) > deadline and not reopened_after:
-        return UnitClosed(unit.name, stage, deadline)
-    return None
+    at = closes_at(campaign, stage)
+    assert at is not None and stage.deadline is not None
+    if now < at:
+        return None
+    if unit.open_until is not None:
+        if local_date(now, campaign) <= unit.open_until:
+            return None
+        return UnitClosed(unit.name, stage.key, unit.open_until)
+    if unit.reopened_at is not None and unit.reopened_at >= at:
+        return None
+    return UnitClosed(unit.name, stage.key, stage.deadline)
 
 
-__all__ = ["closed", "entry_deadline"]
+__all__ = ["StageDate", "closed", "closes_at", "entry_deadline", "entry_stage", "with_dates"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from core.quota import LimitStatus, UnitAwardStatus
@@ -128,6 +128,8 @@ class UnitState:
     reopened_at: datetime | None
     # the reserved places the clerk gave up when submitting (视为放弃), for the office to see
     given_up: tuple[ReservedOpen, ...] = ()
+    # reopened by the office until this day (campaign's zone, included); None: no such limit
+    open_until: date | None = None
 
 
 @dataclass(frozen=True)

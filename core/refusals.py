@@ -349,6 +349,28 @@ class PromoteInvalid:
     status: str = ""
 
 
+@dataclass(frozen=True)
+class StageUnknown:
+    """The campaign has no stage of that key."""
+
+    stage: str
+
+
+@dataclass(frozen=True)
+class DatePassed:
+    """A stage's new date (with its hour) is not in the future."""
+
+    day: date
+
+
+@dataclass(frozen=True)
+class CalendarBeyond:
+    """A date in a year no working-day calendar knows (chinese-calendar, nor the definition's
+    ``[[calendar]]``): refused rather than guessed."""
+
+    year: int
+
+
 Problem = (
     InviteInvalid
     | InviteRole
@@ -370,6 +392,9 @@ Problem = (
     | ReviewNoPlace
     | OfficeCommand
     | PromoteInvalid
+    | StageUnknown
+    | DatePassed
+    | CalendarBeyond
     | Closed
 )
 
@@ -391,11 +416,13 @@ __all__ = [
     "AnswersMissing",
     "AwardUnknown",
     "BelowMinimum",
+    "CalendarBeyond",
     "CampaignUnknown",
     "Change",
     "ChangedMeanwhile",
     "ClerkOnly",
     "Closed",
+    "DatePassed",
     "Decision",
     "Duplicate",
     "FileTooLarge",
@@ -423,6 +450,7 @@ __all__ = [
     "ReviewNoPlace",
     "ReviewNoteRequired",
     "ReviewTransition",
+    "StageUnknown",
     "UnitClosed",
     "UnitFull",
     "UnitSubmitted",

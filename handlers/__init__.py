@@ -34,6 +34,7 @@ def setup() -> Router:
         misc,
         office,
         queries,
+        reminders,
         review,
     )
     from handlers.common import draft_open, with_turn
@@ -61,6 +62,7 @@ def setup() -> Router:
     member.include_routers(
         review.setup(),  # the office's review (its typed reason before anything else takes the text)
         office.setup(),
+        reminders.setup(),
         review.clerks_setup(),  # a clerk's office command: why not
         dashboard.setup(),
         media.setup(),

@@ -140,3 +140,24 @@ class AuditCb(CallbackData, prefix="au"):
 
     id: NomineeId
     offset: Index = 0
+
+
+class GoCb(CallbackData, prefix="go"):
+    """继续填报 under a reminder: what /new does (continue the draft, or the award menu)."""
+
+
+class RemindCb(CallbackData, prefix="rm"):
+    """/remind: ``unit`` an index into the campaign's units (-1: every unfinished unit);
+    ``action`` pick | send | cancel."""
+
+    action: str
+    unit: Annotated[int, Field(ge=-1, le=ID_MAX)] = -1
+
+
+class DeadlineCb(CallbackData, prefix="dl"):
+    """/deadline: ``stage`` an index into the campaign's stages; ``action`` pick | confirm | cancel;
+    ``d`` the date typed (YYYYMMDD, and HHMM when an hour was given), carried to the confirmation."""
+
+    action: str
+    stage: Index = 0
+    d: str = ""

@@ -16,6 +16,7 @@ from handlers.callbacks import (
     DashCb,
     DraftAskCb,
     DraftCb,
+    GoCb,
     ItemCb,
     LangCb,
     MultiCb,
@@ -136,6 +137,13 @@ def summary_keyboard(
         kb.row(InlineKeyboardButton(text=_("Continue answering"), callback_data=SummaryCb(action="resume").pack()))
     kb.row(InlineKeyboardButton(text=_("Cancel"), callback_data=SummaryCb(action="cancel").pack()))
     return kb.as_markup()
+
+
+def continue_keyboard() -> InlineKeyboardMarkup:
+    """Under a reminder: 继续填报 does what /new does."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("Continue entering"), callback_data=GoCb().pack())]]
+    )
 
 
 def resume_keyboard() -> InlineKeyboardMarkup:

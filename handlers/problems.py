@@ -17,10 +17,12 @@ from core.refusals import (
     AnswersMissing,
     AwardUnknown,
     BelowMinimum,
+    CalendarBeyond,
     CampaignUnknown,
     Change,
     ChangedMeanwhile,
     ClerkOnly,
+    DatePassed,
     Duplicate,
     FileTooLarge,
     Gap,
@@ -44,6 +46,7 @@ from core.refusals import (
     ReviewNoPlace,
     ReviewNoteRequired,
     ReviewTransition,
+    StageUnknown,
     UnitClosed,
     UnitFull,
     UnitSubmitted,
@@ -283,6 +286,16 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
                 "Only an alternate handed in to the office (submitted or passed initial review) can take the place; "
                 "this one is “{status}”."
             ).format(status=status_label(status))
+        case StageUnknown(stage=stage):
+            return _("The campaign has no stage “{stage}”.").format(stage=esc(stage))
+        case DatePassed(day=day):
+            return _("{date} has already passed; please give a date in the future.").format(date=day.isoformat())
+        case CalendarBeyond(year=year):
+            return _(
+                "The official holidays of {year} are not known yet (neither the working-day calendar nor the "
+                "campaign definition has them), so a date in {year} cannot be set. Add the year's holidays and "
+                "make-up working days to the definition ([[calendar]]) and load it again."
+            ).format(year=year)
         case UnitSubmitted():
             return _(
                 "Your unit's list has been submitted and is locked; nothing can be entered or changed. "

@@ -183,7 +183,8 @@ def deadlines_text(campaign: Campaign, today: date) -> str:
             when = _("today is the last day")
         else:
             when = _("closed")  # 已截止: how many days ago helps nobody
-        lines.append(_("• {name}: {date} ({when})").format(name=name, date=stage.deadline.isoformat(), when=when))
+        day = stage.deadline.isoformat() + ("" if stage.time is None else f" {stage.time:%H:%M}")
+        lines.append(_("• {name}: {date} ({when})").format(name=name, date=day, when=when))
     return "\n".join(lines)
 
 
@@ -221,6 +222,8 @@ def office_help(*, clerk_command: bool = False) -> str:
             "/status N — one nominee's record and history\n"
             "/audit N — a nominee's full change history\n"
             "/deadlines — dates of the campaign\n"
+            "/deadline — set or move a stage's date (every clerk is told)\n"
+            "/remind — remind the clerks of unfinished units now\n"
             "/lang — 中文 / English\n"
             "/help — this list"
         )

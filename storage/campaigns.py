@@ -1,18 +1,20 @@
-"""Campaigns (:class:`app.ports.Campaigns`): the loaded definitions, parsed once per version."""
+"""Campaigns (:class:`app.ports.Campaigns`): the loaded definitions, parsed once per version, with
+the office's stage dates (stage_dates) laid over them (core.deadlines.with_dates)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ports import AlreadyExists, StoredCampaign
 from core.campaign import Campaign
+from core.deadlines import StageDate, with_dates
 from core.loader import parse
 from core.records import CampaignInfo
 from storage.db import Conn, unique_violation
-from storage.models import CampaignRow
+from storage.models import CampaignRow, StageDateRow
 
 _INFO = (CampaignRow.id, CampaignRow.name, CampaignRow.version, CampaignRow.digest, CampaignRow.loaded_at)
 _BY_ID = CampaignRow.id == bindparam("campaign_id")
@@ -22,6 +24,13 @@ _STORED = select(*_INFO, CampaignRow.definition).where(_BY_ID)
 # A reload locks the campaign's row (FOR UPDATE): two reloads of one campaign run one after the other.
 _STORED_LOCKED = _STORED.with_for_update()
 _ALL = select(*_INFO).order_by(CampaignRow.id)
+_DATES = select(StageDateRow.stage, StageDateRow.deadline, StageDateRow.closes_at).where(
+    StageDateRow.campaign_id == bindparam("campaign_id")
+)
+_DROP_DATE = delete(StageDateRow).where(
+    StageDateRow.campaign_id == bindparam("campaign_id"), StageDateRow.stage == bindparam("stage")
+)
+_BUMP = update(CampaignRow).where(CampaignRow.id == bindparam("b_id")).values(version=CampaignRow.version + 1)
 _INSERT = insert(CampaignRow)
 _UPDATE = update(CampaignRow).where(CampaignRow.id == bindparam("b_id"))  # sets the columns its parameters name
 
@@ -55,6 +64,7 @@ class SqlCampaigns:
         # Remembered under the version read with the text (on PostgreSQL a reload may have
         # committed since the version was read; a newer definition is then the one in force).
         campaign = parse(row.definition, f"{campaign_id} (stored v{row.version})")
+        campaign = with_dates(campaign, await self.dates(campaign_id))
         if cached is None or cached[0] < row.version:
             self._definitions.parsed[campaign_id] = (row.version, campaign)
         return campaign
@@ -85,6 +95,23 @@ class SqlCampaigns:
             if unique_violation(exc, "campaigns"):
                 raise AlreadyExists(campaign.id) from None
             raise
+
+    async def dates(self, campaign_id: str) -> list[StageDate]:
+        rows = await self._conn.execute(_DATES, {"campaign_id": campaign_id})
+        return [StageDate(d.stage, d.deadline, d.closes_at) for d in rows]
+
+    async def set_date(self, campaign_id: str, date: StageDate, by: int | None, at: datetime) -> None:
+        await self._conn.execute(_DROP_DATE, {"campaign_id": campaign_id, "stage": date.stage})
+        values = {
+            "campaign_id": campaign_id,
+            "stage": date.stage,
+            "deadline": date.deadline,
+            "closes_at": date.time,
+            "set_by": by,
+            "set_at": at,
+        }
+        await self._conn.execute(insert(StageDateRow), values)
+        await self._conn.execute(_BUMP, {"b_id": campaign_id})
 
     async def all(self) -> list[CampaignInfo]:
         return [CampaignInfo(r.id, r.name, r.version, r.digest, r.loaded_at) for r in await self._conn.execute(_ALL)]

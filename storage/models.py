@@ -8,7 +8,8 @@ batch migrations on SQLite can name them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -91,6 +94,8 @@ class UnitRow(Base):
     reopened_at: Mapped[datetime | None]
     # the reserved places given up with the last submission (core.refusals.ReservedOpen as dicts)
     given_up: Mapped[list[Any] | None]
+    # reopened by the office until this day (the campaign's zone, included): migration 0005
+    open_until: Mapped[date | None] = mapped_column(Date)
 
 
 class UnitQuotaRow(Base):
@@ -246,7 +251,24 @@ class ReminderDeliveryRow(Base):
     stage: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     tg_id: Mapped[int] = mapped_column(BigInteger)
-    sent_at: Mapped[datetime]
+    sent_at: Mapped[datetime]  # when it was claimed
+    # NULL: claimed, not known to be delivered (a crash between claim and send); "sent",
+    # "blocked" (403: the user blocked the bot, not retried), "failed" (anything else): 0005
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class StageDateRow(Base):
+    """A stage's date set or moved by the office (``/deadline``, ``deadline set``), laid over the
+    definition's dates whenever a definition is read (core.deadlines.with_dates): migration 0005."""
+
+    __tablename__ = "stage_dates"
+
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    closes_at: Mapped[clock_time | None] = mapped_column(Time)  # NULL: at the day's end
+    set_by: Mapped[int | None] = mapped_column(BigInteger)
+    set_at: Mapped[datetime]
 
 
 class FsmRow(Base):
@@ -271,6 +293,7 @@ __all__ = [
     "LimitCounterRow",
     "NomineeRow",
     "ReminderDeliveryRow",
+    "StageDateRow",
     "UnitQuotaRow",
     "UnitRow",
     "UserRow",

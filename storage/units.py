@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -22,6 +22,7 @@ UNIT_STATE = (
     UnitRow.submitted_at,
     UnitRow.reopened_at,
     UnitRow.given_up,
+    UnitRow.open_until,
 )
 _GET = select(*UNIT_STATE).where(UnitRow.campaign_id == bindparam("campaign_id"), UnitRow.name == bindparam("name"))
 # One unit's row locked serialises the use cases changing that unit (FOR NO KEY UPDATE: the
@@ -37,7 +38,9 @@ _SET = update(UnitRow).where(*_WHERE)  # sets the columns its parameters name
 
 def unit_state(row: Any) -> UnitState:
     given_up = tuple(ReservedOpen(**place) for place in row.given_up or ())
-    return UnitState(row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at, given_up)
+    return UnitState(
+        row.unit_campaign_id, row.name, row.active, row.submitted_at, row.reopened_at, given_up, row.open_until
+    )
 
 
 class SqlUnits:
@@ -87,8 +90,9 @@ class SqlUnits:
         }
         await self._conn.execute(_SET, params)
 
-    async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
-        await self._conn.execute(_SET, {"b_campaign_id": campaign_id, "b_name": name, "reopened_at": at})
+    async def set_reopened(self, campaign_id: str, name: str, at: datetime, until: date | None = None) -> None:
+        params = {"b_campaign_id": campaign_id, "b_name": name, "reopened_at": at, "open_until": until}
+        await self._conn.execute(_SET, params)
 
 
 __all__ = ["UNIT_STATE", "SqlUnits", "unit_state"]

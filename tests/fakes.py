@@ -26,7 +26,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from app import ports as p
@@ -42,6 +42,7 @@ from app.ports import (
     StoredCampaign,
 )
 from core.campaign import Campaign
+from core.deadlines import StageDate, with_dates
 from core.loader import parse
 from core.records import (
     PLACE_HOLDING,
@@ -96,7 +97,8 @@ class State:
     limit_counters: dict[tuple[str, str], Counter] = field(default_factory=dict)  # (campaign, key)
     audit: list[AuditEntry] = field(default_factory=list)
     invites: dict[str, Invite] = field(default_factory=dict)
-    reminders: set[tuple[str, str, str, str, int]] = field(default_factory=set)
+    reminders: dict[tuple[str, str, str, str, int], str | None] = field(default_factory=dict)
+    stage_dates: dict[tuple[str, str], StageDate] = field(default_factory=dict)
 
     def copy(self) -> State:
         return State(
@@ -109,7 +111,8 @@ class State:
             limit_counters=dict(self.limit_counters),
             audit=list(self.audit),
             invites=dict(self.invites),
-            reminders=set(self.reminders),
+            reminders=dict(self.reminders),
+            stage_dates=dict(self.stage_dates),
         )
 
 
@@ -364,9 +367,10 @@ class FakeUnits(_Repository):
         places = tuple(given_up) if at is not None else ()
         self.state.units[(campaign_id, name)] = replace(self._unit(campaign_id, name), submitted_at=at, given_up=places)
 
-    async def set_reopened(self, campaign_id: str, name: str, at: datetime) -> None:
+    async def set_reopened(self, campaign_id: str, name: str, at: datetime, until: date | None = None) -> None:
         await self._enter("units.set_reopened", write=True)
-        self.state.units[(campaign_id, name)] = replace(self._unit(campaign_id, name), reopened_at=at)
+        unit = replace(self._unit(campaign_id, name), reopened_at=at, open_until=until)
+        self.state.units[(campaign_id, name)] = unit
 
 
 class FakeCampaigns(_Repository):
@@ -380,7 +384,19 @@ class FakeCampaigns(_Repository):
         stored = self.state.campaigns.get(campaign_id)
         if stored is None or stored.info.version != version:
             return None
-        return self.tx.db.definition(stored)
+        dates = [d for (c, _stage), d in self.state.stage_dates.items() if c == campaign_id]
+        return with_dates(self.tx.db.definition(stored), dates)
+
+    async def dates(self, campaign_id: str) -> list[StageDate]:
+        await self._enter("campaigns.dates")
+        return [d for (c, _stage), d in sorted(self.state.stage_dates.items()) if c == campaign_id]
+
+    async def set_date(self, campaign_id: str, date: StageDate, by: int | None, at: datetime) -> None:
+        await self._enter("campaigns.set_date", write=True)
+        stored = self.state.campaigns[campaign_id]
+        self.state.stage_dates[(campaign_id, date.stage)] = date
+        info = replace(stored.info, version=stored.info.version + 1)
+        self.state.campaigns[campaign_id] = StoredCampaign(info, stored.definition)
 
     async def stored(self, campaign_id: str, *, lock: bool = False) -> StoredCampaign | None:
         await self._enter("campaigns.stored", lock=lock)
@@ -622,8 +638,26 @@ class FakeReminders(_Repository):
         key = (campaign_id, unit, stage, kind, tg_id)
         if key in self.state.reminders:
             return False
-        self.state.reminders.add(key)
+        self.state.reminders[key] = None
         return True
+
+    async def claimed(self, campaign_id: str, stage: str, kind: str) -> set[int]:
+        await self._enter("reminders.claimed")
+        return {k[4] for k in self.state.reminders if (k[0], k[2], k[3]) == (campaign_id, stage, kind)}
+
+    async def settle(self, campaign_id: str, stage: str, kind: str, tg_id: int, outcome: str) -> None:
+        await self._enter("reminders.settle", write=True)
+        for k in list(self.state.reminders):
+            if (k[0], k[2], k[3], k[4]) == (campaign_id, stage, kind, tg_id):
+                self.state.reminders[k] = outcome
+
+    async def deliveries(self, campaign_id: str, stage: str, kind: str) -> list[p.Delivery]:
+        await self._enter("reminders.deliveries")
+        return [
+            p.Delivery(k[1], k[4], outcome)
+            for k, outcome in sorted(self.state.reminders.items(), key=lambda kv: (kv[0][1], kv[0][4]))
+            if (k[0], k[2], k[3]) == (campaign_id, stage, kind)
+        ]
 
 
 # --------------------------------------------------------------------------- drafts, files, clock

@@ -19,7 +19,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -115,13 +115,13 @@ class World:
         """``NOMINEE_OFFICE_IDS``: what ``nominee-bot run`` does with the listed ids at start."""
         await joining.seat_office(self.ports, campaign, tg_ids)
 
-    async def reopen(self, office: int, unit: str) -> int:
+    async def reopen(self, office: int, unit: str, until: date | None = None) -> int:
         """The office (Telegram user ``office``, joined) opens ``unit``'s list again after a
         submission or the deadline (app.review.reopen; in the chat: /review → 重新开放本单位名单).
         How many submitted nominees became editable again."""
         found = await queries.context(self.ports, office)
         assert found is not None, f"{office} has not joined"
-        return await review.reopen(self.ports, found[0], unit)
+        return await review.reopen(self.ports, found[0], unit, until)
 
     # -------------------------------------------------------------- the machine
 

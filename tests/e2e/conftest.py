@@ -168,6 +168,7 @@ class BotStack:
         self._ports: Ports | None = None
         self.ids: set[str] = set()  # every ID number typed to the bot (for the log and message scans)
         self.errors_expected = False  # a test that breaks the server on purpose sets it: errors get logged
+        self.reminders = "off"  # NOMINEE_REMINDERS of the next start
         self._drain: asyncio.Task[bytes] | None = None
 
     # -------------------------------------------------------------- environment
@@ -184,6 +185,9 @@ class BotStack:
             NOMINEE_DATA_DIR=str(self.data_dir),
             NOMINEE_TODAY=TODAY.isoformat(),
             NOMINEE_THROTTLE_RATE="0",  # the tests type faster than any clerk
+            # real time on a pinned day: a reminder would arrive mid-story at whatever minute the
+            # test runs; test_reminders.py turns it on with a stage dated for the test
+            NOMINEE_REMINDERS=self.reminders,
         )
         return env
 
@@ -386,6 +390,7 @@ _STACKS: list[BotStack] = []
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> AsyncIterator[BotStack]:
     st = BotStack(tmp_path_factory.mktemp("e2e"), request.module.__name__.rsplit(".", 1)[-1])
+    st.reminders = getattr(request.module, "REMINDERS", "off")  # a module that tells the scheduler's story turns it on
     _STACKS.append(st)
     try:
         await st.start()

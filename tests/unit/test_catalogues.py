@@ -39,6 +39,11 @@ NOT_CHAT = {
     "bot/cli.py": "the nominee-bot command line (campaign list/check/show), Chinese + English labels",
     "bot/runner.py": "stderr messages of `nominee-bot run`",
     "bot/commands.py": "help and stderr messages of `nominee-bot invite|db|campaign load`",
+    "bot/deadline_cli.py": "help and stderr messages of `nominee-bot deadline set`",
+}
+# /deadline takes a date typed the Chinese way too (2024年5月20日 17：00).
+ALLOWED_CHINESE |= {
+    ("handlers/reminders.py", r"^\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:\s+(\d{1,2})[:：](\d{2}))?\s*$")
 }
 # help_text(): the /lang line names the language in Chinese inside the English msgid (like the menu).
 ALLOWED_CHINESE |= {
@@ -56,6 +61,8 @@ ALLOWED_CHINESE |= {
         "with a reason, final results, an alternate in its head's place, reopen a unit's list\n/list — the "
         "nominees of all units, and the reserved places units gave up\n/status N — one nominee's record and "
         "history\n/audit N — a nominee's full change history\n/deadlines — dates of the campaign\n"
+        "/deadline — set or move a stage's date (every clerk is told)\n"
+        "/remind — remind the clerks of unfinished units now\n"
         "/lang — 中文 / English\n/help — this list",
     ),
 }

@@ -61,6 +61,8 @@ SAMPLES: dict[str, Any] = {
     "unit": "金水区",
     "stage": "initial",
     "deadline": date(2024, 3, 20),
+    "day": date(2024, 3, 1),
+    "year": 2027,
     "nominee": 17,
     "fields": ("phone",),
     "changes": (

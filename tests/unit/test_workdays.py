@@ -77,3 +77,57 @@ def test_days_left_counts_calendar_days_and_goes_negative_after_the_deadline():
     assert days_left(date(2024, 10, 8), today) == 8
     assert days_left(today, today) == 0
     assert days_left(date(2024, 9, 29), today) == -1
+
+
+# ------------------------------------------------------------------------------ 2025, and a year from the definition
+
+
+def test_the_2025_labour_day_holiday_and_its_make_up_sunday() -> None:
+    # 国办发明电〔2024〕12号: 5月1日至5日放假调休，共5天；4月27日（周日）上班
+    assert is_working_day(date(2025, 4, 27))  # Sunday, worked in lieu
+    assert [is_working_day(date(2025, 5, d)) for d in range(1, 7)] == [False] * 5 + [True]
+    # a five-day notice from 29 April: 4-29, 4-30, holiday, then 5-6, 5-7, 5-8
+    assert add_working_days(date(2025, 4, 29), 5) == date(2025, 5, 8)
+
+
+def test_the_2025_national_day_golden_week_of_eight_days() -> None:
+    # 10月1日至8日放假调休，共8天；9月28日（周日）、10月11日（周六）上班
+    assert is_working_day(date(2025, 9, 28)) and is_working_day(date(2025, 10, 11))
+    assert not any(is_working_day(date(2025, 10, d)) for d in range(1, 9))
+    assert working_days_between(date(2025, 9, 27), date(2025, 10, 12)) == 2 + 3 + 1
+
+
+CALENDAR_2027 = """
+[[calendar]]                 # copied from the State Council's notice by the office (illustrative days)
+year = 2027
+holidays = [2027-05-01, 2027-05-02, 2027-05-03, 2027-05-04, 2027-05-05]
+workdays = [2027-04-25, 2027-05-08]
+"""
+
+
+def test_a_year_the_library_does_not_know_comes_from_the_definition_file() -> None:
+    from core.loader import builtin_text, parse
+
+    campaign = parse(builtin_text("zhangjiakou-2024") + CALENDAR_2027)
+    with pytest.raises(InvalidAnswer):
+        is_working_day(date(2027, 5, 6))  # without the definition: refused, not guessed
+    extra = campaign.calendar
+    assert is_working_day(date(2027, 4, 25), extra)  # a Sunday worked in lieu
+    assert not is_working_day(date(2027, 5, 3), extra)  # a Monday of the holiday
+    assert is_working_day(date(2027, 5, 8), extra)  # a Saturday worked in lieu
+    assert not is_working_day(date(2027, 5, 9), extra)  # an ordinary Sunday
+    assert add_working_days(date(2027, 4, 29), 3, extra) == date(2027, 5, 6)  # 4-29, 4-30, holiday, 5-6
+    assert is_working_day(date(2025, 4, 27), extra)  # the library's years stay as they are
+    with pytest.raises(InvalidAnswer) as caught:
+        is_working_day(date(2028, 1, 3), extra)
+    assert caught.value.problem == CalendarUnknown(year=2028)
+
+
+def test_a_definition_calendar_with_a_day_of_another_year_is_refused_with_its_place() -> None:
+    from core.loader import DefinitionError, builtin_text, parse
+
+    wrong = CALENDAR_2027.replace("2027-05-08]", "2028-05-08]")
+    with pytest.raises(DefinitionError) as caught:
+        parse(builtin_text("zhangjiakou-2024") + wrong)
+    problems = [str(p) for p in caught.value.problems]
+    assert any("calendar[0].workdays[1]" in p and "2028-05-08 不在 2027 年" in p for p in problems), problems

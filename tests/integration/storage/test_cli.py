@@ -151,3 +151,32 @@ def test_the_office_loads_zhangjiakou_s_allocation_table_from_excel(tmp_path: Pa
     (tmp_path / "notes.xlsx").write_text("not a workbook")
     bad = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "notes.xlsx")
     assert bad.returncode == 1 and bad.stderr.startswith("nominee-bot import-allocation: notes.xlsx: 不是 .xlsx 工作簿")
+
+
+def test_deadline_set_dates_the_second_review_and_refuses_in_one_line(tmp_path: Path) -> None:
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOMINEE_")}
+    env |= {"PYTHONPATH": str(ROOT), "NOMINEE_DATA_DIR": str(tmp_path / "data"), "NOMINEE_TODAY": "2024-03-15"}
+
+    def deadline(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot.cli", "deadline", "set", "--campaign", "zhengzhou-2024", *args]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    done = deadline("--stage", "second_review", "--date", "2024-05-20", "--time", "17:00")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "zhengzhou-2024 second_review (报送复审材料): 待定 to be announced → 2024-05-20 17:00 (Asia/Shanghai)"
+    )
+    moved = deadline("--stage", "second_review", "--date", "2024-05-18")
+    assert "2024-05-20 → 2024-05-18" in moved.stdout and "2024-05-18 不是法定工作日" in moved.stderr
+
+    unknown = deadline("--stage", "second", "--date", "2024-05-20")
+    assert unknown.returncode == 1 and "没有阶段 “second” (no such stage)" in unknown.stderr
+    assert "second_review" in unknown.stderr
+    beyond = deadline("--stage", "second_review", "--date", "2027-05-06")
+    assert beyond.returncode == 1 and "2027 年的法定节假日尚未公布" in beyond.stderr
+    passed = deadline("--stage", "initial", "--date", "2024-03-14")
+    assert passed.returncode == 1 and "2024-03-14 已过 (that date has passed)" in passed.stderr
+    wrong = deadline("--stage", "initial", "--date", "2024-13-01")
+    assert wrong.returncode == 2 and "YYYY-MM-DD" in wrong.stderr
+    assert len(wrong.stderr.splitlines()) == 1
