@@ -40,6 +40,8 @@ OFFICE_MENU = [
     ("dashboard", N_("Where the campaign stands, with charts")),
     ("export_all", N_("Every unit's tables, the public notice, the photos")),
     ("deadlines", N_("Dates and days left")),
+    ("deadline", N_("Set or move a stage's date")),
+    ("remind", N_("Remind unfinished units now")),
     ("lang", N_("中文 / English")),
     ("help", N_("Help")),
     ("cancel", N_("Stop the current step")),

@@ -160,7 +160,8 @@ async def test_clerks_are_refused_the_office_s_commands_with_the_reason_and_thei
     office = await office_member(bot, 9202)
     menu = bot.session.chat_commands[office.tg_id]
     assert list(menu[""]) == [
-        "review", "list", "status", "audit", "dashboard", "export_all", "deadlines", "lang", "help", "cancel"
+        "review", "list", "status", "audit", "dashboard", "export_all", "deadlines", "deadline", "remind",
+        "lang", "help", "cancel",
     ]  # fmt: skip
     assert "dashboard" not in bot.session.commands[""] and "export_all" not in bot.session.commands[""]
     assert menu["en"]["review"] == "Review the units' lists"
