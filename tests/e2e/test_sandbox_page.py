@@ -39,6 +39,7 @@ if CHROMIUM is not None and CHROMEDRIVER is not None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("NOMINEE_ARTIFACTS", ROOT / "artifacts"))
@@ -335,15 +336,17 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
     # /review → the unit → the nominee (its photo shown above the record) → 退回 with a typed reason
     page.type("/review", "请选择单位")
     page.tap("金水区", "王秀兰")
+    pictures = len(photos(page))
     page.tap("王秀兰", "姓名：王秀兰")
-    shown_photo(page)
+    shown_photo(page, pictures)
     page.tap("↩ 退回修改", "请输入退回理由")
     page.type(REASON, "已退回推荐单位修改")
     assert "已通知该单位填报人（2 人）" in page.chat_text(), page.chat_text()[-1500:]  # 王静 and 刘洋
 
     # the dashboard: its chart shown in the chat as a picture
+    pictures = len(photos(page))
     page.type("/dashboard", "推荐工作进度")
-    shown_photo(page)
+    shown_photo(page, pictures)
 
     # an export: the table is chosen with a button; the file the bot sends downloads
     page.type("/export", "表格")
@@ -369,12 +372,15 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
 REASON = "照片不清晰，请重新上传。"
 
 
-def shown_photo(page: Page) -> None:
-    """The newest picture in the chat is loaded and shown (not a download card)."""
-    image = page.until(
-        lambda: (page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot img.photo") or [None])[-1],
-        what="a picture in the chat",
-    )
+def photos(page: Page) -> list[WebElement]:
+    return page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot img.photo")
+
+
+def shown_photo(page: Page, before: int) -> None:
+    """A picture the bot sent after the ``before`` ones is in the chat, loaded and shown (not a
+    download card)."""
+    page.until(lambda: len(photos(page)) > before, what="a new picture in the chat")
+    image = photos(page)[-1]
     page.driver.execute_script("arguments[0].scrollIntoView()", image)
     page.until(
         lambda: page.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image),
