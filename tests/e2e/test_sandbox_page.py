@@ -407,7 +407,7 @@ def cells(path: Path) -> str:
 
 
 def test_an_old_button_gets_an_alert_like_in_telegram(page: Page) -> None:
-    page.person(JINSHUI)
+    page.person(HANGKONGGANG)  # 金水区's list is handed in (the first story): /new is closed there
     page.type("/new", "工人先锋号")
     page.type("/new", "工人先锋号")
     page.tap("五一劳动奖章", "第 1/")
