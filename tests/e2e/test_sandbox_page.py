@@ -39,9 +39,11 @@ if CHROMIUM is not None and CHROMEDRIVER is not None:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("NOMINEE_ARTIFACTS", ROOT / "artifacts"))
+DOWNLOADS = ARTIFACTS / "downloads"  # where the browser saves what a person downloads
 JINSHUI_NEW = 7005  # the demo person who has not joined yet (sandbox.demo.PEOPLE)
 JINSHUI = 7001
 HANGKONGGANG = 7002
@@ -100,6 +102,12 @@ def browser() -> Iterator[WebDriver]:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1000,1000"):
         options.add_argument(argument)
     options.add_argument("--lang=zh-CN")
+    if DOWNLOADS.exists():
+        shutil.rmtree(DOWNLOADS)
+    DOWNLOADS.mkdir(parents=True)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(DOWNLOADS), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     try:
         yield driver
@@ -311,23 +319,95 @@ def test_a_new_clerk_joins_enters_a_whole_nominee_and_the_office_sees_it(page: P
     page.until(lambda: not page.driver.find_element(By.ID, "toast").is_displayed(), what="the toast to fade")
     page.screenshot("sandbox-clerk.png")
 
-    # the office, in the same browser
+    # the clerk hands the list in, so that the office can review it
+    page.type("/submit", "提交")
+    page.tap("提交并放弃上述名额" if "提交并放弃上述名额" in [t for t, _d in page.buttons()] else "确定提交")
+    page.until(lambda: "本单位推荐名单已提交办公室" in page.chat_text(), what="the submission")
+
+    # the office, in the same browser: its own menu (set for its chat alone), /list
     page.person(OFFICE)
+    page.driver.find_element(By.ID, "menu").click()
+    menu = page.until(lambda: page.driver.find_element(By.ID, "commands").text, what="the office's menu")
+    assert "/review" in menu and "/dashboard" in menu and "/export_all" in menu, menu
+    page.driver.find_element(By.ID, "menu").click()
     page.type("/list", "王秀兰")
     assert "金水区" in page.last_text
+
+    # /review → the unit → the nominee (its photo shown above the record) → 退回 with a typed reason
+    page.type("/review", "请选择单位")
+    page.tap("金水区", "王秀兰")
+    pictures = len(photos(page))
+    page.tap("王秀兰", "姓名：王秀兰")
+    shown_photo(page, pictures)
+    page.tap("↩ 退回修改", "请输入退回理由")
+    page.type(REASON, "已退回推荐单位修改")
+    assert "已通知该单位填报人（2 人）" in page.chat_text(), page.chat_text()[-1500:]  # 王静 and 刘洋
+
+    # the dashboard: its chart shown in the chat as a picture
+    pictures = len(photos(page))
+    page.type("/dashboard", "推荐工作进度")
+    shown_photo(page, pictures)
+
+    # an export: the table is chosen with a button; the file the bot sends downloads
+    page.type("/export", "表格")
+    page.tap("2024年郑州市五一劳动奖章推荐对象情况汇总表", ".xlsx：共 1 条")
+    link = page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot a.document")[-1]
+    name = link.get_attribute("download") or ""
+    assert name.endswith(".xlsx"), name
+    page.driver.execute_script("arguments[0].scrollIntoView()", link)
+    link.click()
+    downloaded = DOWNLOADS / name
+    page.until(lambda: downloaded.is_file() and downloaded.stat().st_size > 0, what=f"{name} downloaded")
+    assert "王秀兰" in cells(downloaded), f"王秀兰 is not in {name}"
     page.screenshot("sandbox-office.png")
 
-    # ---------------------------------------------------------------- EXTENSION POINT (office review)
-    # When the office's review (通过/退回) and its exports land, continue the round trip here:
-    #   1. as the office: tap 王秀兰 in /list, tap 退回, type the reason (e.g. "照片不清晰，请重新上传");
-    #   2. page.person(JINSHUI_NEW): the clerk's chat shows the notice with the reason; /edit it;
-    #   3. page.person(OFFICE): ask for the export and download the Excel file: its .document link
-    #      (an <a download>) fetched with the browser's cookies-free GET and opened with openpyxl.
-    # ---------------------------------------------------------------- end of extension point
+    # back to the clerk: the office's notice, with the reason, is in the chat
+    page.person(JINSHUI_NEW)
+    page.until(lambda: REASON in page.chat_text(), what="the office's notice")
+    notice = next(r["text"] for r in reversed(page.bot_rows()) if REASON in r["text"])
+    assert "王秀兰" in notice and "已退回" in notice and "/edit" in notice, notice
+    page.screenshot("sandbox-clerk-returned.png")
+
+
+REASON = "照片不清晰，请重新上传。"
+
+
+def photos(page: Page) -> list[WebElement]:
+    return page.driver.find_elements(By.CSS_SELECTOR, "#messages .row.bot img.photo")
+
+
+def shown_photo(page: Page, before: int) -> None:
+    """A picture the bot sent after the ``before`` ones is in the chat, loaded and shown (not a
+    download card)."""
+    page.until(lambda: len(photos(page)) > before, what="a new picture in the chat")
+    image = photos(page)[-1]
+    page.driver.execute_script("arguments[0].scrollIntoView()", image)
+    page.until(
+        lambda: page.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image),
+        what="the picture loaded",
+    )
+    assert image.is_displayed()
+
+
+def cells(path: Path) -> str:
+    """Every cell's text of an Excel workbook, opened with openpyxl (as an office would open it)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value
+        )
+    finally:
+        book.close()
 
 
 def test_an_old_button_gets_an_alert_like_in_telegram(page: Page) -> None:
-    page.person(JINSHUI)
+    page.person(HANGKONGGANG)  # 金水区's list is handed in (the first story): /new is closed there
     page.type("/new", "工人先锋号")
     page.type("/new", "工人先锋号")
     page.tap("五一劳动奖章", "第 1/")

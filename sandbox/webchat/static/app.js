@@ -355,15 +355,31 @@ function hideMenus() {
   $("attach-menu").hidden = true;
 }
 
+// The menu Telegram shows this person in their private chat: the first list set, in this order of
+// scopes — this chat (the office's own menu, BotCommandScopeChat), all private chats, default —
+// each first in the person's language, then for every language.
+function menuFor(lists, person) {
+  const languages = person.language === "en" ? ["en", ""] : [""];
+  const scopes = [
+    (s) => s.type === "chat" && String(s.chat_id) === String(person.id),
+    (s) => s.type === "all_private_chats",
+    (s) => s.type === "default",
+  ];
+  for (const fits of scopes) {
+    for (const language of languages) {
+      const found = lists.find((c) => fits(c.scope || { type: "default" }) && (c.language_code || "") === language);
+      if (found && found.commands.length) return found.commands;
+    }
+  }
+  return [];
+}
+
 async function toggleCommands() {
   const box = $("commands");
   if (!box.hidden) { box.hidden = true; return; }
   const state = await sandbox("state");
-  const language = app.person.language === "en" ? "en" : "";
-  const menu = state.commands.find((c) => c.language_code === language && c.scope?.type === "default") ||
-    state.commands.find((c) => c.language_code === "");
   box.replaceChildren();
-  for (const command of menu ? menu.commands : []) {
+  for (const command of menuFor(state.commands, app.person)) {
     const item = document.createElement("button");
     item.type = "button";
     item.className = "item";
