@@ -12,9 +12,11 @@ from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.clock import local_date
+from core.errors import InvalidAnswer
 from core.quota import limits_hit, unit_refusal
 from core.records import HistoryEntry, NomineeInfo, ReviewAction, Status, UnitState, UserInfo, holds_place
 from core.refusals import (
+    CalendarBeyond,
     DatePassed,
     NomineeChanged,
     PromoteInvalid,
@@ -24,6 +26,7 @@ from core.refusals import (
     ReviewTransition,
     UnitUnknown,
 )
+from core.workdays import is_working_day
 
 # action → (the statuses it applies to, the status it leads to, the audit log's word for it)
 TRANSITIONS: dict[ReviewAction, tuple[frozenset[str], Status, str]] = {
@@ -95,11 +98,23 @@ async def review(
     return replace(record.info, status=target, note=clean, updated_at=now, version=version)
 
 
+def check_until(campaign: Campaign, until: date, today: date) -> None:
+    """Refuses a reopening's last day that has passed (``today``: the campaign's zone), or one in a
+    year no working-day calendar knows (as a stage's date is refused: an unknown year is more
+    likely a typing slip than an intended date)."""
+    if until < today:
+        raise Rejected(DatePassed(until))
+    try:
+        is_working_day(until, campaign.calendar)
+    except InvalidAnswer:
+        raise Rejected(CalendarBeyond(until.year)) from None
+
+
 @usecase
 async def reopen(ports: Ports, user: UserInfo, unit: str, until: date | None = None) -> int:
     """Opens a unit's list again (after a submit or a passed deadline); its submitted nominees
     become editable. ``until``: the last day it stays open after the deadline (the campaign's
-    zone; refused when already passed); None: until the office or a submission closes it.
+    zone; refused by :func:`check_until`); None: until the office or a submission closes it.
     Returns how many nominees were reopened."""
     async with ports.db.write() as tx:
         actor = await access.actor(tx, user, "office")
@@ -108,8 +123,8 @@ async def reopen(ports: Ports, user: UserInfo, unit: str, until: date | None = N
             raise Rejected(UnitUnknown(unit))
         campaign = await access.campaign_in(tx, actor.campaign_id)
         now = ports.clock()
-        if until is not None and until < local_date(now, campaign):
-            raise Rejected(DatePassed(until))
+        if until is not None:
+            check_until(campaign, until, local_date(now, campaign))
         records = await tx.nominees.of_unit(campaign.id, unit, frozenset({"submitted"}), lock=True)
         for r in records:
             await tx.nominees.update(r.info.id, status="saved", updated_at=now, version=r.info.version + 1)
@@ -231,12 +246,14 @@ LISTED: frozenset[str] = frozenset(
 @dataclass(frozen=True)
 class UnitOverview:
     """One unit in /review's chooser: its nominees (not withdrawn), those awaiting a decision
-    (submitted) and when the unit handed its list in (None: not yet, or reopened)."""
+    (submitted), when the unit handed its list in (None: not yet, or reopened) and the last day
+    the office reopened it until (None: no such limit)."""
 
     name: str
     total: int
     waiting: int
     submitted_at: datetime | None
+    open_until: date | None = None
 
 
 @usecase
@@ -255,7 +272,7 @@ async def units(ports: Ports, user: UserInfo) -> list[UnitOverview]:
             continue
         mine = [r.info for r in live if r.info.unit == unit.name and r.info.status in LISTED]
         waiting = sum(1 for n in mine if n.status == "submitted")
-        out.append(UnitOverview(unit.name, len(mine), waiting, state.submitted_at))
+        out.append(UnitOverview(unit.name, len(mine), waiting, state.submitted_at, state.open_until))
     return sorted(out, key=lambda o: (-o.waiting, o.total == 0))  # a stable sort keeps the definition's order
 
 
@@ -316,6 +333,7 @@ __all__ = [
     "Promotion",
     "UnitList",
     "UnitOverview",
+    "check_until",
     "promote",
     "record",
     "reopen",

@@ -88,7 +88,9 @@ def closed(campaign: Campaign, unit: UnitState, now: datetime) -> Closed | None:
     if unit.open_until is not None:
         if local_date(now, campaign) <= unit.open_until:
             return None
-        return UnitClosed(unit.name, stage.key, unit.open_until)
+        # closed on the later of the two days: a unit reopened until a day before the deadline
+        # still had the deadline
+        return UnitClosed(unit.name, stage.key, max(unit.open_until, stage.deadline))
     if unit.reopened_at is not None and unit.reopened_at >= at:
         return None
     return UnitClosed(unit.name, stage.key, stage.deadline)

@@ -47,7 +47,7 @@ def setup() -> Router:
     member.message.filter(Joined(True))
     member.callback_query.filter(Joined(True))
     member.edited_message.filter(Joined(True))
-    member.message.outer_middleware(review.command_ends_reason)  # a command ends the office's 退回 reason
+    member.message.outer_middleware(review.command_ends_reason)  # a command ends a reason or a day being typed
     member.message.middleware(with_turn)  # a member's handlers may take ``turn`` (handlers.common.Turn)
     member.callback_query.middleware(with_turn)
     member.edited_message.middleware(with_turn)

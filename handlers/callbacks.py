@@ -129,10 +129,12 @@ class RvCb(CallbackData, prefix="rv"):
 
 
 class RvReopenCb(CallbackData, prefix="ro"):
-    """重新开放 a unit's list: ask | yes (``u`` as in :class:`RvListCb`)."""
+    """重新开放 a unit's list: ask | yes (no end) | date (asks for a day) | until (``d``: that day
+    as YYYYMMDD, confirmed). ``u`` as in :class:`RvListCb`."""
 
     action: str
     u: Index
+    d: str = ""
 
 
 class AuditCb(CallbackData, prefix="au"):

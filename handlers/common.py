@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
@@ -27,6 +27,8 @@ from handlers.problems import problem_text
 
 Event = Message | CallbackQuery
 DIGITS = re.compile(r"[0-9]+")
+# a typed date: 2024-05-20, 2024/5/20, 2024.5.20 or 2024年5月20日, with an optional hour (17:00 or 17：00)
+WHEN = re.compile(r"^\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:\s+(\d{1,2})[:：](\d{2}))?\s*$")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -149,7 +151,23 @@ def parse_id(args: str | None) -> int | None:
     return int(raw) if len(raw) <= 12 else ID_MAX + 1  # longer: out of range anyway, not worth converting
 
 
+def parse_when(text: str) -> tuple[date, time | None] | None:
+    """A date the office typed (``YYYY-MM-DD`` or ``2024年5月20日``, optionally ``HH:MM``) as
+    (day, hour or None); None when it is not one, or no calendar has that day (2024-05-32)."""
+    found = WHEN.match(text)
+    if found is None:
+        return None
+    y, m, d, hh, mm = found.groups()
+    try:
+        day = date(int(y), int(m), int(d))
+        at = None if hh is None else time(int(hh), int(mm))
+    except ValueError:
+        return None
+    return day, at
+
+
 __all__ = [
+    "WHEN",
     "Event",
     "Magic",
     "Turn",
@@ -157,6 +175,7 @@ __all__ = [
     "nominee_number",
     "outdated",
     "parse_id",
+    "parse_when",
     "show",
     "still_open",
     "with_turn",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from app import queries
 from core.clock import local_time
-from core.deadlines import closed
+from core.deadlines import closed, entry_deadline
 from core.form import IntakeForm
 from core.quota import needs_alternate
 from core.records import NomineeInfo
+from core.refusals import UnitClosed
 from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
@@ -120,8 +123,27 @@ async def tapped(query: CallbackQuery, callback_data: ItemCb, turn: Turn) -> Non
     await show_nominee(turn, callback_data.id, edit=False)
 
 
+def reopened_beyond(turn: Turn, until: date) -> bool:
+    """Whether the office reopened the unit until a day not passed and later than the entry deadline
+    (one before it changes nothing the clerk needs to know)."""
+    entry = entry_deadline(turn.campaign)
+    return entry is not None and until > entry[1] and turn.today <= until
+
+
 async def deadlines(message: Message, turn: Turn) -> None:
-    await message.answer(texts.deadlines_text(turn.campaign, turn.today))
+    """The stages' dates; for a clerk whose unit the office reopened until a day, until when it is
+    open, or that it closed on that day (the same words as the refusal a change gets then)."""
+    text = texts.deadlines_text(turn.campaign, turn.today)
+    if turn.user.role == "clerk" and turn.user.unit:
+        state = await queries.unit_state(turn.ports, turn.user)
+        gate = closed(turn.campaign, state, turn.now)
+        if isinstance(gate, UnitClosed):
+            text += "\n\n" + problem_text(gate, turn.campaign)
+        elif gate is None and state.open_until is not None and reopened_beyond(turn, state.open_until):
+            text += "\n\n" + _(
+                "The office reopened your unit's list until {date}: it may be entered and changed through that day."
+            ).format(date=state.open_until.isoformat())
+    await message.answer(text)
 
 
 def setup() -> Router:

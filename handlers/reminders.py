@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -27,13 +26,12 @@ from core.deadlines import closed
 from core.refusals import Rejected
 from handlers import intake
 from handlers.callbacks import DeadlineCb, GoCb, RemindCb
-from handlers.common import Turn, outdated, show
+from handlers.common import Turn, outdated, parse_when, show
 from handlers.i18n import _, pick
 from handlers.labels import esc
 from handlers.problems import problem_text
 
 log = logging.getLogger(__name__)
-DATE = re.compile(r"^\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:\s+(\d{1,2})[:：](\d{2}))?\s*$")
 
 
 class Rounds(Protocol):
@@ -209,7 +207,7 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
             await message.answer(_("The date was not changed."))
             return
         skip()
-    parsed = _parse(message.text or "")
+    parsed = parse_when(message.text or "")
     if parsed is None:
         await message.answer(_("Please type a date as YYYY-MM-DD, or YYYY-MM-DD HH:MM (for example 2024-05-20 17:00)."))
         return
@@ -242,19 +240,6 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
         ]
     )
     await message.answer("\n".join(lines), reply_markup=keyboard)
-
-
-def _parse(text: str) -> tuple[date, time | None] | None:
-    found = DATE.match(text)
-    if found is None:
-        return None
-    y, m, d, hh, mm = found.groups()
-    try:
-        day = date(int(y), int(m), int(d))
-        at = None if hh is None else time(int(hh), int(mm))
-    except ValueError:
-        return None
-    return day, at
 
 
 def _encode(day: date, at: time | None) -> str:

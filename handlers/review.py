@@ -1,6 +1,7 @@
 """The office's review in the chat: /review (a unit chosen with buttons, its list paged by award),
 a nominee's whole record with its photo, 通过 / 退回 (with a typed reason) / the final results,
-an alternate promoted in its head's place, a unit's list reopened, /audit N; the unit's clerks
+an alternate promoted in its head's place, a unit's list reopened (with no end, or until a typed
+day), /audit N; the unit's clerks
 are told of every decision at once. Clerks asking for an office command are told why not.
 
 The office looks at any unit but never acts as its clerk: nothing here enters or changes answers.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -37,7 +39,7 @@ from core.records import ReviewAction
 from core.refusals import NomineeChanged, OfficeCommand, Rejected
 from handlers import review_texts as rt
 from handlers.callbacks import AuditCb, ItemCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
-from handlers.common import Turn, nominee_number, outdated, show
+from handlers.common import Turn, nominee_number, outdated, parse_when, show
 from handlers.i18n import _, sentences
 from handlers.labels import esc, nominee_title
 from handlers.menus import OFFICE_ONLY
@@ -56,6 +58,15 @@ class Returning(StatesGroup):
     """退回: the office is typing the reason (state data: the nominee's id and version)."""
 
     reason = State()
+
+
+class Reopening(StatesGroup):
+    """重新开放 until a day: the office is typing the day (state data: the unit's index)."""
+
+    until = State()
+
+
+TYPING = frozenset({Returning.reason.state, Reopening.until.state})  # ended by any other command
 
 
 # ------------------------------------------------------------------------------ keyboards
@@ -119,7 +130,7 @@ async def show_units(turn: Turn, offset: int) -> None:
     shown = overviews[offset : offset + UNITS_PAGE]
     kb = InlineKeyboardBuilder()
     for o in shown:
-        kb.row(button(rt.unit_button(o), RvListCb(u=unit_index(turn.campaign, o.name)).pack()))
+        kb.row(button(rt.unit_button(o, turn.today), RvListCb(u=unit_index(turn.campaign, o.name)).pack()))
     row = nav(lambda at: RvUnitsCb(offset=at).pack(), offset, len(overviews), UNITS_PAGE)
     if row:
         kb.row(*row)
@@ -139,7 +150,7 @@ async def show_unit(turn: Turn, unit: str, offset: int, *, lead: str = "", edit:
         kb.row(*row)
     kb.row(button(_("Reopen the unit's list"), RvReopenCb(action="ask", u=u).pack()))
     kb.row(button(_("◀ All units"), RvUnitsCb().pack()))
-    text = rt.unit_list_text(turn.campaign, listing, offset, LIST_PAGE)
+    text = rt.unit_list_text(turn.campaign, listing, offset, LIST_PAGE, turn.today)
     await show(turn.event, f"{lead}\n\n{text}" if lead else text, kb.as_markup(), edit=edit)
 
 
@@ -315,16 +326,16 @@ async def reason_not_text(message: Message) -> None:
 
 
 async def command_ends_reason(handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-    """Outer middleware of the members' messages: another command while a return's reason is
-    awaited ends the return (a text typed later must not become its reason); the command runs as
-    usual. /cancel says so itself."""
+    """Outer middleware of the members' messages: another command while a return's reason or a
+    reopening's last day is awaited ends that step (a text typed later must not become its reason
+    or its day); the command runs as usual. /cancel says so itself."""
     state: FSMContext | None = data.get("state")
     if (
         state is not None
         and isinstance(event, Message)
         and (event.text or "").startswith("/")
         and not (event.text or "").startswith("/cancel")
-        and await state.get_state() == Returning.reason.state
+        and await state.get_state() in TYPING
     ):
         await state.clear()
     return await handler(event, data)
@@ -363,28 +374,88 @@ async def promote(query: CallbackQuery, pressed: RvCb, turn: Turn, bot: Bot) -> 
     await show_record(turn, done.alternate.id, lead=lead)
 
 
-async def reopen_unit(query: CallbackQuery, callback_data: RvReopenCb, turn: Turn, bot: Bot) -> None:
+async def reopen_unit(query: CallbackQuery, callback_data: RvReopenCb, turn: Turn, state: FSMContext, bot: Bot) -> None:
+    """ask (with no end, or until a day?) → yes (no end) | date (the day is typed, then confirmed
+    with an ``until`` button carrying it)."""
     unit = unit_at(turn.campaign, callback_data.u)
-    if unit is None or callback_data.action not in ("ask", "yes"):
+    action = callback_data.action
+    until = decode_day(callback_data.d) if action == "until" else None
+    if unit is None or action not in ("ask", "yes", "date", "until") or (action == "until" and until is None):
         await outdated(query)
         return
-    if callback_data.action == "ask":
+    await state.clear()
+    cancel = button(_("Cancel"), RvListCb(u=callback_data.u).pack())
+    if action == "ask":
         await query.answer()
         kb = InlineKeyboardBuilder()
-        kb.row(
-            button(_("Yes, reopen the list"), RvReopenCb(action="yes", u=callback_data.u).pack()),
-            button(_("Cancel"), RvListCb(u=callback_data.u).pack()),
-        )
+        kb.row(button(_("Yes, reopen the list (no end date)"), RvReopenCb(action="yes", u=callback_data.u).pack()))
+        kb.row(button(_("Reopen until a day…"), RvReopenCb(action="date", u=callback_data.u).pack()))
+        kb.row(cancel)
         await show(turn.event, rt.ask_reopen(unit), kb.as_markup())
         return
+    if action == "date":
+        await query.answer()
+        await state.set_state(Reopening.until)
+        await state.set_data({"u": callback_data.u})
+        kb = InlineKeyboardBuilder()
+        kb.row(cancel)
+        await show(turn.event, rt.ask_until(unit, turn.campaign.timezone), kb.as_markup())
+        return
     try:
-        count = await review.reopen(turn.ports, turn.user, unit)
+        count = await review.reopen(turn.ports, turn.user, unit, until)
     except Rejected as err:
         await query.answer(problem_text(err.problem, turn.campaign)[:200], show_alert=True)
         return
     await query.answer()
-    told = await tell_clerks(turn, bot, unit, lambda: rt.reopened_notice(unit))
-    await show_unit(turn, unit, 0, lead=sentences(rt.reopened(unit, count), told))
+    zone = turn.campaign.timezone
+    told = await tell_clerks(turn, bot, unit, lambda: rt.reopened_notice(unit, until, zone))
+    await show_unit(turn, unit, 0, lead=sentences(rt.reopened(unit, count, until), told))
+
+
+async def until_typed(message: Message, turn: Turn, state: FSMContext) -> None:
+    """The reopening's last day, typed: refused (and asked again) when it is not a day, has passed
+    or lies in a year no calendar knows; otherwise a confirmation naming it."""
+    index = int((await state.get_data()).get("u", -1))
+    unit = unit_at(turn.campaign, index) if index >= 0 else None
+    if unit is None:
+        await state.clear()
+        await message.answer(_("The campaign has no such unit any more. Send /review again."))
+        return
+    parsed = parse_when(message.text or "")
+    if parsed is None or parsed[1] is not None:
+        await message.answer(
+            _("Please type a day as YYYY-MM-DD, or as a Chinese date (year, month, day), without an hour; or /cancel.")
+        )
+        return
+    day = parsed[0]
+    try:
+        review.check_until(turn.campaign, day, turn.today)
+    except Rejected as err:
+        await message.answer(problem_text(err.problem, turn.campaign))
+        return
+    await state.clear()
+    kb = InlineKeyboardBuilder()
+    label = _("Yes, reopen until {date}").format(date=day.isoformat())
+    kb.row(button(label, RvReopenCb(action="until", u=index, d=f"{day:%Y%m%d}").pack()))
+    kb.row(button(_("Cancel"), RvListCb(u=index).pack()))
+    await message.answer(rt.confirm_until(unit, day, turn.campaign.timezone), reply_markup=kb.as_markup())
+
+
+async def until_not_text(message: Message) -> None:
+    await message.answer(_("Please type the day as text, or /cancel."))
+
+
+async def cancel_reopening(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Not reopened; nothing changed."))
+
+
+def decode_day(code: str) -> date | None:
+    """An ``until`` button's day (YYYYMMDD); None when it is not one (a forged or garbled button)."""
+    try:
+        return datetime.strptime(code, "%Y%m%d").date() if len(code) == 8 else None
+    except ValueError:
+        return None
 
 
 async def audit_command(message: Message, command: CommandObject, turn: Turn, state: FSMContext) -> None:
@@ -441,12 +512,15 @@ def setup() -> Router:
     router.message.filter(Office())
     router.callback_query.filter(Office())
     router.message.register(cancel_reason, StateFilter(Returning.reason), Command("cancel"))
+    router.message.register(cancel_reopening, StateFilter(Reopening.until), Command("cancel"))
     router.message.register(review_command, Command("review"))
     router.message.register(audit_command, Command("audit"))
     router.message.register(status_command, Command("status"))
     router.callback_query.register(listed_tapped, ItemCb.filter(F.action == "show"))
     router.message.register(reason_typed, StateFilter(Returning.reason), F.text, ~F.text.startswith("/"))
     router.message.register(reason_not_text, StateFilter(Returning.reason), ~F.text)
+    router.message.register(until_typed, StateFilter(Reopening.until), F.text, ~F.text.startswith("/"))
+    router.message.register(until_not_text, StateFilter(Reopening.until), ~F.text)
     router.callback_query.register(units_page, RvUnitsCb.filter())
     router.callback_query.register(unit_page, RvListCb.filter())
     router.callback_query.register(on_nominee, RvCb.filter())
@@ -464,4 +538,4 @@ def clerks_setup() -> Router:
     return router
 
 
-__all__ = ["LIST_PAGE", "UNITS_PAGE", "Returning", "clerks_setup", "command_ends_reason", "setup"]
+__all__ = ["LIST_PAGE", "UNITS_PAGE", "Reopening", "Returning", "clerks_setup", "command_ends_reason", "setup"]

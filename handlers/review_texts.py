@@ -40,14 +40,18 @@ def units_text(campaign: Campaign, overviews: Sequence[UnitOverview], offset: in
     return "\n".join(lines)
 
 
-def unit_button(o: UnitOverview) -> str:
+def unit_button(o: UnitOverview, today: date) -> str:
+    """``today`` (the campaign's zone): a unit reopened until that day or later says until when."""
     state = _("submitted") if o.submitted_at is not None else _("not submitted")
+    if o.submitted_at is None and o.open_until is not None and today <= o.open_until:
+        state = _("open until {date}").format(date=o.open_until.isoformat())
     return _("{unit} · {waiting}/{total} to review · {state}").format(
         unit=o.name, waiting=o.waiting, total=o.total, state=state
     )
 
 
-def unit_list_text(campaign: Campaign, listing: UnitList, offset: int, page: int) -> str:
+def unit_list_text(campaign: Campaign, listing: UnitList, offset: int, page: int, today: date) -> str:
+    """``today`` (the campaign's zone): a unit reopened until a day says until when."""
     state = listing.state
     items = listing.nominees[offset : offset + page]
     if state.submitted_at is not None:
@@ -55,6 +59,8 @@ def unit_list_text(campaign: Campaign, listing: UnitList, offset: int, page: int
     else:
         handed = _("List not submitted yet (the clerks may still change it).")
     lines = [f"<b>{esc(state.name)}</b>", handed]
+    if state.submitted_at is None and state.open_until is not None:
+        lines.append(open_until_line(state.open_until, today))
     if not items:
         lines.append(_("No nominees."))
     else:
@@ -197,11 +203,18 @@ def promoted_notice(campaign: Campaign, alternate: NomineeInfo, principal: Nomin
     )
 
 
-def reopened_notice(unit: str) -> str:
+def reopened_notice(unit: str, until: date | None = None, zone: str = "") -> str:
+    """What the unit's clerks are told; ``until``: the last day it stays open (``zone``'s calendar)."""
+    if until is None:
+        return _(
+            "<b>From the office</b>: the list of {unit} has been reopened. Nominees may be entered and changed "
+            "again; please hand the list in again with /submit."
+        ).format(unit=esc(unit))
     return _(
-        "<b>From the office</b>: the list of {unit} has been reopened. Nominees may be entered and changed again; "
-        "please hand the list in again with /submit."
-    ).format(unit=esc(unit))
+        "<b>From the office</b>: the list of {unit} has been reopened until {date} (through that day, {zone} "
+        "time); it closes again after that day. Nominees may be entered and changed until then; please hand the "
+        "list in again with /submit."
+    ).format(unit=esc(unit), date=until.isoformat(), zone=zone)
 
 
 def ask_reason(n: NomineeInfo, campaign: Campaign) -> str:
@@ -214,14 +227,40 @@ def ask_reason(n: NomineeInfo, campaign: Campaign) -> str:
 def ask_reopen(unit: str) -> str:
     return _(
         "Reopen the whole list of {unit}? Its submitted nominees become editable again and the unit must hand "
-        "the list in again; the unit's clerks are told."
+        "the list in again; the unit's clerks are told. Reopen it with no end date, or until a day you type "
+        "(after the entry deadline it closes again when that day ends)?"
     ).format(unit=esc(unit))
 
 
-def reopened(unit: str, count: int) -> str:
-    return _("The list of {unit} is reopened; {count} submitted nominees are editable again.").format(
-        unit=esc(unit), count=count
+def ask_until(unit: str, zone: str) -> str:
+    return _(
+        "Please type the last day the list of {unit} stays open, as YYYY-MM-DD or as a Chinese date (year, "
+        "month, day), in {zone} time; it stays open through that day. /cancel stops without reopening."
+    ).format(unit=esc(unit), zone=zone)
+
+
+def confirm_until(unit: str, until: date, zone: str) -> str:
+    return _(
+        "Reopen the whole list of {unit} until {date} ({zone} time)? Its submitted nominees become editable "
+        "again; after the entry deadline it closes again when {date} ends. The unit's clerks are told."
+    ).format(unit=esc(unit), date=until.isoformat(), zone=zone)
+
+
+def reopened(unit: str, count: int, until: date | None = None) -> str:
+    if until is None:
+        return _("The list of {unit} is reopened; {count} submitted nominees are editable again.").format(
+            unit=esc(unit), count=count
+        )
+    return _("The list of {unit} is reopened until {date}; {count} submitted nominees are editable again.").format(
+        unit=esc(unit), count=count, date=until.isoformat()
     )
+
+
+def open_until_line(until: date, today: date) -> str:
+    """On a unit's list: the day the office reopened it until, whether still ahead or passed."""
+    if today <= until:
+        return _("Reopened by the office until {date} (through that day).").format(date=until.isoformat())
+    return _("Reopened by the office until {date}; closed again since that day ended.").format(date=until.isoformat())
 
 
 def photo_caption(campaign: Campaign, n: NomineeInfo) -> str:
@@ -232,10 +271,13 @@ __all__ = [
     "AUDIT_PAGE",
     "ask_reason",
     "ask_reopen",
+    "ask_until",
     "audit_text",
     "button_title",
     "clerk_notice",
+    "confirm_until",
     "decided",
+    "open_until_line",
     "photo_caption",
     "promoted_notice",
     "record_text",

@@ -41,9 +41,9 @@ NOT_CHAT = {
     "bot/commands.py": "help and stderr messages of `nominee-bot invite|db|campaign load`",
     "bot/deadline_cli.py": "help and stderr messages of `nominee-bot deadline set`",
 }
-# /deadline takes a date typed the Chinese way too (2024年5月20日 17：00).
+# /deadline and the reopening's last day take a date typed the Chinese way too (2024年5月20日 17：00).
 ALLOWED_CHINESE |= {
-    ("handlers/reminders.py", r"^\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:\s+(\d{1,2})[:：](\d{2}))?\s*$")
+    ("handlers/common.py", r"^\s*(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?(?:\s+(\d{1,2})[:：](\d{2}))?\s*$")
 }
 # help_text(): the /lang line names the language in Chinese inside the English msgid (like the menu).
 ALLOWED_CHINESE |= {

@@ -110,3 +110,18 @@ async def test_a_unit_reopened_until_a_day_closes_again_after_it(zz: World) -> N
 
 async def _campaign(zz: World) -> Campaign:
     return (await reminders.pending(zz.ports, ZZ, "x", "y")).campaign
+
+
+async def test_a_unit_reopened_until_a_day_before_the_deadline_closes_on_the_deadline(zz: World) -> None:
+    from app import review
+
+    office = await zz.office(3401)
+    me = await zz.clerk(JINSHUI, 3402)
+    zz.clock.now = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
+    assert await zz.rejected(review.reopen(zz.ports, office, JINSHUI, date(2027, 5, 6))) == CalendarBeyond(2027)
+    await zz.once(review.reopen(zz.ports, office, JINSHUI, date(2024, 3, 15)))
+    zz.clock.now = datetime(2024, 3, 18, 2, 0, tzinfo=UTC)  # after the 15th, before the deadline: open
+    await zz.saved(me, "medal", person(76, "一线产业工人"))
+    zz.clock.now = datetime(2024, 3, 21, 2, 0, tzinfo=UTC)
+    refused = await zz.rejected(nominees.save(zz.ports, me, "medal", person(77, "一线科教人员")))
+    assert refused == UnitClosed(JINSHUI, "initial", date(2024, 3, 20))
