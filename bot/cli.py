@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.campaign import Allocation, Award, Campaign, Reserved, Unit
+    from core.campaign import Award, Campaign, Unit
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -120,50 +120,10 @@ def describe_selector(campaign: Campaign, where: Mapping[str, Any]) -> str:
     return "，".join(parts)
 
 
-def _reserved_text(award: Award, nodes: Sequence[Reserved]) -> str:
-    parts: list[str] = []
-    for i, node in enumerate(nodes):
-        kind = award.kinds.get(node.kind)
-        name = kind.name if kind is not None else node.kind
-        text = f"{name}{node.count}"
-        if node.children:
-            inner = _reserved_text(award, node.children)
-            # the seed's "企业班组3，其中非公2"; brackets when a sibling follows, to stay unambiguous
-            text += f"（其中{inner}）" if i < len(nodes) - 1 else f"，其中{inner}"
-        parts.append(text)
-    return "、".join(parts)
-
-
-def allocation_cell(award: Award, alloc: Allocation | None) -> str:
-    """``6（一线产业工人4、一线科教1）``, ``4（企业班组3，其中非公2）``, ``2``."""
-    if alloc is None:
-        return "0"
-    if not alloc.reserved:
-        return str(alloc.cap)
-    return f"{alloc.cap}（{_reserved_text(award, alloc.reserved)}）"
-
-
-def _per_unit(award: Award) -> str:
-    low, high = award.per_unit_min, award.per_unit_max
-    if low and high:
-        return f"{low}-{high}"
-    return f"≤{high}" if high else "—"
-
-
-def table_awards(campaign: Campaign) -> list[Award]:
-    """The allocation table's columns: allocated awards in the file's order of the first unit
-    (先锋号 before 奖章, as in the seed), then the competitive ones (each unit nominates 1–2)."""
-    order: list[str] = []
-    for unit in campaign.units:
-        order.extend(k for k in unit.quotas if k not in order)
-    awards = [a for k in order for a in campaign.awards if a.key == k and not a.competitive]
-    awards += [a for a in campaign.awards if not a.competitive and a.key not in order]
-    awards += [a for a in campaign.awards if a.competitive and a.per_unit_max]
-    return awards
-
-
 def allocation_rows(campaign: Campaign) -> tuple[list[str], list[list[str]], list[str]]:
     """(header, one row per unit, the 合计 row) of the allocation table."""
+    from core.tables import per_unit, table_awards
+
     awards = table_awards(campaign)
     header = ["序号", "推荐单位", *(a.name for a in awards)]
     rows: list[list[str]] = []
@@ -172,7 +132,7 @@ def allocation_rows(campaign: Campaign) -> tuple[list[str], list[list[str]], lis
     totals = []
     for award in awards:
         if award.competitive:
-            totals.append(f"{award.total}（各单位可推荐{_per_unit(award)}个）")
+            totals.append(f"{award.total}（各单位可推荐{per_unit(award)}个）")
         else:
             total = sum(u.quotas[award.key].cap for u in campaign.units if award.key in u.quotas)
             sides = division_totals(campaign, award)
@@ -194,8 +154,10 @@ def division_totals(campaign: Campaign, award: Award) -> list[tuple[str, int]]:
 
 
 def _unit_cell(award: Award, unit: Unit) -> str:
+    from core.tables import allocation_cell, per_unit
+
     if award.competitive:
-        return _per_unit(award)
+        return per_unit(award)
     if not unit.quotas:
         return "—"
     return allocation_cell(award, unit.quotas.get(award.key))
@@ -207,6 +169,7 @@ def _pct(value: float) -> str:
 
 def show_lines(campaign: Campaign) -> list[str]:
     from core.quota import required_count
+    from core.tables import per_unit
 
     lines = [f"{campaign.name}（{campaign.id}）"]
     if campaign.name_en:
@@ -218,7 +181,7 @@ def show_lines(campaign: Campaign) -> list[str]:
         kind = "个人" if award.kind == "individual" else "集体"
         head = f"  {award.name}（{award.key}）  {kind}  {award.total} 名"
         if award.competitive:
-            head += f"  差额推荐：每个推荐单位 {_per_unit(award)} 个"
+            head += f"  差额推荐：每个推荐单位 {per_unit(award)} 个"
         lines.append(head)
         for div in award.divisions:
             lines.append(f"    其中 {div.name}：{div.total} 名（{describe_selector(campaign, div.where)}）")
@@ -300,6 +263,7 @@ def show_lines(campaign: Campaign) -> list[str]:
 def list_lines() -> tuple[list[str], list[str]]:
     """(lines for stdout, problems of built-ins that do not load)."""
     from core.loader import DefinitionError, builtin_names, load_builtin
+    from core.tables import per_unit
 
     rows: list[list[str]] = []
     problems: list[str] = []
@@ -310,7 +274,7 @@ def list_lines() -> tuple[list[str], list[str]]:
             problems.extend(map(str, exc.problems))
             continue
         awards = "、".join(
-            f"{a.name} {a.total}" + (f"（每单位 {_per_unit(a)}）" if a.competitive else "") for a in campaign.awards
+            f"{a.name} {a.total}" + (f"（每单位 {per_unit(a)}）" if a.competitive else "") for a in campaign.awards
         )
         units = f"{len(campaign.units)} 个推荐单位" if campaign.units else "未分配到单位"
         rows.append([name, campaign.name, awards, units])

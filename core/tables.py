@@ -234,7 +234,7 @@ def publicity(campaign: Campaign, nominees: Sequence[NomineeInfo], *, city_wide:
 def _reserved_text(award: Award, nodes: Sequence[Reserved]) -> str:
     parts: list[str] = []
     for i, node in enumerate(nodes):
-        kind = award.reserved.get(node.kind)
+        kind = award.kinds.get(node.kind)  # a reserved kind or a division
         name = kind.name if kind is not None else node.kind
         text = f"{name}{node.count}"
         if node.children:

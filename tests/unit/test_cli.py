@@ -565,14 +565,19 @@ def test_dump_is_byte_exact_even_on_a_latin1_terminal() -> None:
 def test_an_allocation_cell_with_a_nested_sub_quota_followed_by_a_sibling_stays_unambiguous() -> None:
     from core.campaign import Allocation
     from core.loader import load_builtin
+    from core.tables import allocation_cell
 
     medal = load_builtin("zhengzhou-2024").award("medal")
     alloc = Allocation.model_validate({"cap": 6, "migrant": {"count": 2, "np_migrant": 1}, "industrial": 2})
-    assert cli.allocation_cell(medal, alloc) == "6（农民工2（其中非公新业态农民工1）、一线产业工人2）"
+    assert allocation_cell(medal, alloc) == "6（农民工2（其中非公新业态农民工1）、一线产业工人2）"
     alloc = Allocation.model_validate({"cap": 6, "industrial": 2, "migrant": {"count": 2, "np_migrant": 1}})
-    assert cli.allocation_cell(medal, alloc) == "6（一线产业工人2、农民工2，其中非公新业态农民工1）"
-    assert cli.allocation_cell(medal, Allocation(cap=3)) == "3"
-    assert cli.allocation_cell(medal, None) == "0"
+    assert allocation_cell(medal, alloc) == "6（一线产业工人2、农民工2，其中非公新业态农民工1）"
+    assert allocation_cell(medal, Allocation(cap=3)) == "3"
+    assert allocation_cell(medal, None) == "0"
+    # the sides of an award allocated per unit (a division) read by their names, as in `show`
+    model = load_builtin("zhangjiakou-2024").award("model")
+    sides = Allocation.model_validate({"cap": 6, "workers": 5, "farmers": 1})
+    assert allocation_cell(model, sides) == "6（企业职工和其他劳动者5、农民1）"
 
 
 def test_check_speaks_the_language_asked_for(
