@@ -47,6 +47,8 @@ from core.refusals import (
     ReviewNoteRequired,
     ReviewTransition,
     StageUnknown,
+    StepDateFuture,
+    StepUnknown,
     UnitClosed,
     UnitFull,
     UnitSubmitted,
@@ -296,6 +298,14 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
                 "campaign definition has them), so a date in {year} cannot be set. Add the year's holidays and "
                 "make-up working days to the definition ([[calendar]]) and load it again."
             ).format(year=year)
+        case StepUnknown(key=key):
+            return _(
+                "This nominee does not go through the step “{step}” (any more); please open the card again."
+            ).format(step=esc(key))
+        case StepDateFuture(day=day):
+            return _(
+                "{date} is still to come: a step is recorded once it is done (a notice once it has begun)."
+            ).format(date=day.isoformat())
         case UnitSubmitted():
             return _(
                 "Your unit's list has been submitted and is locked; nothing can be entered or changed. "
