@@ -78,4 +78,32 @@ def unfinished(states: Sequence[StepState], stage: str | None = None) -> list[St
     return [s for s in states if not s.finished and (stage is None or s.step.required_by == stage)]
 
 
-__all__ = ["StepState", "StepStatus", "checklist", "notice_end", "state_of", "steps_for", "unfinished"]
+def due_stage(campaign: Campaign, today: date) -> str | None:
+    """The stage a submission now is for: the first (in the definition's order) whose date has not
+    passed, or that has no date yet; the last one once all have passed; None without stages."""
+    for stage in campaign.stages:
+        if stage.deadline is None or stage.deadline >= today:
+            return stage.key
+    return campaign.stages[-1].key if campaign.stages else None
+
+
+def due_by(campaign: Campaign, states: Sequence[StepState], stage: str | None) -> list[StepState]:
+    """The unfinished steps required before ``stage`` or an earlier stage (None: none)."""
+    keys = [s.key for s in campaign.stages]
+    if stage not in keys:
+        return []
+    upto = set(keys[: keys.index(stage) + 1])
+    return [s for s in states if not s.finished and s.step.required_by in upto]
+
+
+__all__ = [
+    "StepState",
+    "StepStatus",
+    "checklist",
+    "due_by",
+    "due_stage",
+    "notice_end",
+    "state_of",
+    "steps_for",
+    "unfinished",
+]
