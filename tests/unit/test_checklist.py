@@ -139,6 +139,7 @@ key = "police"
 name = "公安部门意见"
 kind = "consultation"
 """
+OTHER = STEP.replace("police", "x")
 
 
 @pytest.mark.parametrize(
@@ -146,14 +147,14 @@ kind = "consultation"
     [
         (STEP + STEP, "steps[18].key", "重复", "used twice"),
         (
-            STEP.replace("police", "x") + 'where = { rank = ["高"] }\n',
+            OTHER + 'where = { rank = ["高"] }\n',
             "steps[17].where.rank",
             "未知字段",
             "unknown field",
         ),
-        (STEP.replace("police", "x") + 'required_by = "final"\n', "steps[17].required_by", "未知阶段", "unknown stage"),
-        (STEP.replace("police", "x").replace("consultation", "notice"), "steps[17].working_days", "公示期", "period"),
-        (STEP.replace("police", "x") + 'awards = ["medall"]\n', "steps[17].awards", "未知奖项", "unknown award"),
+        (OTHER + 'required_by = "final"\n', "steps[17].required_by", "未知阶段", "unknown stage"),
+        (OTHER.replace("consultation", "notice"), "steps[17].working_days", "公示期", "period"),
+        (OTHER + 'awards = ["medall"]\n', "steps[17].awards", "未知奖项", "unknown award"),
     ],
     ids=["duplicate", "field", "stage", "notice period", "award"],
 )
