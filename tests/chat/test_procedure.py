@@ -55,7 +55,8 @@ async def test_a_clerk_records_the_steps_from_the_card_and_submit_and_dashboard_
 
     submitting = await clerk.command("/submit")  # a warning; submitting is still offered
     submitting.expect(
-        "⚠ 1 名推荐对象尚有本次报送前应完成的程序步骤未完成（仍可提交）：", f"#{worker} 铝工 · 郑州市五一劳动奖章：单位公示"
+        "⚠ 1 名推荐对象尚有本次报送前应完成的程序步骤未完成（仍可提交）：",
+        f"#{worker} 铝工 · 郑州市五一劳动奖章：单位公示",
     )
     assert APPROVAL not in submitting.text
     await clerk.tap("暂不提交")
