@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from aiogram.utils.i18n import I18n
+
 from app import dashboard, nominees, procedure, queries, reminders, submission
 from core.refusals import CalendarBeyond, NomineeLocked, NomineeNotFound, StepDateFuture, StepUnknown
+from handlers.reminder_texts import reminder_text
 from tests.nominees import person
 
 from .story import CHALCO, JINSHUI, ZZ, World
@@ -61,7 +64,7 @@ async def test_refused_a_day_to_come_a_year_unknown_a_step_not_needed_another_un
     )
 
 
-async def test_submit_the_dashboard_and_a_reminder_name_the_open_steps(zz: World) -> None:
+async def test_submit_the_dashboard_and_a_reminder_name_the_open_steps(zz: World, catalogues: I18n) -> None:
     clerk = await zz.clerk(JINSHUI, 4201)
     ready = await zz.saved(clerk, "medal", person(4201, "一线产业工人"))
     late = await zz.saved(clerk, "medal", person(4202, "一线产业工人"))
@@ -84,3 +87,8 @@ async def test_submit_the_dashboard_and_a_reminder_name_the_open_steps(zz: World
     assert [(info.id, [s.step.key for s in steps]) for info, steps in notice.missing.steps] == [
         (late.id, ["approval", "notice_unit"])
     ]
+    stage = next(s for s in found.campaign.stages if s.key == "initial")
+    with catalogues.use_locale("zh"):
+        text = reminder_text(found.campaign, stage, notice.missing, zz.clock())
+    assert f"• #{late.id} 张4202 · 郑州市五一劳动奖章：尚未完成的程序步骤：职代会（职工大会）审议通过、单位公示" in text
+    assert f"#{ready.id} " not in text
