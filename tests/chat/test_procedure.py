@@ -2,7 +2,7 @@
 approval by the workers' congress with a typed date and the unit's notice with 今天; the notice runs
 for five working days and is complete only after them; /cancel records nothing; an old 今天 button
 is outdated the next day; /submit warns about the open steps; the office's /dashboard counts them
-per unit."""
+per unit; the office records a step from its own card."""
 
 from __future__ import annotations
 
@@ -70,6 +70,14 @@ async def test_a_clerk_records_the_steps_from_the_card_and_submit_and_dashboard_
     assert "金水区：单位公示 1；公安部门意见 1；县（市、区）级公示 1；市级公示 1" in steps
     assert "郑东新区：" not in steps
 
+    await office.command(f"/status {worker}")  # the office's card has the checklist too
+    await office.tap("办理程序")
+    await office.tap("○ 公安部门意见")
+    (await office.tap("今天（2024-03-15）")).expect(
+        "已登记：公安部门意见，2024-03-15。", "✓ 公安部门意见 — 已于2024-03-15办理"
+    )
+    (await office.tap("« 返回推荐对象详情")).expect("状态：已保存")
+
     clock.now = datetime(2024, 3, 21, 2, 0, tzinfo=UTC)  # the notice's last day: still running
     (await clerk.tap("今天", on=prompt)).expect()
     assert "此消息已过期" in clerk.last.alert  # shown on the 15th: "today" was that day
@@ -77,5 +85,5 @@ async def test_a_clerk_records_the_steps_from_the_card_and_submit_and_dashboard_
     (await clerk.tap("办理程序")).expect("◔ 单位公示 — 自2024-03-15起公示，至2024-03-21期满")
     clock.now = datetime(2024, 3, 22, 2, 0, tzinfo=UTC)  # the day after: complete
     await clerk.command(f"/status {worker}")
-    clerk.expect("推荐程序：共5个步骤，已完成2个。")
+    clerk.expect("推荐程序：共5个步骤，已完成3个。")
     (await clerk.tap("办理程序")).expect("✓ 单位公示 — 公示期2024-03-15至2024-03-21，已期满")
