@@ -73,11 +73,6 @@ def checklist(
     return out
 
 
-def unfinished(states: Sequence[StepState], stage: str | None = None) -> list[StepState]:
-    """The steps not finished yet; with ``stage``, only those required before it."""
-    return [s for s in states if not s.finished and (stage is None or s.step.required_by == stage)]
-
-
 def due_stage(campaign: Campaign, today: date) -> str | None:
     """The stage a submission now is for: the first (in the definition's order) whose date has not
     passed, or that has no date yet; the last one once all have passed; None without stages."""
@@ -105,5 +100,4 @@ __all__ = [
     "notice_end",
     "state_of",
     "steps_for",
-    "unfinished",
 ]

@@ -51,6 +51,11 @@ async def test_a_clerk_records_the_steps_from_the_card_and_submit_and_dashboard_
     await clerk.tap("○ 公安部门意见")
     (await clerk.command("/cancel")).expect("未登记任何内容。")
     await clerk.send("2024-03-14")  # no longer a date for the step
+    await clerk.command(f"/status {worker}")
+    await clerk.tap("办理程序")
+    await clerk.tap("○ 公安部门意见")
+    (await clerk.command("/list")).expect(f"#{worker} 铝工")  # another command is carried out
+    (await clerk.send("2024-03-14")).expect_not("已登记")
     (await clerk.command(f"/status {worker}")).expect("推荐程序：共5个步骤，已完成1个。")
 
     submitting = await clerk.command("/submit")  # a warning; submitting is still offered
