@@ -129,7 +129,7 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
     text = (message.text or "").strip()
     if text.startswith("/") or not isinstance(nominee_id, int) or not isinstance(key, str):
         await state.clear()  # another command records nothing, and is carried out
-        if text.split()[0] == "/cancel" if text else False:
+        if text.split(maxsplit=1)[:1] == ["/cancel"]:
             await message.answer(_("Nothing was recorded."))
             return
         skip()
