@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app import access
 from app.ports import Ports, usecase
+from core.clock import local_date
 from core.dashboard import Dashboard, Placed, UnitProgress, dashboard
 from core.records import UserInfo, holds_place
 
@@ -22,11 +23,11 @@ async def board(ports: Ports, user: UserInfo) -> Dashboard:
     states.sort(key=lambda s: (order.get(s.name, len(order)), s.name))
     units = [UnitProgress(s.name, s.submitted_at is not None, s.given_up) for s in states]
     placed = [
-        Placed(r.info.unit, r.info.award, r.info.status, r.info.answers)
+        Placed(r.info.unit, r.info.award, r.info.status, r.info.answers, r.info.procedure)
         for r in live
         if holds_place(r.info.status, r.info.alternate_for)
     ]
-    return dashboard(campaign, units, placed)
+    return dashboard(campaign, units, placed, today=local_date(ports.clock(), campaign))
 
 
 __all__ = ["board"]

@@ -70,7 +70,8 @@ async def unchanged_since(tx: UnitOfWork, actor: UserInfo, info: NomineeInfo, ve
     checked), saying what happened meanwhile: each version after it is one entry of the history."""
     if version is None or version == info.version:
         return
-    history = await tx.audit.history(info.id)
+    # a procedure step recorded is no new version of the answers (app.procedure)
+    history = [e for e in await tx.audit.history(info.id) if e.action != "procedure"]
     since = history[-(info.version - version) :] if info.version > version else history[-1:]
     who: dict[int | None, Literal["you", "unit", "office", "unknown"]] = {None: "unknown", actor.tg_id: "you"}
     for entry in since:

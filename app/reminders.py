@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from app import access
 from app.places import holding_answers
 from app.ports import AuditEntry, Delivery, Ports, UnitOfWork, usecase
+from app.procedure import procedure_of
 from core.campaign import Campaign
+from core.checklist import StepState, due_by, due_stage
 from core.clock import local_date
 from core.deadlines import StageDate, closed, closes_at, with_dates
 from core.errors import InvalidAnswer
 from core.quota import UnitAwardStatus, unit_status
-from core.records import Draft, UserInfo
+from core.records import PLACE_HOLDING, Draft, NomineeInfo, UserInfo
 from core.refusals import CalendarBeyond, DatePassed, Rejected, StageUnknown
 from core.workdays import is_working_day
 
@@ -39,6 +41,8 @@ class Missing:
     awards: tuple[UnitAwardStatus, ...]
     drafts: tuple[Draft, ...]
     submitted: bool
+    # per nominee the procedure steps still open that the stage requires (core.checklist.due_by)
+    steps: tuple[tuple[NomineeInfo, tuple[StepState, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,12 +86,14 @@ async def pending(
             by_unit.setdefault(state.name, []).append(clerk)
         notices: list[Notice] = []
         for name, members in sorted(by_unit.items()):
-            missing = await _missing(tx, campaign, name, states[name].submitted_at is not None)
+            missing = await _missing(tx, campaign, name, states[name].submitted_at is not None, stage, now)
             notices.extend(Notice(m, missing) for m in members)
         return Pending(campaign, tuple(notices))
 
 
-async def _missing(uow: UnitOfWork, campaign: Campaign, unit: str, submitted: bool) -> Missing:
+async def _missing(
+    uow: UnitOfWork, campaign: Campaign, unit: str, submitted: bool, stage: str, now: datetime
+) -> Missing:
     try:
         unit_def = campaign.unit(unit)
     except KeyError:
@@ -100,7 +106,16 @@ async def _missing(uow: UnitOfWork, campaign: Campaign, unit: str, submitted: bo
             for a in campaign.awards
         )
     drafts = tuple(await uow.drafts.of_unit(campaign.id, unit))
-    return Missing(unit, awards, drafts, submitted)
+    steps = []
+    if campaign.steps:
+        today = local_date(now, campaign)
+        due = stage if any(s.key == stage for s in campaign.stages) else due_stage(campaign, today)
+        for r in await uow.nominees.of_unit(campaign.id, unit, PLACE_HOLDING):
+            if r.info.alternate_for is None:
+                open_ = due_by(campaign, procedure_of(campaign, r.info, today), due)
+                if open_:
+                    steps.append((r.info, tuple(open_)))
+    return Missing(unit, awards, drafts, submitted, tuple(steps))
 
 
 @usecase

@@ -7,7 +7,10 @@ from datetime import datetime
 
 from app import access
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
+from app.procedure import procedure_of
 from core.campaign import Campaign
+from core.checklist import StepState, due_by, due_stage
+from core.clock import local_date
 from core.deadlines import closed
 from core.form import IntakeForm
 from core.quota import ListedNominee, unit_gaps
@@ -52,6 +55,25 @@ async def check(ports: Ports, user: UserInfo) -> list[Gap]:
         _actor, campaign, unit_state = await access.reading(tx, user, "clerk")
         _pending, gaps = await _list_gaps(tx, campaign, unit_state, ports.clock(), lock=False)
         return gaps
+
+
+@usecase
+async def open_steps(ports: Ports, user: UserInfo) -> list[tuple[NomineeInfo, list[StepState]]]:
+    """The nominees a submission would hand in (saved or returned) with the procedure steps still
+    open that the stage it is for requires (core.checklist.due_by); only those with any. /submit
+    warns about them; it does not refuse."""
+    async with ports.db.read() as tx:
+        _actor, campaign, unit_state = await access.reading(tx, user, "clerk")
+        today = local_date(ports.clock(), campaign)
+        stage = due_stage(campaign, today)
+        records = await tx.nominees.of_unit(campaign.id, unit_state.name, PLACE_HOLDING)
+        out = []
+        for r in records:
+            if r.info.status in EDITABLE:
+                steps = due_by(campaign, procedure_of(campaign, r.info, today), stage)
+                if steps:
+                    out.append((r.info, steps))
+        return out
 
 
 @usecase

@@ -487,6 +487,26 @@ class CalendarYear(Model):
     workdays: list[date] = []
 
 
+class ProcedureStep(Model):
+    """One step of the procedure a nominee goes through (DOMAIN.md "Procedure"): an approval
+    (职代会/职工大会 …), a consultation of a department (征求意见) or a public notice (公示).
+
+    ``awards``: the awards whose nominees it concerns (empty: all); ``where``: a selector on the
+    nominee's answers (empty: everyone). A notice lasts ``working_days`` official working days from
+    the date recorded, at ``level``. ``required_by``: the stage before whose submission it must be
+    done (/submit warns when it is still open); none: tracked only."""
+
+    key: Key
+    name: Name
+    name_en: Name | None = None
+    kind: Literal["approval", "consultation", "notice"]
+    awards: list[Key] = []
+    where: Selector = {}
+    working_days: int | None = Field(None, ge=1, le=60)
+    level: Literal["unit", "county", "city"] | None = None
+    required_by: Key | None = None
+
+
 class Column(Model):
     title: Name
     source: str = Field(
@@ -546,6 +566,7 @@ class Campaign(Model):
     opinion_form: OpinionForm | None = None
     reminders: ReminderSettings = ReminderSettings()
     calendar: list[CalendarYear] = []
+    steps: list[ProcedureStep] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -568,6 +589,8 @@ class Campaign(Model):
             del data["reminders"]
         if not data["calendar"]:
             del data["calendar"]
+        if not data["steps"]:
+            del data["steps"]
         for stage in data["stages"]:
             if stage["time"] is None:
                 del stage["time"]
@@ -647,6 +670,7 @@ def cross_check(c: Campaign) -> list[Problem]:
     unique("stages", [s.key for s in c.stages], "阶段键", "stage key")
     unique("tables", [t.key for t in c.tables], "汇总表键", "table key")
     unique("units", [u.name for u in c.units], "推荐单位", "unit", attr="name")
+    unique("steps", [s.key for s in c.steps], "程序步骤键", "procedure step key")
     awards = {a.key: a for a in c.awards}
 
     def domains(award_list: Sequence[str]) -> dict[str, list[Any]]:
@@ -890,6 +914,30 @@ def cross_check(c: Campaign) -> list[Problem]:
                     f"未知数据来源 “{col.source}”",
                     f"unknown source “{col.source}” (a field key or one of {_join_en(sorted(DERIVED_SOURCES))})",
                 )
+    stage_keys = [s.key for s in c.stages]
+    for si, step in enumerate(c.steps):
+        for ak in step.awards:
+            if ak not in awards:
+                say(f"steps[{si}].awards", f"未知奖项 “{ak}”", f"unknown award “{ak}”")
+        check_selector(f"steps[{si}].where", step.where, step.awards or award_keys)
+        if step.required_by is not None and step.required_by not in stage_keys:
+            say(
+                f"steps[{si}].required_by",
+                f"未知阶段 “{step.required_by}”（已有：{_join(stage_keys)}）",
+                f"unknown stage “{step.required_by}” (there are: {_join_en(stage_keys)})",
+            )
+        if step.kind == "notice" and step.working_days is None:
+            say(
+                f"steps[{si}].working_days",
+                "公示步骤须写明公示期（工作日数），如 working_days = 5",
+                "a notice step needs its period in working days, e.g. working_days = 5",
+            )
+        if step.kind != "notice" and (step.working_days is not None or step.level is not None):
+            say(
+                f"steps[{si}].working_days",
+                "只有公示步骤才有公示期和公示层级",
+                "only a notice step has a period and a level",
+            )
     if len(set(c.reminders.days_before)) != len(c.reminders.days_before):
         say("reminders.days_before", "提醒天数重复", "a number of days is given twice")
     seen_years: set[int] = set()

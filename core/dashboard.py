@@ -20,10 +20,12 @@ campaign without per-unit allocations, every unit).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from core.campaign import Campaign
+from core.checklist import checklist
 from core.quota import AwardStanding, LimitStatus, ProportionStatus, campaign_standing, unit_status
 from core.refusals import ReservedOpen
 
@@ -62,6 +64,7 @@ class Placed:
     award: str
     status: str
     answers: Mapping[str, Any]
+    procedure: Mapping[str, str] = field(default_factory=dict)  # steps recorded (core.checklist)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class UnitRow:
     fills: tuple[UnitFill, ...]
     given_up: tuple[ReservedOpen, ...] = ()
     competitive: frozenset[str] = frozenset()  # awards whose "cap" is only a nomination limit
+    # procedure steps not finished: (step key, how many of its place-holding nominees), in the
+    # definition's order; only steps open for someone
+    open_steps: tuple[tuple[str, int], ...] = ()
 
     @property
     def cap(self) -> int:
@@ -154,11 +160,27 @@ class Dashboard:
         return tuple(p for a in self.awards for p in a.proportions) + self.across
 
 
+def open_steps(campaign: Campaign, nominees: Sequence[Placed], today: date) -> tuple[tuple[str, int], ...]:
+    """Per procedure step (definition order) how many of ``nominees`` have it unfinished on ``today``."""
+    counts = dict.fromkeys((s.key for s in campaign.steps), 0)
+    for n in nominees:
+        for state in checklist(campaign, n.award, n.answers, n.procedure, today):
+            if not state.finished:
+                counts[state.step.key] += 1
+    return tuple((k, n) for k, n in counts.items() if n)
+
+
 def dashboard(
-    campaign: Campaign, units: Sequence[UnitProgress], placed: Sequence[Placed], *, behind: int = BEHIND
+    campaign: Campaign,
+    units: Sequence[UnitProgress],
+    placed: Sequence[Placed],
+    *,
+    behind: int = BEHIND,
+    today: date | None = None,
 ) -> Dashboard:
     """The dashboard of ``campaign``: ``units`` are its active units (in the order to show),
-    ``placed`` every place-holding nominee of the campaign (any unit)."""
+    ``placed`` every place-holding nominee of the campaign (any unit); with ``today`` (the
+    campaign's zone) each unit's open procedure steps are counted."""
     standing = campaign_standing(campaign, [(n.award, n.answers) for n in placed])
     by_unit: dict[str, list[Placed]] = {}
     for n in placed:
@@ -193,6 +215,7 @@ def dashboard(
                 tuple(fills),
                 progress.given_up,
                 competitive,
+                () if today is None else open_steps(campaign, mine, today),
             )
         )
     # a range share (min_pct and max_pct) is two standings of one definition key
@@ -236,6 +259,7 @@ __all__ = [
     "UnitRow",
     "Verdict",
     "dashboard",
+    "open_steps",
     "phase",
     "places_left",
     "verdict",

@@ -56,6 +56,8 @@ class NomineeInfo:
     updated_at: datetime
     note: str | None = None  # the office's reason when returned
     version: int = 1  # grows with every change
+    # procedure steps recorded (core.checklist): step key → ISO date
+    procedure: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

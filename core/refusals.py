@@ -371,6 +371,22 @@ class CalendarBeyond:
     year: int
 
 
+@dataclass(frozen=True)
+class StepUnknown:
+    """A procedure step the nominee does not go through (any more: its answers or the definition
+    changed since the list was shown)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class StepDateFuture:
+    """A step recorded with a date after today: a step is recorded once it is done (begun, for a
+    notice)."""
+
+    day: date
+
+
 Problem = (
     InviteInvalid
     | InviteRole
@@ -396,6 +412,8 @@ Problem = (
     | DatePassed
     | CalendarBeyond
     | Closed
+    | StepUnknown
+    | StepDateFuture
 )
 
 
@@ -451,6 +469,8 @@ __all__ = [
     "ReviewNoteRequired",
     "ReviewTransition",
     "StageUnknown",
+    "StepDateFuture",
+    "StepUnknown",
     "UnitClosed",
     "UnitFull",
     "UnitSubmitted",

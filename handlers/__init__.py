@@ -33,6 +33,7 @@ def setup() -> Router:
         media,
         misc,
         office,
+        procedure,
         queries,
         reminders,
         review,
@@ -63,6 +64,7 @@ def setup() -> Router:
         review.setup(),  # the office's review (its typed reason before anything else takes the text)
         office.setup(),
         reminders.setup(),
+        procedure.setup(),  # a step's typed date before the intake takes the text
         review.clerks_setup(),  # a clerk's office command: why not
         dashboard.setup(),
         media.setup(),

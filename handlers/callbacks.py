@@ -64,6 +64,16 @@ class ItemCb(CallbackData, prefix="it"):
     id: NomineeId
 
 
+class ProcCb(CallbackData, prefix="pc"):
+    """A nominee's procedure checklist (handlers.procedure): list | step (ask its date) | today
+    (record it as done on ``d``, the day the button was shown: YYYYMMDD) | cancel. ``k``: the step key."""
+
+    action: str
+    id: NomineeId
+    k: str = ""
+    d: str = ""
+
+
 class PageCb(CallbackData, prefix="pg"):
     offset: Index
 

@@ -161,6 +161,14 @@ def pages(campaign: Campaign, board: Dashboard, now: datetime) -> list[str]:
         bodies += _split(units)
     else:
         bodies.append([_("No unit has joined the campaign's allocation yet.")])
+    steps = [row for row in board.units if row.open_steps]
+    if steps:
+        names = {s.key: pick(s.name, s.name_en) for s in campaign.steps}
+        lines = [_("<b>Procedure steps open</b> (step: nominees for whom it is open)")]
+        for row in steps:
+            counts = _("; ").join(f"{esc(names.get(k, k))} {n}" for k, n in row.open_steps)
+            lines.append(_("{unit}: {steps}").format(unit=esc(row.name), steps=counts))
+        bodies += _split(lines)
     given = [row for row in board.units if row.given_up]
     if given:
         lines = [_("<b>Reserved places given up at submission</b>")]

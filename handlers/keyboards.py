@@ -23,6 +23,7 @@ from handlers.callbacks import (
     NavCb,
     PageCb,
     PickCb,
+    ProcCb,
     SubmitCb,
     SummaryCb,
 )
@@ -210,7 +211,9 @@ def dashboard_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
     return kb.as_markup()
 
 
-def nominee_keyboard(n: NomineeInfo, *, editable: bool, needs_alternate: bool) -> InlineKeyboardMarkup | None:
+def nominee_keyboard(
+    n: NomineeInfo, *, editable: bool, needs_alternate: bool, procedure: bool = False
+) -> InlineKeyboardMarkup | None:
     kb = InlineKeyboardBuilder()
     if editable:
         kb.row(
@@ -219,6 +222,8 @@ def nominee_keyboard(n: NomineeInfo, *, editable: bool, needs_alternate: bool) -
         )
     if needs_alternate:
         kb.row(InlineKeyboardButton(text=_("Enter the alternate"), callback_data=ItemCb(action="alt", id=n.id).pack()))
+    if procedure:
+        kb.row(InlineKeyboardButton(text=_("Procedure"), callback_data=ProcCb(action="list", id=n.id).pack()))
     return kb.as_markup() if kb.buttons else None
 
 

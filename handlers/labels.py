@@ -101,6 +101,7 @@ def action_label(action: str) -> str:
         "reopened": _("reopened"),
         "promoted": _("alternate promoted: holds the place"),
         "replaced": _("not approved: the alternate holds the place"),
+        "procedure": _("procedure step recorded"),
     }
     return labels.get(action, action)
 

@@ -18,6 +18,7 @@ from handlers.callbacks import ItemCb, SubmitCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _, _n, sentences
 from handlers.problems import gaps_text, give_up_text, given_up_lines
+from handlers.procedure_texts import submit_warning
 from handlers.steps import render, resume_offer
 
 
@@ -132,6 +133,10 @@ async def offer_submit(turn: Turn, gaps: Sequence[Gap], *, edit: bool = True) ->
         return
     places = given_up(gaps)
     unfinished = drafts_note(turn.campaign, await queries.unit_drafts(turn.ports, turn.user))
+    steps = await submission.open_steps(turn.ports, turn.user)
+    if steps:
+        titled = [(labels.nominee_title(turn.campaign, info), open_) for info, open_ in steps]
+        unfinished += submit_warning(turn.campaign, titled) + "\n\n"
     _items, total = await queries.nominees(turn.ports, turn.user, 0, 1)
     if total == 0:  # allowed (可推荐: a unit may nominate none), but said plainly before it is final
         unfinished += _("Your unit has not entered any nominee: submitting now means it nominates no one.") + "\n\n"

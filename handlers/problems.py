@@ -47,6 +47,8 @@ from core.refusals import (
     ReviewNoteRequired,
     ReviewTransition,
     StageUnknown,
+    StepDateFuture,
+    StepUnknown,
     UnitClosed,
     UnitFull,
     UnitSubmitted,
@@ -296,6 +298,15 @@ def problem_text(problem: Problem, campaign: Campaign | None = None) -> str:
                 "campaign definition has them), so a date in {year} cannot be set. Add the year's holidays and "
                 "make-up working days to the definition ([[calendar]]) and load it again."
             ).format(year=year)
+        case StepUnknown(key=key):
+            step = next((s for s in campaign.steps if s.key == key), None) if campaign is not None else None
+            return _(
+                "This nominee does not go through the step “{step}” (any more); please open the card again."
+            ).format(step=esc(key if step is None else pick(step.name, step.name_en)))
+        case StepDateFuture(day=day):
+            return _(
+                "{date} is still to come: a step is recorded once it is done (a notice once it has begun)."
+            ).format(date=day.isoformat())
         case UnitSubmitted():
             return _(
                 "Your unit's list has been submitted and is locked; nothing can be entered or changed. "

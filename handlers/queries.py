@@ -9,6 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
 from app import queries
+from app.procedure import procedure_of
 from core.clock import local_time
 from core.deadlines import closed, entry_deadline
 from core.form import IntakeForm
@@ -19,7 +20,9 @@ from handlers import keyboards, labels, texts
 from handlers.callbacks import ItemCb, PageCb
 from handlers.common import Turn, nominee_number, show
 from handlers.i18n import _
+from handlers.labels import clip
 from handlers.problems import given_up_lines, problem_text
+from handlers.procedure_texts import card_line
 
 PAGE = 8
 
@@ -33,8 +36,15 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
     missing_keys = form.missing(nominee.answers)
     missing = [labels.step_label(form, s) for s in form.steps(nominee.answers) if s.key in missing_keys]
     text = texts.nominee_card(campaign, nominee, history, missing, turn.today)
+    steps = [] if nominee.status == "withdrawn" else procedure_of(campaign, nominee, turn.today)
+    line = card_line(steps)
+    if line:
+        text = clip(f"{text}\n\n{line}")
     markup = keyboards.nominee_keyboard(
-        nominee, editable=record.changeable, needs_alternate=record.changeable and record.lacks_alternate(campaign)
+        nominee,
+        editable=record.changeable,
+        needs_alternate=record.changeable and record.lacks_alternate(campaign),
+        procedure=bool(steps),
     )
     await show(turn.event, text, markup, edit=edit)
 

@@ -13,8 +13,9 @@ from core.clock import local_time
 from core.deadlines import closes_at
 from core.quota import ReservedStatus
 from handlers.i18n import _, _n, pick
-from handlers.labels import award_name, clip, draft_title, esc
+from handlers.labels import award_name, clip, draft_title, esc, nominee_title
 from handlers.problems import ask_office
+from handlers.procedure_texts import open_names
 
 
 def when_text(campaign: Campaign, stage: Stage) -> str:
@@ -54,6 +55,12 @@ def missing_lines(campaign: Campaign, missing: Missing) -> list[str]:
         lines.append(
             _n("• {n} nominee not completed: {titles}", "• {n} nominees not completed: {titles}", n).format(
                 n=n, titles=titles
+            )
+        )
+    for info, steps in missing.steps:
+        lines.append(
+            _("• {nominee}: procedure steps open: {steps}").format(
+                nominee=esc(nominee_title(campaign, info)), steps=open_names(steps)
             )
         )
     if not missing.submitted:

@@ -35,10 +35,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app import queries, review
 from app.review import PROMOTABLE, REPLACEABLE, OfficeRecord
 from core.campaign import Campaign
+from core.checklist import steps_for
 from core.records import ReviewAction
 from core.refusals import NomineeChanged, OfficeCommand, Rejected
 from handlers import review_texts as rt
-from handlers.callbacks import AuditCb, ItemCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
+from handlers.callbacks import AuditCb, ItemCb, ProcCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
 from handlers.common import Turn, nominee_number, outdated, parse_when, show
 from handlers.i18n import _, sentences
 from handlers.labels import esc, nominee_title
@@ -114,6 +115,8 @@ def record_keyboard(campaign: Campaign, rec: OfficeRecord) -> InlineKeyboardMark
         for a in rec.alternates:
             if a.status in PROMOTABLE:
                 kb.row(act(_("⇪ Alternate #{id} takes the place").format(id=a.id), "promote?", a.id, a.version))
+    if n.status != "withdrawn" and steps_for(campaign, n.award, n.answers):
+        kb.row(button(_("Procedure"), ProcCb(action="list", id=n.id).pack()))
     kb.row(
         act(_("Full history"), "audit"),
         button(_("◀ Unit's list"), RvListCb(u=unit_index(campaign, n.unit)).pack()),

@@ -188,6 +188,8 @@ class NomineeRow(Base):
     updated_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the procedure steps recorded (core.checklist): {"<step key>": "<ISO date>"}; migration 0006
+    procedure: Mapped[dict[str, Any] | None]
 
 
 class DraftRow(Base):

@@ -31,6 +31,7 @@ _INFO = (
     NomineeRow.updated_at,
     NomineeRow.note,
     NomineeRow.version,
+    NomineeRow.procedure,
 )
 _RECORD = (*_INFO, NomineeRow.identity, NomineeRow.claims)
 _GET = select(*_RECORD).where(NomineeRow.id == bindparam("id"))
@@ -48,7 +49,9 @@ _LIVE = (
 _UNIT_OF = select(NomineeRow.unit).where(NomineeRow.id == bindparam("id"))
 _INSERT = insert(NomineeRow).returning(NomineeRow.id)
 _UPDATE = update(NomineeRow).where(NomineeRow.id == bindparam("b_id"))  # sets the columns its parameters name
-UPDATABLE = frozenset({"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for"})
+UPDATABLE = frozenset(
+    {"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for", "procedure"}
+)
 
 
 def info(row: Any) -> NomineeInfo:
@@ -65,6 +68,7 @@ def info(row: Any) -> NomineeInfo:
         updated_at=row.updated_at,
         note=row.note,
         version=row.version,
+        procedure=dict(row.procedure or {}),
     )
 
 

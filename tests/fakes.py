@@ -61,7 +61,7 @@ from core.refusals import ReservedOpen
 BEFORE_DEADLINE = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
 NOMINEE_COLUMNS = frozenset(
-    {"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for"}
+    {"status", "answers", "identity", "claims", "note", "updated_at", "version", "alternate_for", "procedure"}
 )
 
 

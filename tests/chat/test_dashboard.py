@@ -79,6 +79,12 @@ async def test_the_office_sees_places_units_proportions_and_the_pictures(bot: Ha
         "市文教卫工会：",
         "放弃 2 个名额",
     )
+    steps = await office.tap("下一页 ▶")  # nobody recorded a procedure step yet
+    steps.expect(
+        "尚未完成的程序步骤（步骤：尚未完成该步骤的推荐对象人数）",
+        "金水区：职代会（职工大会）审议通过 1；单位公示 1；公安部门意见 1；",
+        "长铝公司：职代会（职工大会）审议通过 2；",
+    )
     given_up = await office.tap("下一页 ▶")
     given_up.expect("提交时放弃的预留名额", "市文教卫工会：", "• 郑州市五一劳动奖章：一线科教 2 个名额")
     assert "下一页 ▶" not in office.buttons and "◀ 上一页" in office.buttons

@@ -54,7 +54,7 @@ async def test_the_list_is_paged_and_a_nominee_is_opened_from_it(bot: Harness) -
     opened = await clerk.tap("郑小工")
     opened.expect("#6 郑小工 · 郑州市五一劳动奖章", "人员类别：农民工", f"身份证号码：{masked(migrant)}", "办理记录")
     opened.expect_not(migrant)
-    assert opened.buttons == ["✎ 修改", "撤回"]
+    assert opened.buttons == ["✎ 修改", "撤回", "办理程序"]
 
 
 async def test_status_shows_every_answer_masked_and_the_history(bot: Harness) -> None:

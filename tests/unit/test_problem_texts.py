@@ -60,6 +60,7 @@ SAMPLES: dict[str, Any] = {
     "name_en": "Section-level cadres",
     "unit": "金水区",
     "stage": "initial",
+    "key": "audit",
     "deadline": date(2024, 3, 20),
     "day": date(2024, 3, 1),
     "year": 2027,
