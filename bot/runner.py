@@ -17,6 +17,8 @@ from bot.settings import Settings
 from core.clock import default_zone
 
 if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+
     from app.ports import Ports
     from storage.db import Database
 
@@ -81,12 +83,35 @@ async def seat_office(ports: Ports, settings: Settings) -> list[int]:
     return seated
 
 
+@asynccontextmanager
+async def reminders(settings: Settings, ports: Ports, bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+    """The reminder scheduler of this bot process (unless ``NOMINEE_REMINDERS=off``) while the
+    block runs; /remind and /deadline start their rounds through it (``dp["rounds"]``)."""
+    if not settings.reminders:
+        yield
+        return
+    from bot.app import LOCALES
+    from bot.middlewares import make_i18n
+    from bot.scheduler import Rounds, Scheduler
+    from bot.session import Pacer
+
+    rounds = Rounds(ports, bot, make_i18n(str(LOCALES)), Pacer(settings.reminder_rate))
+    dp["rounds"] = rounds
+    scheduler = asyncio.create_task(Scheduler(ports, rounds).run(), name="reminders")
+    try:
+        yield
+    finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+
+
 async def run(settings: Settings) -> int:
     from aiogram.exceptions import TelegramUnauthorizedError
     from aiogram.fsm.storage.base import BaseEventIsolation
     from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
-    from bot.app import LOCALES, make_bot, make_dispatcher, run_polling, settle_memory
+    from bot.app import make_bot, make_dispatcher, run_polling, settle_memory
     from bot.logging import setup_logging
     from storage.db import SchemaOutOfDate
     from storage.fsm import make_fsm_storage
@@ -111,27 +136,15 @@ async def run(settings: Settings) -> int:
             dp = make_dispatcher(
                 ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
             )
-            scheduler = None
-            if settings.reminders:
-                from bot.middlewares import make_i18n
-                from bot.scheduler import Rounds, Scheduler
-                from bot.session import Pacer
-
-                rounds = Rounds(ports, bot, make_i18n(str(LOCALES)), Pacer(settings.reminder_rate))
-                dp["rounds"] = rounds  # /remind and /deadline start rounds in this process
-                scheduler = asyncio.create_task(Scheduler(ports, rounds).run(), name="reminders")
-            settle_memory()
             try:
-                await run_polling(bot, dp)
+                async with reminders(settings, ports, bot, dp):
+                    settle_memory()
+                    await run_polling(bot, dp)
             except TelegramUnauthorizedError:
                 refused = "Telegram 拒绝了该令牌 (Telegram refused the token NOMINEE_BOT_TOKEN)"
                 print(f"nominee-bot run: {refused}", file=sys.stderr)
                 return 1
             finally:
-                if scheduler is not None:
-                    scheduler.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await scheduler
                 await bot.session.close()
                 await fsm.close()
     except SchemaOutOfDate as exc:

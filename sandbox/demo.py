@@ -337,7 +337,7 @@ class Sandbox:
 
     async def _poll(self, settings: Settings, started: asyncio.Future[None]) -> None:
         from bot.app import make_bot, make_dispatcher, run_polling
-        from bot.runner import open_ports
+        from bot.runner import open_ports, reminders
         from storage.fsm import make_fsm_storage
 
         assert settings.bot_token is not None
@@ -348,7 +348,8 @@ class Sandbox:
             self._dp = dp
             dp.startup.register(lambda: started.set_result(None) if not started.done() else None)
             try:
-                await run_polling(bot, dp, handle_signals=False, close_bot_session=False)
+                async with reminders(settings, ports, bot, dp):  # a moved date is announced; reminders come
+                    await run_polling(bot, dp, handle_signals=False, close_bot_session=False)
             finally:
                 self._dp = None
                 await bot.session.close()
