@@ -13,7 +13,7 @@ from core.campaign import Campaign
 from core.loader import builtin_text, load_builtin, parse
 from core.quota import limits, limits_hit
 from core.records import CampaignInfo, holds_place
-from core.reload import LoadReport, StoredNominee, blockers, compare
+from core.reload import Blocker, LoadReport, StoredNominee, blockers, compare
 
 
 @usecase
@@ -43,9 +43,12 @@ async def ensure_builtin(ports: Ports, name: str) -> Campaign:
 
 
 @usecase
-async def load(ports: Ports, campaign: Campaign, *, text: str) -> LoadReport:
+async def load(ports: Ports, campaign: Campaign, *, text: str, remove_units: bool = True) -> LoadReport:
     """Loads or reloads a definition (idempotent). A changed definition is compared with the stored
-    one; changes that would break stored nominees are refused and nothing is written."""
+    one; changes that would break stored nominees are refused and nothing is written.
+    ``remove_units=False``: a reload that would remove units is refused too (the command line's
+    default: reloading a built-in after its allocation table was imported from Excel would
+    otherwise drop every imported unit)."""
     now = ports.clock()
     async with ports.db.write() as tx:
         stored = await tx.campaigns.stored(campaign.id, lock=True)
@@ -67,6 +70,17 @@ async def load(ports: Ports, campaign: Campaign, *, text: str) -> LoadReport:
             for r in live
         ]
         found = tuple(blockers(old, campaign, held))
+        if not remove_units:
+            gone = [c.path for c in changes if c.what == "unit_removed"]
+            if gone:
+                found += (
+                    Blocker(
+                        "units_removed",
+                        "units",
+                        f"将删除 {len(gone)} 个推荐单位（如由 Excel 导入的名额分配表）；确需删除请加 --remove-units",
+                        {"units": gone},
+                    ),
+                )
         if found:
             return LoadReport(campaign.id, "refused", version, changes, found)
         await tx.campaigns.put(campaign, text, version + 1, now)

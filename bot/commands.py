@@ -76,6 +76,11 @@ def register(subparsers: Subparsers) -> None:
         "load", help="把内置或编辑过的评选定义载入数据库 (idempotent; refuses changes that break saved nominees)"
     )
     load.add_argument("source", metavar="NAME|FILE", help="a built-in name (zhengzhou-2024) or a .toml file")
+    load.add_argument(
+        "--remove-units",
+        action="store_true",
+        help="删除定义中已没有的推荐单位 (allow a reload that removes units; refused without it)",
+    )
     load.add_argument("--lang", choices=["zh", "en"], help="问题的语言 (default: NOMINEE_DEFAULT_LANGUAGE, else zh)")
     load.set_defaults(func=_campaign_load)
 
@@ -309,7 +314,7 @@ def _campaign_load(args: argparse.Namespace) -> int:
         from bot.runner import open_ports
 
         async with open_ports(_settings()) as (ports, _db):
-            report = await campaigns.load(ports, campaign, text=text)
+            report = await campaigns.load(ports, campaign, text=text, remove_units=args.remove_units)
         for line in report.lines():
             print(line, file=sys.stdout if report.ok else sys.stderr)
         return 0 if report.ok else 1

@@ -148,6 +148,13 @@ def test_the_office_loads_zhangjiakou_s_allocation_table_from_excel(tmp_path: Pa
     invite = cli(tmp_path, "invite", "create", "--campaign", "zhangjiakou-2024", "--unit", "桥东区总工会")
     assert invite.returncode == 0, invite.stderr
 
+    # loading the built-in again would drop the imported units: refused, unless asked for
+    again = cli(tmp_path, "campaign", "load", "zhangjiakou-2024")
+    assert again.returncode == 1 and "REFUSED, the stored version 2 stays in force" in again.stderr
+    assert "将删除 2 个推荐单位" in again.stderr and "--remove-units" in again.stderr
+    dropped = cli(tmp_path, "campaign", "load", "zhangjiakou-2024", "--remove-units")
+    assert dropped.returncode == 0 and "updated to version 3" in dropped.stdout, dropped.stderr
+
     (tmp_path / "notes.xlsx").write_text("not a workbook")
     bad = cli(tmp_path, "import-allocation", "--campaign", "zhangjiakou-2024", "notes.xlsx")
     assert bad.returncode == 1 and bad.stderr.startswith("nominee-bot import-allocation: notes.xlsx: 不是 .xlsx 工作簿")
