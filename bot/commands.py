@@ -228,7 +228,7 @@ async def _invite(settings: Settings, campaign_id: str, unit: str | None, role: 
                         )
                     case _:
                         return _fail(command, f"未能生成邀请码 (no code created): {type(err.problem).__name__}")
-            late = await _entry_closed(ports, campaign_id)
+            late = await _entry_closed(ports, campaign_id) if role == "clerk" else None  # the office is never closed
     except SchemaOutOfDate as exc:
         return _fail(command, SCHEMA + str(exc))
     username = await bot_username(settings)
@@ -288,13 +288,14 @@ async def _entry_closed(ports: Any, campaign_id: str) -> str | None:
     closing = entry_deadline(campaign)
     if closing is None:
         return None
-    stage, deadline = closing
+    key, deadline = closing
     if local_date(datetime.now(UTC), campaign) <= deadline:
         return None
+    stage = next((s.name for s in campaign.stages if s.key == key), key)
     return (
         f"注意：填报已于 {deadline.isoformat()}（{stage}）截止，凭此邀请码加入的填报人不能再添加推荐对象，"
         "除非办公室重新开放该单位 (warning: entry closed on "
-        f"{deadline.isoformat()} ({stage}); a clerk joining now cannot add nominees unless the office reopens the unit)"
+        f"{deadline.isoformat()} ({key}); a clerk joining now cannot add nominees unless the office reopens the unit)"
     )
 
 
@@ -340,13 +341,17 @@ async def _export_to(
 ) -> int:
     from app import exports
     from bot.runner import open_ports
-    from core.loader import suggest
+    from core.loader import builtin_names, suggest
     from core.refusals import CampaignUnknown, Rejected, UnitUnknown
     from storage.db import SchemaOutOfDate
 
     command = "export"
     try:
         async with open_ports(settings) as (ports, _db):
+            if campaign_id in builtin_names():  # as `invite create` does: a built-in is loaded on first use
+                from app import campaigns
+
+                await campaigns.ensure_builtin(ports, campaign_id)
             try:
                 snap = await exports.operator_snapshot(ports, campaign_id, unit)
             except Rejected as err:
