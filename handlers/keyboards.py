@@ -211,8 +211,13 @@ def dashboard_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
     return kb.as_markup()
 
 
+def full_text_button(nominee_id: int) -> InlineKeyboardButton:
+    """📄: the whole of the long answers a card clips (handlers.queries.full_text)."""
+    return InlineKeyboardButton(text=_("📄 Full text"), callback_data=ItemCb(action="text", id=nominee_id).pack())
+
+
 def nominee_keyboard(
-    n: NomineeInfo, *, editable: bool, needs_alternate: bool, procedure: bool = False
+    n: NomineeInfo, *, editable: bool, needs_alternate: bool, procedure: bool = False, full_text: bool = False
 ) -> InlineKeyboardMarkup | None:
     kb = InlineKeyboardBuilder()
     if editable:
@@ -224,6 +229,8 @@ def nominee_keyboard(
         kb.row(InlineKeyboardButton(text=_("Enter the alternate"), callback_data=ItemCb(action="alt", id=n.id).pack()))
     if procedure:
         kb.row(InlineKeyboardButton(text=_("Procedure"), callback_data=ProcCb(action="list", id=n.id).pack()))
+    if full_text:
+        kb.row(full_text_button(n.id))
     return kb.as_markup() if kb.buttons else None
 
 

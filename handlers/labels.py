@@ -48,6 +48,30 @@ def option_label(fdef: FieldDef, value: str) -> str:
     return fdef.option_en(value) if lang() == "en" else value
 
 
+PREVIEW = 60  # characters of a long text shown in a card; the rest on 📄 (long_answers)
+
+
+def long_answers(campaign: Campaign, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, whole text) of each long answer a card shows clipped (the 简要事迹 of about 2,000
+    characters): the office reviews it and the clerk copies it to correct it."""
+    out = []
+    for key, fdef in campaign.fields.items():
+        value = answers.get(key)
+        if fdef.type == "longtext" and isinstance(value, str) and visible_prefix(value, PREVIEW) != value:
+            out.append((field_label(fdef), value))
+    return out
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """``text`` in parts of at most ``size`` characters a reader sees, never inside one."""
+    parts = []
+    while text:
+        part = visible_prefix(text, size)
+        parts.append(part)
+        text = text[len(part) :]
+    return parts
+
+
 def step_label(form: IntakeForm, step: Step) -> str:
     if step.kind == "category":
         return _("Person category") if form.award.kind == "individual" else _("Kind of collective")
@@ -159,7 +183,7 @@ def display_value(
             return esc(option_label(fdef, str(value)))
         if fdef.type == "longtext":
             text = str(value)
-            preview = visible_prefix(text, 60)
+            preview = visible_prefix(text, PREVIEW)
             return (
                 esc(preview + ("…" if preview != text else ""))
                 + " "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
@@ -45,8 +45,21 @@ async def show_nominee(turn: Turn, nominee_id: int, *, edit: bool = True) -> Non
         editable=record.changeable,
         needs_alternate=record.changeable and record.lacks_alternate(campaign),
         procedure=bool(steps),
+        full_text=bool(labels.long_answers(campaign, nominee.answers)),
     )
     await show(turn.event, text, markup, edit=edit)
+
+
+async def full_text(query: CallbackQuery, callback_data: ItemCb, turn: Turn, bot: Bot) -> None:
+    """📄 under a card (a clerk's own unit's nominee, or any for the office): each long answer
+    whole, in messages of at most 4,000 characters, as new messages to read or copy."""
+    record = await queries.record(turn.ports, turn.user, callback_data.id)
+    await query.answer()
+    title = labels.nominee_title(turn.campaign, record.info)
+    for label, whole in labels.long_answers(turn.campaign, record.info.answers):
+        head = f"<b>{labels.esc(label)}</b> · {title}\n"
+        for part in labels.split_text(whole, 3000):  # escaped, under Telegram's 4,096
+            await bot.send_message(query.from_user.id, head + labels.esc(part))
 
 
 async def without_alternate(turn: Turn, page: list[NomineeInfo]) -> frozenset[int]:
@@ -163,6 +176,7 @@ def setup() -> Router:
     router.callback_query.register(page, PageCb.filter())
     router.message.register(status, Command("status"))
     router.callback_query.register(tapped, ItemCb.filter(F.action == "show"))
+    router.callback_query.register(full_text, ItemCb.filter(F.action == "text"))
     router.message.register(deadlines, Command("deadlines"))
     return router
 

@@ -42,7 +42,8 @@ from handlers import review_texts as rt
 from handlers.callbacks import AuditCb, ItemCb, ProcCb, RvCb, RvListCb, RvReopenCb, RvUnitsCb
 from handlers.common import Turn, nominee_number, outdated, parse_when, show
 from handlers.i18n import _, sentences
-from handlers.labels import esc, nominee_title
+from handlers.keyboards import full_text_button
+from handlers.labels import esc, long_answers, nominee_title
 from handlers.menus import OFFICE_ONLY
 from handlers.office import Office
 from handlers.problems import problem_text
@@ -115,6 +116,8 @@ def record_keyboard(campaign: Campaign, rec: OfficeRecord) -> InlineKeyboardMark
         for a in rec.alternates:
             if a.status in PROMOTABLE:
                 kb.row(act(_("⇪ Alternate #{id} takes the place").format(id=a.id), "promote?", a.id, a.version))
+    if long_answers(campaign, n.answers):
+        kb.row(full_text_button(n.id))
     if n.status != "withdrawn" and steps_for(campaign, n.award, n.answers):
         kb.row(button(_("Procedure"), ProcCb(action="list", id=n.id).pack()))
     kb.row(

@@ -105,7 +105,7 @@ async def test_withdrawing_asks_first_then_frees_the_place(bot: Harness) -> None
     clerk.expect("已撤回，其占用的名额已释放", "郑州市五一劳动奖章：已用 0/6，剩余 6 个")
     await clerk.command(f"/status {nominee}")
     clerk.expect("状态：已撤回", "办理记录", "已撤回")
-    assert clerk.buttons == []
+    assert clerk.buttons == ["📄 查看全文"]  # nothing to change; the whole deeds can still be read
     (await clerk.command(f"/edit {nominee}")).expect("该推荐对象已不能修改（状态：已撤回）")
     (await clerk.command(f"/withdraw {nominee}")).expect("该推荐对象已不能修改（状态：已撤回）")
 

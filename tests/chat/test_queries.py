@@ -54,7 +54,7 @@ async def test_the_list_is_paged_and_a_nominee_is_opened_from_it(bot: Harness) -
     opened = await clerk.tap("郑小工")
     opened.expect("#6 郑小工 · 郑州市五一劳动奖章", "人员类别：农民工", f"身份证号码：{masked(migrant)}", "办理记录")
     opened.expect_not(migrant)
-    assert opened.buttons == ["✎ 修改", "撤回", "办理程序"]
+    assert opened.buttons == ["✎ 修改", "撤回", "办理程序", "📄 查看全文"]
 
 
 async def test_status_shows_every_answer_masked_and_the_history(bot: Harness) -> None:
@@ -138,3 +138,37 @@ async def test_office_staff_in_a_clerks_command_are_told_the_office_commands(bot
     (await office.command("/list")).expect(f"金水区 · #{nominee} 张三")
     (await office.command(f"/status {nominee}")).expect("张三")
     assert "✎ 修改" not in office.buttons and "撤回" not in office.buttons  # the office changes nothing here
+
+
+async def test_the_whole_deeds_are_read_from_the_card_by_the_clerk_and_by_the_office(bot: Harness) -> None:
+    # a card clips 简要事迹 to 60 characters; 📄 sends it whole (escaped, in parts under 4,096)
+    deeds = "该同志<b>扎根</b>一线 & 攻坚克难。" * 150  # 2,400 characters
+    clerk = await bot.clerk(6401, "金水区")
+    nominee = await clerk.nominate(MEDAL, medal("李四", id_number(6401)) | {"简要事迹": deeds[:2000]})
+    await clerk.command(f"/status {nominee}")
+    clerk.expect("…（共 1818 字）".replace("…", "… "))  # spaces are not counted as characters
+
+    def sent_to(chat: int, after: int) -> list[str]:
+        return [s.text for s in bot.session.said[after:] if s.chat_id == chat and s.kind == "message"]
+
+    before = len(bot.session.said)
+    await clerk.tap("📄 查看全文")
+    parts = sent_to(clerk.tg_id, before)
+    assert len(parts) == 1 and all(len(p) <= 4096 for p in parts)
+    head = f"简要事迹 · #{nominee} 李四 · 郑州市五一劳动奖章\n"
+    assert parts[0].startswith(head)
+    assert parts[0][len(head) :] == deeds[:2000]  # as typed: the tags shown as text, nothing lost
+
+    office = bot.chat(6409)
+    await office.command(f"/start {await bot.world.invite('zhengzhou-2024', None)}")
+    await office.command(f"/status {nominee}")
+    before = len(bot.session.said)
+    await office.tap("📄 查看全文")
+    assert sent_to(office.tg_id, before) == parts
+
+    other = await bot.clerk(6402, "中原区")  # another unit's clerk, with a forged button
+    mine = await other.nominate(MEDAL, medal("王五", id_number(6402)))
+    await other.command(f"/status {mine}")
+    before = len(bot.session.said)
+    forged = await other.press(other.keyboard_message(), f"it:text:{nominee}")
+    assert sent_to(other.tg_id, before) == ["本单位推荐名单中无此推荐对象。"], forged.alert
