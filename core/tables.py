@@ -319,7 +319,9 @@ def allocation(
             alloc = unit.quotas.get(award.key)
             cap = alloc.cap if alloc is not None else 0
             detail = _used_text(st.reserved) if st is not None and st.reserved else ""
-            row += [allocation_cell(award, alloc), f"{used}（{detail}）" if detail else used, max(0, cap - used)]
+            # a plain number stays a number, so the office's own sums in Excel count it
+            given: Value = allocation_cell(award, alloc) if alloc is not None and alloc.reserved else cap
+            row += [given, f"{used}（{detail}）" if detail else used, max(0, cap - used)]
         rows.append(tuple(row))
     total: list[Value] = ["", "合计"]
     for award in awards:

@@ -157,6 +157,8 @@ async def test_the_allocation_table_shows_used_and_left_beside_each_number(zz: W
         "1（一线产业工人0、一线科教1、非公新业态农民工0）",
         5,
     ]
+    plain = next(r for r in rows if r[1] == "市文教卫工会")  # 先锋号 2 with no "of which": a number
+    assert plain[2:5] == [2, 0, 2]
     total = next(r for r in rows if r[1] == "合计")
     assert total[2] == 80 and total[5] == 120 and total[6] == 1 and total[7] == 119
     pools = rows[[r[1] for r in rows].index("全市统筹名额") :]
