@@ -61,11 +61,12 @@ class LoadReport:
         return self.status != "refused"
 
     def lines(self) -> list[str]:
-        head = {
-            "created": f"{self.campaign_id}: loaded as version {self.version}",
-            "unchanged": f"{self.campaign_id}: unchanged (version {self.version})",
-            "updated": f"{self.campaign_id}: updated to version {self.version}",
-            "refused": f"{self.campaign_id}: REFUSED, the stored version {self.version} stays in force",
+        v = self.version
+        head = {  # Chinese first, the English in brackets, as every command-line line
+            "created": f"{self.campaign_id}: 已载入，版本 {v} (loaded as version {v})",
+            "unchanged": f"{self.campaign_id}: 未变化，仍为版本 {v} (unchanged (version {v}))",
+            "updated": f"{self.campaign_id}: 已更新为版本 {v} (updated to version {v})",
+            "refused": f"{self.campaign_id}: 已拒绝，继续使用版本 {v} (REFUSED, the stored version {v} stays in force)",
         }[self.status]
         out = [head]
         out += [f"  change  {c}" for c in self.changes]
