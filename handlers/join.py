@@ -9,8 +9,9 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import get_i18n
 
-from app import campaigns, joining
+from app import campaigns, joining, queries
 from app.ports import Ports
+from core.deadlines import closed
 from core.refusals import InviteInvalid, Rejected
 from handlers import texts
 from handlers.common import Magic
@@ -32,7 +33,11 @@ async def try_join(message: Message, ports: Ports, code: str, bot: Bot) -> None:
     campaign = await campaigns.current(ports, user.campaign_id)
     if user.role == "office":  # the office's own menu in this chat (the default is the clerks')
         await set_office_menu(bot, get_i18n(), user.tg_id)
-    await message.answer(texts.joined(user.unit, campaign, user.role))
+    note = None
+    if user.role == "clerk":  # a list already handed in, or entry closed: /new would only refuse
+        gate = closed(campaign, await queries.unit_state(ports, user), ports.clock())
+        note = None if gate is None else problem_text(gate, campaign)
+    await message.answer(texts.joined(user.unit, campaign, user.role, note))
 
 
 async def start_with_code(message: Message, command: CommandObject, ports: Ports, bot: Bot) -> None:

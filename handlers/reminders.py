@@ -87,7 +87,8 @@ async def remind(message: Message, command: CommandObject, turn: Turn, rounds: R
         await _start(message, turn, rounds, wanted)
         return
     states = await queries.unit_states(turn.ports, turn.campaign.id)
-    open_units = [s.name for s in states if s.active and s.name in names and closed(turn.campaign, s, turn.now) is None]
+    still_open = {s.name for s in states if s.active and closed(turn.campaign, s, turn.now) is None}
+    open_units = [name for name in names if name in still_open]  # in the allocation table's order
     every = _("All unfinished units ({n})").format(n=len(open_units))
     rows = [[InlineKeyboardButton(text=every, callback_data=RemindCb(action="send").pack())]]
     rows += [

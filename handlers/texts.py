@@ -43,12 +43,19 @@ def join_help() -> str:
     )
 
 
-def joined(user_unit: str | None, campaign: Campaign, role: str) -> str:
+def joined(user_unit: str | None, campaign: Campaign, role: str, closed_note: str | None = None) -> str:
+    """The welcome; ``closed_note``: why the clerk's unit takes no more nominees now (its list
+    handed in, or entry closed), said instead of an invitation to /new that would be refused."""
     if role == "office":
         return _(
             "Welcome. You are registered as office staff of “{campaign}”.\n\n"
             "Send /review to review the units' lists, /help for all commands."
         ).format(campaign=esc(pick(campaign.name, campaign.name_en)))
+    if closed_note is not None:
+        welcome = _("Welcome. You are registered as the clerk of <b>{unit}</b> for “{campaign}”.").format(
+            unit=esc(user_unit), campaign=esc(pick(campaign.name, campaign.name_en))
+        )
+        return f"{welcome}\n\n{closed_note}\n\n" + _("/list shows the unit's nominees, /help all commands.")
     return _(
         "Welcome. You are registered as the clerk of <b>{unit}</b> for “{campaign}”.\n\n"
         "Send /new to enter a nominee, /quota to see the places left, /help for all commands."

@@ -93,3 +93,16 @@ async def test_the_offices_list_never_reads_none(bot: Harness) -> None:
     office = bot.chat(1011)
     await office.command(f"/start {await bot.world.invite(ZHENGZHOU, None)}")
     (await office.command("/list")).expect_not("None")
+
+
+async def test_a_clerk_joining_a_unit_whose_list_is_handed_in_is_told_so_instead_of_new(bot: Harness) -> None:
+    first = await bot.clerk(1101, "二七区")
+    await first.nominate("五一劳动奖章", medal("二七甲", id_number(1101)))
+    await first.command("/submit")
+    await first.tap("提交并放弃上述名额" if "提交并放弃上述名额" in first.buttons else "确定提交")
+    first.expect("本单位推荐名单已提交办公室")
+
+    late = bot.chat(1102)
+    await late.command(f"/start {await bot.world.invite(ZHENGZHOU, '二七区')}")
+    late.expect("欢迎使用", "二七区填报人员", "已提交", "/list", "/help")
+    late.expect_not("/new 填报推荐对象")
