@@ -307,7 +307,7 @@ def language(args: argparse.Namespace) -> str:
 
 def print_problems(problems: Sequence[Any], name: str, lang: str) -> None:
     """Every located problem, one a line, in ``lang``, and how many when more than one."""
-    for problem in problems:
+    for problem in sorted(problems, key=lambda p: p.line or 0):  # in the file's order
         _err(problem.text(lang))
     count = len(problems)
     if count > 1:

@@ -963,7 +963,9 @@ def _check_reserved(
 ) -> list[Problem]:
     problems: list[Problem] = []
     total = sum(n.count for n in nodes)
-    if total > cap:
+    # the top level of an allocation split by division is checked as the divisions' sum instead
+    by_division = any(award.division(n.kind) is not None for n in nodes)
+    if total > cap and not by_division:
         problems.append(
             Problem(
                 path,

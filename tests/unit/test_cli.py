@@ -281,11 +281,11 @@ def test_check_a_bad_file_prints_every_located_problem_one_per_line(
     duplicate = line_of('name = "长铝公司"', 1)
     code, out, err = run(capsys, "campaign", "check", str(path))
     assert (code, out) == (1, "")
-    assert err.splitlines() == [
+    assert err.splitlines() == [  # in the file's order
+        f"{path}:{line_of('[[units]]')}: units: 郑州市五一劳动奖章：各单位名额合计 121，与总数 120 不符",
         f"{path}:{duplicate}: units[25].name: 推荐单位 “长铝公司” 重复（另见 units[24]）",
         f"{path}:{line_of('frontlne = 1')}: units[35].quotas.medal.frontlne: "
         "未知的预留类别 “frontlne”（郑州市五一劳动奖章 可用：industrial、scitech、migrant、np_migrant、frontline）",
-        f"{path}:{line_of('[[units]]')}: units: 郑州市五一劳动奖章：各单位名额合计 121，与总数 120 不符",
         f"{path}: 共 3 处问题 (3 problems)",
     ]
 

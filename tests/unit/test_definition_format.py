@@ -121,6 +121,12 @@ def test_the_per_division_sums_must_match_the_division() -> None:
     ]
 
 
+def test_a_unit_s_sides_over_its_places_are_one_problem_said_as_divisions() -> None:
+    bad = edit(ZJK + ZJK_UNITS, "{ cap = 50, workers = 45, farmers = 5 }", "{ cap = 50, workers = 46, farmers = 5 }")
+    unit = [p.message for p in problems(bad) if p.path.startswith("units[")]
+    assert unit == ["按部分分配的名额合计 51，与本单位名额 50 不符（每个名额须属于一个部分）"]  # not also "预留名额"
+
+
 def test_a_division_written_again_as_a_reserved_kind_says_how_to_allocate() -> None:
     bad = edit(
         ZJK,
