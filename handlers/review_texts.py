@@ -94,13 +94,26 @@ def soft_lines(campaign: Campaign, n: NomineeInfo) -> list[str]:
 
 
 def places_lines(campaign: Campaign, n: NomineeInfo, claims: Sequence[str]) -> list[str]:
-    names = {lim.key: pick(lim.name, lim.name_en) for lim in limits(campaign)}
+    by_key = {lim.key: lim for lim in limits(campaign)}
     out = []
     for key in claims:
+        lim = by_key.get(key)
         if key == "unit":
             out.append(_("• {unit}'s place for {award}").format(unit=esc(n.unit), award=award_name(campaign, n.award)))
-        else:
-            out.append(f"• {esc(names.get(key, key))}")
+        elif lim is None:
+            out.append(f"• {esc(key)}")
+        elif lim.kind == "award":  # the award's city-wide total, shared by every unit
+            out.append(
+                _("• one of the {cap} places of {award} city-wide").format(
+                    cap=lim.cap, award=esc(award_name(campaign, lim.award))
+                )
+            )
+        else:  # a pool, a division or an enforced share: a city-wide cap of its own
+            out.append(
+                _("• one of the {cap} city-wide places of “{name}”").format(
+                    cap=lim.cap, name=esc(pick(lim.name, lim.name_en))
+                )
+            )
     return out
 
 

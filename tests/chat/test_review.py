@@ -73,6 +73,7 @@ async def test_a_return_a_resubmission_an_acceptance_and_an_alternate_in_its_hea
     await office.tap(f"#{worker} 能源甲")
     assert sum(isinstance(r, SendPhoto) for r in bot.session.requests) == photos_before + 1
     office.expect("姓名：能源甲", f"推荐单位：{UNIT}", "占用名额", f"{UNIT}郑州市五一劳动奖章名额", "变更记录")
+    office.expect("• 全市郑州市五一劳动奖章名额（共 120 个）之一")  # the city-wide total, said as such
     assert "✔ 初审通过" in office.buttons and "↩ 退回修改" in office.buttons
     card = office.keyboard_message()
 
