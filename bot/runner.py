@@ -125,6 +125,66 @@ async def run(settings: Settings) -> int:
     return 0
 
 
+async def run_webhook(settings: Settings, *, host: str, port: int, path: str, set_webhook: str | None) -> int:
+    """``nominee-bot webhook``: serves updates over HTTP (bot.webhook) until SIGTERM. With
+    ``set_webhook`` (the public HTTPS URL Telegram posts to) the webhook and the command menus
+    are registered first; otherwise the operator (or one process) has done that."""
+    from aiogram.exceptions import TelegramUnauthorizedError
+    from aiogram.fsm.storage.base import BaseEventIsolation
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+    from bot.app import allowed_updates, make_bot, make_dispatcher, register_commands, settle_memory
+    from bot.dedup import MemoryClaims, RedisClaims, UpdateClaims
+    from bot.logging import setup_logging
+    from bot.webhook import Health, WebhookHandler, make_app, serve
+    from storage.db import SchemaOutOfDate
+    from storage.fsm import make_fsm_storage
+
+    setup_logging()
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    assert settings.bot_token is not None and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    try:
+        async with open_ports(settings) as (ports, db):
+            try:
+                await seat_office(ports, settings)
+            except OfficeSeatError as exc:
+                print(f"nominee-bot webhook: {exc}", file=sys.stderr)
+                return 2
+            fsm = make_fsm_storage(settings.redis_url, db)
+            isolation: BaseEventIsolation | None = None
+            claims: UpdateClaims = MemoryClaims(lease=settings.update_lease)
+            redis = None
+            if isinstance(fsm, RedisStorage):
+                redis = fsm.redis
+                isolation = RedisEventIsolation(redis)
+                claims = RedisClaims(redis, lease=settings.update_lease)
+            bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
+            dp = make_dispatcher(
+                ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
+            )
+            health = Health(db, redis)
+            handler = WebhookHandler(dp, bot, secret_token=secret, claims=claims)
+            try:
+                if set_webhook:
+                    await bot.set_webhook(set_webhook, secret_token=secret, allowed_updates=allowed_updates(dp))
+                    await register_commands(bot, ports)
+                    log.info("webhook set to %s", set_webhook)
+                settle_memory()
+                await serve(make_app(handler, health, path), health, host, port)
+            except TelegramUnauthorizedError:
+                refused = "Telegram 拒绝了该令牌 (Telegram refused the token NOMINEE_BOT_TOKEN)"
+                print(f"nominee-bot webhook: {refused}", file=sys.stderr)
+                return 1
+            finally:
+                await bot.session.close()
+                await fsm.close()
+    except SchemaOutOfDate as exc:
+        print(f"nominee-bot webhook: 数据库结构不是最新 (database schema out of date): {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 async def bot_username(settings: Settings) -> str | None:
     """The bot's username for invitation links: the setting, or asked from Telegram."""
     if settings.bot_username:
@@ -143,4 +203,4 @@ async def bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-__all__ = ["OfficeSeatError", "bot_username", "make_clock", "open_ports", "run", "seat_office"]
+__all__ = ["OfficeSeatError", "bot_username", "make_clock", "open_ports", "run", "run_webhook", "seat_office"]
