@@ -4,6 +4,8 @@ command line builds its parser for every command, and ``campaign check`` must no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -135,6 +137,7 @@ async def run_webhook(settings: Settings, *, host: str, port: int, path: str, se
 
     from bot.app import allowed_updates, make_bot, make_dispatcher, register_commands, settle_memory
     from bot.dedup import MemoryClaims, RedisClaims, UpdateClaims
+    from bot.leader import Leader
     from bot.logging import setup_logging
     from bot.webhook import Health, WebhookHandler, make_app, serve
     from storage.db import SchemaOutOfDate
@@ -157,7 +160,9 @@ async def run_webhook(settings: Settings, *, host: str, port: int, path: str, se
             redis = None
             if isinstance(fsm, RedisStorage):
                 redis = fsm.redis
-                isolation = RedisEventIsolation(redis)
+                # A user's lock outlives a killed process by this much only (aiogram's default: 60 s,
+                # a minute in which that clerk's retried updates would wait).
+                isolation = RedisEventIsolation(redis, lock_kwargs={"timeout": settings.update_lease})
                 claims = RedisClaims(redis, lease=settings.update_lease)
             bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
             dp = make_dispatcher(
@@ -171,7 +176,15 @@ async def run_webhook(settings: Settings, *, host: str, port: int, path: str, se
                     await register_commands(bot, ports)
                     log.info("webhook set to %s", set_webhook)
                 settle_memory()
-                await serve(make_app(handler, health, path), health, host, port)
+                # Exactly one process leads the reminders (bot.leader). Until the scheduler lands its
+                # job only holds the lock; /metrics shows which process leads (nominee_leader).
+                leading = asyncio.create_task(Leader(db.engine, "reminders", retry=2.0).run(asyncio.Event().wait))
+                try:
+                    await serve(make_app(handler, health, path), health, host, port)
+                finally:
+                    leading.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await leading
             except TelegramUnauthorizedError:
                 refused = "Telegram 拒绝了该令牌 (Telegram refused the token NOMINEE_BOT_TOKEN)"
                 print(f"nominee-bot webhook: {refused}", file=sys.stderr)
