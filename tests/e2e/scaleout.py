@@ -81,8 +81,12 @@ def nginx_conf(workdir: Path, port: int, upstreams: list[int]) -> Path:
     site = (ROOT / "deploy" / "nginx-nominee-bot.conf").read_text()
     site = re.sub(r"listen 8443 ssl;", f"listen 127.0.0.1:{port};", site)
     site = "\n".join(line for line in site.splitlines() if not line.strip().startswith("ssl_"))
-    servers = iter(upstreams)
-    site = re.sub(r"server 127\.0\.0\.1:808\d", lambda _m: f"server 127.0.0.1:{next(servers)}", site)
+    # The example's three upstream lines become one per process of this run, with its port.
+    example = re.search(r"^(\s*)server 127\.0\.0\.1:808\d( .*)$", site, re.M)
+    assert example is not None, "the example lists its processes as server 127.0.0.1:808N lines"
+    lines = "\n".join(f"{example.group(1)}server 127.0.0.1:{p}{example.group(2)}" for p in upstreams)
+    site = re.sub(r"^\s*server 127\.0\.0\.1:808\d .*\n", "", site, flags=re.M)
+    site = site.replace("upstream nominee_bot {\n", "upstream nominee_bot {\n" + lines + "\n", 1)
     (workdir / "nominee-bot.conf").write_text(site)
     for name in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
         (workdir / "tmp" / name).mkdir(parents=True, exist_ok=True)
