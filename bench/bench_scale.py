@@ -40,7 +40,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_chat import CAMPAIGN, Sandbox, Stats, User, campaign_toml, category_for, nominate  # noqa: E402
+from bench.bench_chat import CAMPAIGN, BenchError, Sandbox, Stats, User, campaign_toml, category_for, nominate  # noqa: E402
 from tests.e2e.scaleout import TODAY, ScaleStack, services_missing  # noqa: E402
 
 UNITS = 20
@@ -179,19 +179,27 @@ async def main(args: argparse.Namespace) -> int:
     rows: list[tuple[str, Stats, float]] = []
     tmp = tempfile.mkdtemp(prefix="bench-scale-")
     print(f"work directory (logs): {tmp}", file=sys.stderr)
-    if True:
-        for label, run in (
-            ("1 process, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "one", 1, args)),
-            ("3 processes, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "three", 3, args)),
-            ("embedded: run (polling), SQLite", lambda: sqlite_row(Path(tmp) / "sqlite", args)),
-        ):
-            print(f"measuring: {label} …", file=sys.stderr, flush=True)
+    failed: dict[str, str] = {}
+    for label, run in (
+        ("1 process, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "one", 1, args)),
+        ("3 processes, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "three", 3, args)),
+        ("embedded: run (polling), SQLite", lambda: sqlite_row(Path(tmp) / "sqlite", args)),
+    ):
+        print(f"measuring: {label} …", file=sys.stderr, flush=True)
+        try:
             stats, seconds = await run()
-            rows.append((label, stats, seconds))
-    shutil.rmtree(tmp, ignore_errors=True)  # kept when a row failed, for its logs
+        except BenchError as exc:  # the row is reported as failed; the others still count
+            failed[label] = str(exc).splitlines()[0]
+            stats, seconds = Stats(), float("nan")
+        rows.append((label, stats, seconds))
+    if not failed:
+        shutil.rmtree(tmp, ignore_errors=True)  # kept when a row failed, for its logs
     print(f"\n{args.clerks} clerks of {UNITS} units, {args.seconds:.0f} s a row, {os.cpu_count()} CPU cores\n")
     print(f"{'deployment':<42} {'updates/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'saved':>6}")
     for label, stats, seconds in rows:
+        if label in failed:
+            print(f"{label:<42} FAILED: {failed[label]}")
+            continue
         rate = stats.updates / seconds
         print(f"{label:<42} {rate:>10.1f} {pct(stats.done, 0.5):>8.0f} {pct(stats.done, 0.99):>8.0f} {stats.saved:>6}")
     one, three = (r[1].updates / r[2] for r in rows[:2])
