@@ -180,11 +180,12 @@ async def main(args: argparse.Namespace) -> int:
     tmp = tempfile.mkdtemp(prefix="bench-scale-")
     print(f"work directory (logs): {tmp}", file=sys.stderr)
     failed: dict[str, str] = {}
-    for label, run in (
+    rows_to_run: list[tuple[str, Callable[[], Awaitable[tuple[Stats, float]]]]] = [
         ("1 process, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "one", 1, args)),
         ("3 processes, nginx, PostgreSQL + Redis", lambda: webhook_row(Path(tmp) / "three", 3, args)),
         ("embedded: run (polling), SQLite", lambda: sqlite_row(Path(tmp) / "sqlite", args)),
-    ):
+    ]
+    for label, run in rows_to_run:
         print(f"measuring: {label} …", file=sys.stderr, flush=True)
         try:
             stats, seconds = await run()

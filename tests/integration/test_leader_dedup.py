@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ async def test_one_leader_at_a_time_and_the_next_takes_over(pg: object) -> None:
     name = f"test-{uuid.uuid4().hex[:8]}"
     running: list[str] = []
 
-    def job(who: str):  # type: ignore[no-untyped-def]
+    def job(who: str) -> Callable[[], Awaitable[None]]:
         async def work() -> None:
             running.append(who)
             try:
