@@ -42,16 +42,25 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHUTDOWN_GRACE = 60.0  # seconds the updates in flight get to finish after SIGTERM
 
 
-class WebhookHandler(SimpleRequestHandler):
-    """aiogram's request handler with the secret required and each update claimed once."""
+class WebhookHandler:
+    """aiogram's request handler (used as shipped) behind the secret check and the update claim."""
 
     def __init__(self, dispatcher: Dispatcher, bot: Bot, *, secret_token: str, claims: UpdateClaims) -> None:
-        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
+        # handle_in_background off: answered when handled, so a chat's updates stay in order
+        self.inner = SimpleRequestHandler(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
+        self.bot = bot
         self.claims = claims
 
+    def register(self, app: web.Application, path: str) -> None:
+        app.router.add_post(path, self.handle)
+        app.on_shutdown.append(self._close)
+
+    async def _close(self, app: web.Application) -> None:
+        await self.inner.close()  # the bot's HTTP session
+
     async def handle(self, request: web.Request) -> web.Response:
-        bot = await self.resolve_bot(request)
-        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+        bot = self.bot
+        if not self.inner.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
             return web.Response(body="Unauthorized", status=401)
         try:
             update = await request.json(loads=json.loads)
@@ -66,7 +75,7 @@ class WebhookHandler(SimpleRequestHandler):
             DUPLICATES.inc()
             return web.Response(text="being handled", status=503, headers={"Retry-After": "1"})
         try:
-            response = await super().handle(request)
+            response = await self.inner.handle(request)
         except BaseException:
             # Not handled (an error the error handler did not take, or cancelled): a retry may try again.
             with contextlib.suppress(Exception):
@@ -115,7 +124,7 @@ class Health:
 
 def make_app(handler: WebhookHandler, health: Health, path: str) -> web.Application:
     app = web.Application()
-    handler.register(app, path=path)
+    handler.register(app, path)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", health.metrics)
