@@ -83,12 +83,15 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def campaign_toml() -> str:
-    """100 units × 100 places of one award (50 reserved for 一线产业工人), a city-wide pool for
-    企业负责人, and the questions of a medal: text, ID number, buttons, yes/no, phone, deeds, photo."""
-    units = "\n".join(
-        f'[[units]]\nname = "基准单位{i:03d}"\nquotas.{AWARD} = {{ cap = {PLACES}, industrial = {PLACES // 2} }}\n'
-        for i in range(UNITS)
+def campaign_toml(units: int | None = None, places: int | None = None) -> str:
+    """``units`` (UNITS, 100) units × ``places`` (PLACES, 100) places of one award (half reserved for
+    一线产业工人), a city-wide pool for 企业负责人 (a quarter of all places), and the questions of a
+    medal: text, ID number, buttons, yes/no, phone, deeds, photo."""
+    count = UNITS if units is None else units
+    per_unit = PLACES if places is None else places
+    unit_rows = "\n".join(
+        f'[[units]]\nname = "基准单位{i:03d}"\nquotas.{AWARD} = {{ cap = {per_unit}, industrial = {per_unit // 2} }}\n'
+        for i in range(count)
     )
     return f"""
 id = "{CAMPAIGN}"
@@ -102,7 +105,7 @@ key = "{AWARD}"
 name = "{AWARD_NAME}"
 name_en = "Benchmark medal"
 kind = "individual"
-total = {UNITS * PLACES}
+total = {count * per_unit}
 categories = {CATEGORIES!r}
 fields = ["name", "id_number", "ethnicity", "political", "employer", "union_ok", "phone", "deeds", "photo"]
 
@@ -114,7 +117,7 @@ where = {{ category = ["一线产业工人"] }}
 key = "enterprise_head"
 name = "企业负责人"
 award = "{AWARD}"
-cap = {UNITS * PLACES // 4}
+cap = {count * per_unit // 4}
 where = {{ category = ["企业负责人"] }}
 
 [fields.name]
@@ -162,7 +165,7 @@ type = "photo"
 max_width = 850
 max_height = 1276
 
-{units}"""
+{unit_rows}"""
 
 
 def photo_bytes() -> bytes:
@@ -296,6 +299,10 @@ class BenchError(RuntimeError):
     pass
 
 
+class NoReaction(BenchError):
+    """The bot did not react to a user's action in time."""
+
+
 class Sandbox:
     """The users' side of the local Bot API server for one bot. One long poll receives the bot's
     events of every chat and hands them to the chat's inbox (far cheaper, for the server, than a
@@ -374,19 +381,24 @@ class User:
         self.inbox = sandbox.inbox(user_id)
         self.text = ""  # of the bot's last message or edit
         self.keyboard: tuple[int, list[tuple[str, str]]] | None = None  # newest inline keyboard
+        self.patience = 30.0  # seconds to wait for the bot's reaction before giving up (BenchError)
+        self.sent_at = 0.0  # time.monotonic() when the last action was sent
 
     async def _act(self, kind: str, send: Callable[[], Awaitable[int]], press: bool) -> list[dict[str, Any]]:
         if self.think is not None:  # reading the reply and typing the next answer
             await asyncio.sleep(self.think.uniform(0.5 * THINK, 1.5 * THINK))
         started = time.perf_counter()
+        self.sent_at = time.monotonic()
         seq = await send()
         events: list[dict[str, Any]] = []
         answered = shown = alert = False
         while not (alert or (shown and (answered or not press))):
             try:
-                event = await asyncio.wait_for(self.inbox.get(), 30)
+                event = await asyncio.wait_for(self.inbox.get(), self.patience)
             except TimeoutError:
-                raise BenchError(f"chat {self.id}: no reaction to {kind} within 30 s; last text: {self.text}") from None
+                raise NoReaction(
+                    f"chat {self.id}: no reaction to {kind} within {self.patience:.0f} s; last text: {self.text}"
+                ) from None
             if event["seq"] <= seq:
                 continue  # a late part of an earlier reaction
             events.append(event)
@@ -608,37 +620,44 @@ class Clerks:
                 units.to_save += 1
 
     async def _nominate(self, user: User, category: str, n: int, stop: float) -> bool:
-        """One complete nominee, doing what the bot's last message asks; False when time ran out
-        on the way (the draft stays, and /new offers to continue it next time)."""
-        await user.say("/new", "new")
-        while time.perf_counter() < stop:
-            buttons = [t for t, _ in user.keyboard[1]] if user.keyboard is not None else []
-            if any("确认保存" in t for t in buttons):
-                await user.tap("确认保存", "confirm")
-                if "已保存" not in user.text:
-                    raise BenchError(f"not saved: {user.text}")
+        return await nominate(user, category, n, stop)
+
+
+async def nominate(user: User, category: str, n: int, stop: float, *, confirm: bool = True) -> bool:
+    """One complete nominee, doing what the bot's last message asks; False when time ran out
+    on the way (the draft stays, and /new offers to continue it next time). Without ``confirm``
+    it stops at the summary card, its “确认保存” button on screen."""
+    await user.say("/new", "new")
+    while time.perf_counter() < stop:
+        buttons = [t for t, _ in user.keyboard[1]] if user.keyboard is not None else []
+        if any("确认保存" in t for t in buttons):
+            if not confirm:
                 return True
-            if "未完成的草稿" in user.text and "继续填写" in buttons:
-                await user.tap("继续填写", "resume")
+            await user.tap("确认保存", "confirm")
+            if "已保存" not in user.text:
+                raise BenchError(f"not saved: {user.text}")
+            return True
+        if "未完成的草稿" in user.text and "继续填写" in buttons:
+            await user.tap("继续填写", "resume")
+            continue
+        match = STEP.search(user.text)
+        if match is None:
+            if any(AWARD_NAME in t for t in buttons):
+                await user.tap(AWARD_NAME, "award")
                 continue
-            match = STEP.search(user.text)
-            if match is None:
-                if any(AWARD_NAME in t for t in buttons):
-                    await user.tap(AWARD_NAME, "award")
-                    continue
-                raise BenchError(f"chat {user.id}: expected a question, got {user.text!r}")
-            label = match.group(3).strip()
-            if label == "人员类别":
-                await user.tap(category, "category")
-                continue
-            how, value = answer_for(label, n)
-            if how == "text":
-                await user.say(value, "text")
-            elif how == "tap":
-                await user.tap(value, "button")
-            else:
-                await user.upload(value, "photo")
-        return False
+            raise BenchError(f"chat {user.id}: expected a question, got {user.text!r}")
+        label = match.group(3).strip()
+        if label == "人员类别":
+            await user.tap(category, "category")
+            continue
+        how, value = answer_for(label, n)
+        if how == "text":
+            await user.say(value, "text")
+        elif how == "tap":
+            await user.tap(value, "button")
+        else:
+            await user.upload(value, "photo")
+    return False
 
 
 RowMaker = Callable[[int], Awaitable["Row"]]

@@ -14,6 +14,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 import handlers
 from app.ports import Ports
+from bot.metrics import ErrorsMiddleware, MetricsMiddleware
 from bot.middlewares import (
     ContextMiddleware,
     LanguageMiddleware,
@@ -64,6 +65,7 @@ def make_dispatcher(
     context = ContextMiddleware(ports, zone)
     throttling = ThrottlingMiddleware(*throttle) if throttle[0] > 0 else None
     language = LanguageMiddleware(i18n)
+    dp.update.outer_middleware(MetricsMiddleware())  # counts every update, whatever becomes of it
     # Before everything of a member: an update from a group or channel goes no further.
     dp.update.outer_middleware(PrivateChatsOnly(i18n))
     for observer in (dp.message, dp.edited_message, dp.callback_query):
@@ -73,6 +75,7 @@ def make_dispatcher(
         if throttling is not None:
             observer.outer_middleware(throttling)
     # The error handler runs outside the observers above; it needs the user's language as well.
+    dp.errors.outer_middleware(ErrorsMiddleware())
     dp.errors.outer_middleware(ContextMiddleware(ports, zone, tolerant=True))
     dp.errors.outer_middleware(language)
     dp.include_router(handlers.setup())

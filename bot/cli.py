@@ -9,7 +9,8 @@
     nominee-bot invite create --campaign NAME --unit UNIT   an invitation code for a clerk of UNIT
     nominee-bot invite create --campaign NAME --role office an invitation code for office staff (no --unit)
     nominee-bot export --campaign NAME [--unit UNIT] [--kind KIND] --out FILE   a table, the 公示 list, photos…
-    nominee-bot run                      start the bot
+    nominee-bot run                      start the bot (long polling)
+    nominee-bot webhook [--port N] [--set-webhook URL]  serve updates over HTTP (several processes)
     nominee-bot --version
 
 Every error is one line on stderr (Chinese, then English in brackets) with a non-zero exit status:

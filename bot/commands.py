@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,23 @@ SCHEMA = "数据库结构不是最新 (database schema out of date): "
 def register(subparsers: Subparsers) -> None:
     run = subparsers.add_parser("run", help="start the bot (long polling)")
     run.set_defaults(func=_run)
+
+    webhook = subparsers.add_parser(
+        "webhook",
+        help="以 Webhook 方式运行，可多进程负载均衡 (serve updates over HTTP; several processes behind a balancer)",
+        description="Webhook: POST {path} for Telegram (secret NOMINEE_WEBHOOK_SECRET), GET /healthz, /readyz, "
+        "/metrics. Several processes need NOMINEE_REDIS_URL and PostgreSQL.",
+    )
+    webhook.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    webhook.add_argument("--port", type=int, default=8081, help="port to bind (default 8081)")
+    webhook.add_argument("--path", default="/webhook", help="the path Telegram posts to (default /webhook)")
+    webhook.add_argument(
+        "--set-webhook",
+        metavar="URL",
+        default=None,
+        help="register URL (public HTTPS, ending in --path) with Telegram, and the command menus, at start",
+    )
+    webhook.set_defaults(func=_webhook)
 
     sandbox = subparsers.add_parser(
         "sandbox",
@@ -144,6 +162,26 @@ def _run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
     return asyncio.run(run(settings))
+
+
+def _webhook(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        return _fail("webhook", "请设置 NOMINEE_BOT_TOKEN (set NOMINEE_BOT_TOKEN to the bot's token)", 2)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret is not None else ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        message = (
+            "请设置 NOMINEE_WEBHOOK_SECRET (set NOMINEE_WEBHOOK_SECRET: 1-256 characters A-Z a-z 0-9 _ -, "
+            "sent by Telegram with every update; requests without it are refused)"
+        )
+        return _fail("webhook", message, 2)
+    if not args.path.startswith("/"):
+        return _fail("webhook", f"--path must start with /: {args.path}", 2)
+    from bot.runner import run_webhook
+
+    return asyncio.run(
+        run_webhook(settings, host=args.host, port=args.port, path=args.path, set_webhook=args.set_webhook)
+    )
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from core.clock import default_zone
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
     from app.ports import Ports
     from storage.db import Database
@@ -84,9 +85,13 @@ async def seat_office(ports: Ports, settings: Settings) -> list[int]:
 
 
 @asynccontextmanager
-async def reminders(settings: Settings, ports: Ports, bot: Bot, dp: Dispatcher) -> AsyncIterator[None]:
+async def reminders(
+    settings: Settings, ports: Ports, bot: Bot, dp: Dispatcher, engine: AsyncEngine | None = None
+) -> AsyncIterator[None]:
     """The reminder scheduler of this bot process (unless ``NOMINEE_REMINDERS=off``) while the
-    block runs; /remind and /deadline start their rounds through it (``dp["rounds"]``)."""
+    block runs; /remind and /deadline start their rounds through it (``dp["rounds"]``). With
+    ``engine``, the scheduler runs only while this process holds the leader lock (bot.leader):
+    exactly one of several processes schedules; the claims keep each reminder single regardless."""
     if not settings.reminders:
         yield
         return
@@ -97,7 +102,13 @@ async def reminders(settings: Settings, ports: Ports, bot: Bot, dp: Dispatcher) 
 
     rounds = Rounds(ports, bot, make_i18n(str(LOCALES)), Pacer(settings.reminder_rate))
     dp["rounds"] = rounds
-    scheduler = asyncio.create_task(Scheduler(ports, rounds).run(), name="reminders")
+    job = Scheduler(ports, rounds).run
+    if engine is None:
+        scheduler = asyncio.create_task(job(), name="reminders")
+    else:
+        from bot.leader import Leader
+
+        scheduler = asyncio.create_task(Leader(engine, "reminders", retry=2.0).run(job), name="reminders")
     try:
         yield
     finally:
@@ -137,7 +148,7 @@ async def run(settings: Settings) -> int:
                 ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
             )
             try:
-                async with reminders(settings, ports, bot, dp):
+                async with reminders(settings, ports, bot, dp, db.engine):
                     settle_memory()
                     await run_polling(bot, dp)
             except TelegramUnauthorizedError:
@@ -149,6 +160,70 @@ async def run(settings: Settings) -> int:
                 await fsm.close()
     except SchemaOutOfDate as exc:
         print(f"nominee-bot run: 数据库结构不是最新 (database schema out of date): {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def run_webhook(settings: Settings, *, host: str, port: int, path: str, set_webhook: str | None) -> int:
+    """``nominee-bot webhook``: serves updates over HTTP (bot.webhook) until SIGTERM. With
+    ``set_webhook`` (the public HTTPS URL Telegram posts to) the webhook and the command menus
+    are registered first; otherwise the operator (or one process) has done that."""
+    from aiogram.exceptions import TelegramUnauthorizedError
+    from aiogram.fsm.storage.base import BaseEventIsolation
+    from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+    from bot.app import allowed_updates, make_bot, make_dispatcher, register_commands, settle_memory
+    from bot.dedup import MemoryClaims, RedisClaims, UpdateClaims
+    from bot.logging import setup_logging
+    from bot.webhook import Health, WebhookHandler, make_app, serve
+    from storage.db import SchemaOutOfDate
+    from storage.fsm import make_fsm_storage
+
+    setup_logging()
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    assert settings.bot_token is not None and settings.webhook_secret is not None
+    secret = settings.webhook_secret.get_secret_value()
+    try:
+        async with open_ports(settings) as (ports, db):
+            try:
+                await seat_office(ports, settings)
+            except OfficeSeatError as exc:
+                print(f"nominee-bot webhook: {exc}", file=sys.stderr)
+                return 2
+            fsm = make_fsm_storage(settings.redis_url, db)
+            isolation: BaseEventIsolation | None = None
+            claims: UpdateClaims = MemoryClaims(lease=settings.update_lease)
+            redis = None
+            if isinstance(fsm, RedisStorage):
+                redis = fsm.redis
+                # A user's lock outlives a killed process by this much only (aiogram's default: 60 s,
+                # a minute in which that clerk's retried updates would wait).
+                isolation = RedisEventIsolation(redis, lock_kwargs={"timeout": settings.update_lease})
+                claims = RedisClaims(redis, lease=settings.update_lease)
+            bot = make_bot(settings.bot_token.get_secret_value(), settings.api_server)
+            dp = make_dispatcher(
+                ports, storage=fsm, isolation=isolation, throttle=(settings.throttle_rate, settings.throttle_window)
+            )
+            health = Health(db, redis)
+            handler = WebhookHandler(dp, bot, secret_token=secret, claims=claims)
+            try:
+                if set_webhook:
+                    await bot.set_webhook(set_webhook, secret_token=secret, allowed_updates=allowed_updates(dp))
+                    await register_commands(bot, ports)
+                    log.info("webhook set to %s", set_webhook)
+                settle_memory()
+                # exactly one process schedules the reminders; /metrics shows which (nominee_leader)
+                async with reminders(settings, ports, bot, dp, db.engine):
+                    await serve(make_app(handler, health, path), health, host, port)
+            except TelegramUnauthorizedError:
+                refused = "Telegram 拒绝了该令牌 (Telegram refused the token NOMINEE_BOT_TOKEN)"
+                print(f"nominee-bot webhook: {refused}", file=sys.stderr)
+                return 1
+            finally:
+                await bot.session.close()
+                await fsm.close()
+    except SchemaOutOfDate as exc:
+        print(f"nominee-bot webhook: 数据库结构不是最新 (database schema out of date): {exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -171,4 +246,4 @@ async def bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-__all__ = ["OfficeSeatError", "bot_username", "make_clock", "open_ports", "run", "seat_office"]
+__all__ = ["OfficeSeatError", "bot_username", "make_clock", "open_ports", "run", "run_webhook", "seat_office"]

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # NOMINEE_OFFICE_CAMPAIGN (needed only when more than one campaign is loaded)
     office_ids: Annotated[tuple[int, ...], NoDecode] = ()
     office_campaign: str | None = None
+    # `nominee-bot webhook`: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of
+    # A-Z a-z 0-9 _ -), and how long a process may hold an update before a retry may take it over
+    webhook_secret: SecretStr | None = None
+    update_lease: float = 30.0
 
     @field_validator("office_ids", mode="before")
     @classmethod

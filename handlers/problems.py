@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import assert_never
 
+from bot.metrics import QUOTA_REFUSALS
 from core.campaign import Campaign
 from core.clock import local_time
 from core.refusals import (
@@ -71,6 +72,8 @@ def collective(campaign: Campaign, award: str) -> bool:
 
 def refusal_text(campaign: Campaign, refusal: Refusal) -> str:
     """Why a nominee cannot take a place, with the numbers that say what is still open."""
+    if isinstance(refusal, NoAllocation | UnitFull | PerUnitLimit | ReservedFull):
+        QUOTA_REFUSALS.labels(kind=type(refusal).__name__).inc()  # operators watch the quota pressure
     match refusal:
         case NoAllocation(award=award):
             return _("Your unit has no places for {award}.").format(award=award_name(campaign, award))

@@ -25,11 +25,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--username", default=DEFAULT_BOT_USERNAME, help="bot username")
     parser.add_argument("--first-name", default=DEFAULT_BOT_FIRST_NAME, help="bot display name")
+    parser.add_argument(
+        "--webhook-timeout", type=float, default=60.0, help="seconds a webhook delivery may take (default 60)"
+    )
+    parser.add_argument(
+        "--webhook-retry",
+        type=float,
+        nargs=2,
+        default=(1.0, 60.0),
+        metavar=("FIRST", "MAX"),
+        help="pause before retrying a failed webhook delivery: first, doubling up to max (default 1 60)",
+    )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace) -> None:
-    state = ServerState(bot_username=args.username, bot_first_name=args.first_name)
+    state = ServerState(
+        bot_username=args.username,
+        bot_first_name=args.first_name,
+        webhook_timeout=args.webhook_timeout,
+        webhook_retry=tuple(args.webhook_retry),
+    )
     for token in args.token:
         try:
             state.bot(token)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chats import CallbackQuery, Chat, Message, User
 from .files import StoredFile
+from .webhook import WebhookDelivery
 from .wire import DEFAULT_UPDATE_TYPES, JSON, NOT_MODIFIED, QUERY_TOO_OLD, UPDATE_TYPES, ApiError, bad_request
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class BotSide:
         self.get_updates_calls = 0
         self._updates_signal: asyncio.Event | None = None
         self._events_signal: asyncio.Event | None = None
+        self.delivery: WebhookDelivery | None = None  # while a webhook is set
         self._init_data()
 
     def _init_data(self) -> None:
@@ -96,7 +98,8 @@ class BotSide:
         self._next_query = 1
 
     def reset(self) -> None:
-        """Forget chats, updates, commands, failures and events; pending long polls keep waiting."""
+        """Forget chats, updates, commands, failures, events and the webhook; pending long polls keep waiting."""
+        self.stop_webhook()
         self._init_data()
         self.wake_all()
 
@@ -146,6 +149,8 @@ class BotSide:
             self.recent.append(self.updates[-1])
             event, self._updates_signal = self._updates_signal, None
             _signal(event)
+            if self.delivery is not None:
+                self.delivery.wake()
         return update_id
 
     def redeliver(self, update_id: int | None = None) -> int:
@@ -157,6 +162,23 @@ class BotSide:
         update = found[-1]
         kind = _update_kind(update)
         return self.push_update(kind, update[kind])
+
+    def start_webhook(self, webhook: JSON) -> None:
+        """Deliver the updates to ``webhook['url']`` from now on (tgserver.webhook)."""
+        self.webhook = webhook
+        if self.delivery is None:
+            s = self.server
+            self.delivery = WebhookDelivery(
+                self, timeout=s.webhook_timeout, retry_first=s.webhook_retry_first, retry_max=s.webhook_retry_max
+            )
+            self.delivery.start()
+        self.delivery.wake()
+
+    def stop_webhook(self) -> None:
+        self.webhook = {"url": ""}
+        delivery, self.delivery = self.delivery, None
+        if delivery is not None:
+            delivery.cancel()
 
     def confirm_updates(self, offset: int) -> None:
         updates = self.updates

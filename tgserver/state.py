@@ -33,7 +33,13 @@ class ServerState:
         *,
         bot_username: str = DEFAULT_BOT_USERNAME,
         bot_first_name: str = DEFAULT_BOT_FIRST_NAME,
+        webhook_timeout: float = 60.0,
+        webhook_retry: tuple[float, float] = (1.0, 60.0),
     ) -> None:
+        """``webhook_timeout``: seconds a webhook delivery may take; ``webhook_retry``: the first
+        and the longest pause before a failed delivery is retried (tgserver.webhook)."""
+        self.webhook_timeout = webhook_timeout
+        self.webhook_retry_first, self.webhook_retry_max = webhook_retry
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.bots: dict[str, BotState] = {}
@@ -49,6 +55,8 @@ class ServerState:
         self.closing = True
         for bot in self.bots.values():
             bot.wake_all()
+            if bot.delivery is not None:
+                bot.delivery.cancel()
 
     def next_seq(self) -> int:
         self.seq += 1

@@ -489,6 +489,7 @@ def test_a_setting_the_operator_can_mend_is_one_line_not_an_internal_error(
             "nominee-bot run: 请设置 NOMINEE_BOT_TOKEN 为 @BotFather 给出的机器人令牌 (set NOMINEE_BOT_TOKEN",
             2,
         ),
+        (("webhook",), "nominee-bot webhook: 请设置 NOMINEE_BOT_TOKEN", 2),
     ],
 )
 def test_a_fresh_machine_is_told_in_one_line_what_to_do(
@@ -498,6 +499,15 @@ def test_a_fresh_machine_is_told_in_one_line_what_to_do(
     assert done.returncode == status
     (line,) = done.stderr.splitlines()
     assert line.startswith(expected)
+
+
+@pytest.mark.parametrize("secret", [None, "", "has spaces", "x" * 257])
+def test_the_webhook_needs_a_proper_secret(tmp_path: Path, secret: str | None) -> None:
+    env = {"NOMINEE_BOT_TOKEN": "123:abc"} | ({} if secret is None else {"NOMINEE_WEBHOOK_SECRET": secret})
+    done = operator(tmp_path, env, "webhook")
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("nominee-bot webhook: 请设置 NOMINEE_WEBHOOK_SECRET") and "A-Z a-z 0-9 _ -" in line
 
 
 def operator(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,6 +1,6 @@
 """Bot API methods for the bot's identity and how it receives updates.
 
-``getMe``, ``logOut``/``close``, the webhook methods (stored, never called) and ``getUpdates``
+``getMe``, ``logOut``/``close``, the webhook methods (updates POSTed to the URL: tgserver.webhook) and ``getUpdates``
 with its long poll (409 when a webhook is set or a newer call supersedes it).
 """
 
@@ -30,7 +30,7 @@ async def set_webhook(bot: BotState, params: Params) -> Any:
     if params.get_bool("drop_pending_updates"):
         bot.updates.clear()
     if not url:
-        bot.webhook = {"url": ""}
+        bot.stop_webhook()
         return True
     webhook: JSON = {"url": url}
     if (secret := params.get_str("secret_token")) is not None:
@@ -42,7 +42,7 @@ async def set_webhook(bot: BotState, params: Params) -> Any:
         bot.set_allowed_updates(allowed)
     if (ip := params.get_str("ip_address")) is not None:
         webhook["ip_address"] = ip
-    bot.webhook = webhook
+    bot.start_webhook(webhook)
     return True
 
 
@@ -50,7 +50,7 @@ async def set_webhook(bot: BotState, params: Params) -> Any:
 async def delete_webhook(bot: BotState, params: Params) -> Any:
     if params.get_bool("drop_pending_updates"):
         bot.updates.clear()
-    bot.webhook = {"url": ""}
+    bot.stop_webhook()
     return True
 
 
@@ -61,7 +61,7 @@ async def get_webhook_info(bot: BotState, params: Params) -> Any:
         "has_custom_certificate": False,
         "pending_update_count": len(bot.updates),
     }
-    for key in ("max_connections", "allowed_updates", "ip_address"):
+    for key in ("max_connections", "allowed_updates", "ip_address", "last_error_date", "last_error_message"):
         if key in bot.webhook:
             info[key] = bot.webhook[key]
     return info

@@ -1,0 +1,1 @@
+"""Benchmarks, run as ``python bench/NAME.py``; a package so that tests can import bench_chat."""
