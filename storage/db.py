@@ -48,7 +48,12 @@ from sqlalchemy.sql.base import Executable
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 10
 # Writes take turns anyway, so a few connections serve every reader.
-SQLITE_POOL_SIZE = 5
+SQLITE_POOL_SIZE = 8
+# Transactions opened from the event loop (a draft's row, the FSM state) hold a connection across
+# awaits; at most this many at once, so that the worker thread always finds a free connection for
+# a use case: it takes connections in that thread, and a connect that had to wait there would block
+# the very thread every holder needs to finish (50 clerks at once stalled at the ID number).
+SQLITE_LOOP_CONNECTIONS = SQLITE_POOL_SIZE - 2
 WRITE = "nominee_write"  # execution option: this connection's transactions write (BEGIN IMMEDIATE)
 SINGLE = "nominee_single"  # execution option: each transaction is one statement (no BEGIN on SQLite)
 T = TypeVar("T")
@@ -177,6 +182,7 @@ class Database:
         self.memory = is_memory(engine.url)
         self.threaded = self.sqlite and not self.memory
         self._lock = asyncio.Lock()  # an in-memory SQLite database: one transaction at a time
+        self._loop_side = asyncio.Semaphore(SQLITE_LOOP_CONNECTIONS)  # see SQLITE_LOOP_CONNECTIONS
         self._pool: ThreadPoolExecutor | None = None  # the worker thread, started on first use
         self._thread_id: int | None = None
         if self.threaded:
@@ -238,6 +244,15 @@ class Database:
 
     @asynccontextmanager
     async def _thread_transaction(self, engine: Engine, *, begin: bool, commit: bool) -> AsyncIterator[Conn]:
+        if self.in_thread():  # a use case's own: the connections the loop side leaves free
+            async with self._thread_connection(engine, begin=begin, commit=commit) as conn:
+                yield conn
+            return
+        async with self._loop_side, self._thread_connection(engine, begin=begin, commit=commit) as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _thread_connection(self, engine: Engine, *, begin: bool, commit: bool) -> AsyncIterator[Conn]:
         conn = await self.call(engine.connect)
         try:
             if begin:

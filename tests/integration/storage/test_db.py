@@ -93,3 +93,27 @@ async def test_on_an_sqlite_file_a_use_case_runs_whole_in_the_database_thread(tm
             await db.run(waits)
     finally:
         await db.dispose()
+
+
+async def test_on_an_sqlite_file_many_open_transactions_never_starve_a_use_case(tmp_path: Path) -> None:
+    # 50 clerks at once: each update's draft and state are read from the event loop, holding a
+    # connection across awaits, while use cases take theirs in the database's thread. A connect
+    # that waited in that thread for a free connection would block every holder (they need the
+    # thread to finish): the chat stalled until the pool's timeout. Everything must finish.
+    db = Database(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'nominee.db'}"))
+
+    async def use_case() -> int:
+        async with db.read() as conn:
+            return int((await conn.execute(text("SELECT 1"))).scalar_one())
+
+    async def update() -> int:
+        async with db.single(write=False) as conn:
+            await asyncio.sleep(0.01)  # the handler awaits something else meanwhile
+            got = int((await conn.execute(text("SELECT 1"))).scalar_one())
+        return got + await db.run(use_case)
+
+    try:
+        results = await asyncio.wait_for(asyncio.gather(*(update() for _ in range(50))), timeout=20)
+        assert results == [2] * 50
+    finally:
+        await db.dispose()
