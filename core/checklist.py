@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.campaign import Campaign, ProcedureStep, matches
+from core.campaign import Campaign, ProcedureStep
 from core.errors import InvalidAnswer
+from core.selectors import matches
 from core.workdays import add_working_days
 
 StepStatus = Literal["open", "done", "running", "complete"]

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.campaign import Campaign, EligibilityRule, fields_of, matches
+from core.campaign import Campaign, EligibilityRule
+from core.selectors import fields_of, matches
 
 REASON_PREFIX = "reason."
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies, fields_of, given
+from core.campaign import Award, Campaign, EligibilityRule, FieldDef, applies
 from core.eligibility import evaluate, fires, reason_key, rules_for
 from core.errors import (
     ChoiceCount,
@@ -35,6 +35,7 @@ from core.errors import (
 )
 from core.idcard import parse_id_number
 from core.phone import normalize_phone
+from core.selectors import fields_of, given
 from core.textcheck import check_length, clean_text, contains_emoji, org_name, person_name
 
 Answers = Mapping[str, Any]

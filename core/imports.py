@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from core.campaign import Allocation, Award, Campaign, Reserved, Unit, disjoint, intersect
+from core.campaign import Allocation, Award, Campaign, Reserved, Unit
 from core.errors import FieldRequired, InvalidAnswer
 from core.form import IntakeForm
 from core.identity import identity_key
+from core.selectors import disjoint, intersect
 from core.sheetproblems import (
     Answer,
     CellProblem,

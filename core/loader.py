@@ -18,7 +18,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from core.campaign import Campaign, cross_check
+from core.campaign import Campaign
+from core.crosscheck import cross_check
 
 BUILTIN_PACKAGE = "core.builtin"
 

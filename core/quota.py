@@ -5,7 +5,7 @@ Three questions (DOMAIN.md "How quotas should behave"):
 - :func:`unit_status` — what is left for a unit (cap, reserved sub-quotas, free places);
 - :func:`campaign_standing` — per award and per proportion: count, share, required count, reachable.
 
-Reserved sub-quotas form a laminar family (siblings are disjoint — :func:`core.campaign.cross_check`
+Reserved sub-quotas form a laminar family (siblings are disjoint — :func:`core.crosscheck.cross_check`
 enforces it — and children refine their parent), so the fewest places still needed to meet every
 sub-quota is exact when computed from the leaves up: ``needed(node) = max(count - filled,
 sum(needed(children)))``. A list can still be completed iff ``used + needed <= cap``.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from core.campaign import Award, Campaign, Proportion, Reserved, Unit, fields_of, intersect, listed, matches
+from core.campaign import Award, Campaign, Proportion, Reserved, Unit
 from core.refusals import (
     AlternateMissing,
     AnswersMissing,
@@ -37,6 +37,7 @@ from core.refusals import (
     ReservedOpen,
     UnitFull,
 )
+from core.selectors import fields_of, intersect, listed, matches
 
 Answers = Mapping[str, Any]
 

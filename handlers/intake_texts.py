@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.campaign import Campaign, FieldDef, listed
+from core.campaign import Campaign, FieldDef
 from core.form import IntakeForm, Step
 from core.records import NomineeInfo, UnitQuota
+from core.selectors import listed
 from core.textcheck import visible_length
 from handlers.i18n import _, _n, pick, sentences
 from handlers.labels import (

@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.campaign import Award, Campaign, FieldDef, fields_of
+from core.campaign import Award, Campaign, FieldDef
 from core.form import IntakeForm, Step, age_on
 from core.idcard import mask_id
 from core.phone import mask_phone
 from core.records import Draft, NomineeInfo
+from core.selectors import fields_of
 from core.textcheck import visible_length, visible_prefix
 from handlers.i18n import _, lang, pick
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.campaign import Campaign, cross_check
+from core.campaign import Campaign
+from core.crosscheck import cross_check
 from core.loader import (
     DefinitionError,
     DefinitionProblem,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core.campaign import cross_check
 from core.checklist import checklist, due_by, due_stage, steps_for
+from core.crosscheck import cross_check
 from core.loader import DefinitionError, load_builtin, parse
 
 ZZ = load_builtin("zhengzhou-2024")

@@ -8,10 +8,12 @@ import tomllib
 
 import pytest
 
-from core.campaign import Campaign, cross_check, matches
+from core.campaign import Campaign
+from core.crosscheck import cross_check
 from core.loader import DefinitionError, DefinitionProblem, builtin_text, parse
 from core.quota import campaign_standing, check_add, limits
 from core.refusals import LimitFull, ReservedFull
+from core.selectors import matches
 
 ZZ = builtin_text("zhengzhou-2024")
 ZJK = builtin_text("zhangjiakou-2024")
