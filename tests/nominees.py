@@ -84,6 +84,28 @@ PHOTO_KEY = "0" * 64  # the stored form's photo: a file key (no use case reads t
 
 # ------------------------------------------------------------------------------ complete answers
 
+QIAODONG = "桥东区总工会"
+
+
+def zhangjiakou_units(model: int = 3) -> str:
+    """The allocation table the Zhangjiakou notice does not publish (its 附件1), as `[[units]]` to
+    append to the built-in definition: 桥东区总工会 gets ``model`` 劳动模范, 2 先进工作者 and
+    2 先进集体; one other unit takes the rest of the city's totals (110, 40, 100)."""
+    return f"""
+[[units]]
+name = "{QIAODONG}"
+quotas.model = {model}
+quotas.worker = 2
+quotas.collective = 2
+
+[[units]]
+name = "张家口市其他推荐单位"
+quotas.model = {110 - model}
+quotas.worker = 38
+quotas.collective = 98
+"""
+
+
 CADRE = "机关和事业单位科级领导干部"
 HEAD = "企业负责人"
 

@@ -12,8 +12,9 @@ import pytest
 
 from tests.chat.chat import Chat, Clock, Harness
 from tests.chat.test_review import told
-from tests.chat.test_zhangjiakou import QIAODONG, UNITS, ZHANGJIAKOU
+from tests.chat.test_zhangjiakou import ZHANGJIAKOU
 from tests.chat.world import World
+from tests.nominees import QIAODONG, zhangjiakou_units
 
 
 async def reopening_asked(office: Chat) -> None:
@@ -27,7 +28,7 @@ async def reopening_asked(office: Chat) -> None:
 async def test_after_zhangjiakous_deadline_the_office_reopens_a_unit_until_a_day_it_types(
     bot: Harness, world: World, clock: Clock
 ) -> None:
-    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + UNITS)
+    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + zhangjiakou_units())
     clerk = await bot.clerk(10101, QIAODONG, ZHANGJIAKOU)
     office = bot.chat(10102)
     await office.command(f"/start {await world.invite(ZHANGJIAKOU, None)}")

@@ -17,11 +17,10 @@ from openpyxl import Workbook, load_workbook
 from tests.chat.chat import Chat, Harness
 from tests.chat.people import labour_model
 from tests.chat.world import World
-from tests.nominees import PHOTO, id_number
+from tests.nominees import PHOTO, QIAODONG, id_number, zhangjiakou_units
 from tests.nominees import labour_model as model_answers
 
 ZHANGJIAKOU = "zhangjiakou-2024"
-QIAODONG = "桥东区总工会"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -134,24 +133,10 @@ async def test_workbooks_that_are_no_table_are_refused_in_one_sentence(bot: Harn
 
 # ------------------------------------------------------------------------------ a clerk's template
 
-UNITS = f"""
-[[units]]
-name = "{QIAODONG}"
-quotas.model = 60
-quotas.worker = 2
-quotas.collective = 2
-
-[[units]]
-name = "张家口市其他推荐单位"
-quotas.model = 50
-quotas.worker = 38
-quotas.collective = 98
-"""
-
 
 @pytest.fixture
 async def allocated(world: World) -> None:
-    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + UNITS)
+    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + zhangjiakou_units(model=60))
 
 
 def fill_template(blank: bytes, rows: list[dict[str, Any]]) -> bytes:

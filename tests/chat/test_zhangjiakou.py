@@ -8,30 +8,14 @@ import pytest
 from tests.chat.chat import Harness
 from tests.chat.people import labour_model
 from tests.chat.world import World
-from tests.nominees import id_number
+from tests.nominees import QIAODONG, id_number, zhangjiakou_units
 
 ZHANGJIAKOU = "zhangjiakou-2024"
-QIAODONG = "桥东区总工会"
-# the built-in definition has no allocation: the office adds one (the rest of the city's totals
-# go to one other unit)
-UNITS = f"""
-[[units]]
-name = "{QIAODONG}"
-quotas.model = 3
-quotas.worker = 2
-quotas.collective = 2
-
-[[units]]
-name = "张家口市其他推荐单位"
-quotas.model = 107
-quotas.worker = 38
-quotas.collective = 98
-"""
 
 
 @pytest.fixture(autouse=True)
 async def zhangjiakou(world: World) -> None:
-    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + UNITS)
+    await world.load_definition(world.builtin_text(ZHANGJIAKOU) + zhangjiakou_units())
 
 
 async def test_a_clerk_of_qiaodong_enters_a_retired_labour_model_with_a_reason(bot: Harness) -> None:

@@ -36,7 +36,7 @@ from core.loader import builtin_text
 from core.records import UserInfo
 from storage import open_ports
 from storage.db import Database, make_engine, upgrade
-from tests.nominees import PDF, Skip, Tap, given, labour_model, medal, stored
+from tests.nominees import PDF, Skip, Tap, given, labour_model, medal, stored, zhangjiakou_units
 from tgserver.client import BotEvent, NoReply, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,6 @@ TODAY = date(2024, 3, 15)  # both built-in campaigns are open on this day
 ZHENGZHOU = "zhengzhou-2024"
 ZHANGJIAKOU = "zhangjiakou-2024"
 HANGKONGGANG = "航空港经济综合试验区"
-QIAODONG = "桥东区总工会"  # the Zhangjiakou unit of the test's allocation table
 
 # Replies that must never reach a clerk: the global error handler's apology, and the fallbacks
 # for refusal or error codes the texts do not know (a clerk cannot act on "(nominee.locked)").
@@ -55,22 +54,6 @@ FALLBACKS = ("请求未能完成（", "该项填写内容不符合要求（", "c
 QUIET = 0.02  # after the bot's reply: how long nothing more must come (a second message would)
 STEP = re.compile(r"第 (\d+)/(\d+) 步")
 ID_LIKE = re.compile(r"(?<![0-9])[0-9０-９]{17}[0-9０-９XxＸｘ](?![0-9])")
-
-# A Zhangjiakou definition with a per-unit allocation table (the seed has none): the test's unit
-# gets 3 劳动模范, 2 先进工作者, 2 先进集体; the rest of the city totals go to one other unit.
-ZHANGJIAKOU_UNITS = f"""
-[[units]]
-name = "{QIAODONG}"
-quotas.model = 3
-quotas.worker = 2
-quotas.collective = 2
-
-[[units]]
-name = "张家口市其他推荐单位"
-quotas.model = 107
-quotas.worker = 38
-quotas.collective = 98
-"""
 
 
 def real_id_numbers(text: str) -> list[str]:
@@ -95,7 +78,7 @@ def masked(text: str) -> str:
 
 
 def zhangjiakou_with_units() -> str:
-    return builtin_text(ZHANGJIAKOU) + ZHANGJIAKOU_UNITS
+    return builtin_text(ZHANGJIAKOU) + zhangjiakou_units()
 
 
 # ------------------------------------------------------------------------------ test data

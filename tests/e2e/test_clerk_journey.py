@@ -15,7 +15,6 @@ from PIL import Image
 from app import queries
 from tests.e2e.conftest import (
     HANGKONGGANG,
-    QIAODONG,
     ZHANGJIAKOU,
     ZHENGZHOU,
     BotStack,
@@ -23,7 +22,7 @@ from tests.e2e.conftest import (
     model_answers,
     zhangjiakou_with_units,
 )
-from tests.nominees import DEEDS, id_number, png
+from tests.nominees import DEEDS, QIAODONG, id_number, png
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
