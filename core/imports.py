@@ -21,7 +21,7 @@ import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from core.campaign import Allocation, Award, Campaign, Reserved, Unit
@@ -330,7 +330,7 @@ def read_template(campaign: Campaign, award_key: str, rows: Cells, today: date) 
     seen: dict[str, int] = {}  # identity → the row that has it
     for ri in range(1, len(rows)):
         row = rows[ri]
-        values = {key: (_raw(row[ci]) if ci < len(row) else "") for key, ci in where.items()}
+        values = {key: (cell_text(row[ci]) if ci < len(row) else "") for key, ci in where.items()}
         if not any(values.values()):
             continue
         answers: dict[str, Any] = {}
@@ -424,14 +424,17 @@ def with_units(text: str, units: Sequence[Unit]) -> str:
     return "\n".join(kept).rstrip() + "\n" + units_toml(units)
 
 
-def _raw(value: Any) -> str:
-    """A cell as typed text (numbers without ``.0``; the form normalises the rest)."""
+def cell_text(value: Any) -> str:
+    """A cell's value as the chat would have received it typed: a whole number without ``.0``,
+    a date as YYYY-MM-DD (with its time when it has one), 是/否 for a checkbox value."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -449,6 +452,7 @@ __all__ = [
     "allocation_awards",
     "allocation_header",
     "allocation_row",
+    "cell_text",
     "form_digest",
     "nest",
     "photo_fields",

@@ -138,22 +138,6 @@ def read_sheet(data: bytes, sheet: str, limits: Limits = DEFAULT) -> list[list[V
     return Upload(data, limits).read(sheet)
 
 
-def text_of(value: Value) -> str:
-    """A cell's value as the chat would have received it typed: a whole number without ``.0``,
-    a date as YYYY-MM-DD, 是/否 for a checkbox value."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
@@ -164,5 +148,4 @@ __all__ = [
     "defused",
     "opened",
     "read_sheet",
-    "text_of",
 ]

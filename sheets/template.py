@@ -25,12 +25,13 @@ from core.imports import (
     MARKER_SHEET,
     TEMPLATE_SHEET,
     TemplateRead,
+    cell_text,
     form_digest,
     read_template,
     template_columns,
 )
 from core.sheetproblems import NotOurTemplate, SheetError
-from sheets.reading import DEFAULT, Limits, Upload, opened, text_of
+from sheets.reading import DEFAULT, Limits, Upload, opened
 
 LISTS_SHEET = "选项"
 ROWS = 200  # rows prepared with drop-downs and text format (more may be typed)
@@ -61,7 +62,7 @@ def marker_of(upload: Upload) -> Marker | None:
     if MARKER_SHEET not in upload.sheet_names:
         return None
     rows = upload.read(MARKER_SHEET)
-    values = {text_of(r[0]): text_of(r[1]) for r in rows if len(r) >= 2}
+    values = {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2}
     if values.get("marker") != MARKER:
         return None
     return Marker(values.get("kind", ""), values.get("campaign", ""), values.get("award", ""), values.get("digest", ""))
