@@ -13,10 +13,9 @@ from app.ports import AuditEntry, Ports, usecase
 from core.campaign import Campaign
 from core.checklist import StepState, checklist
 from core.clock import local_date
-from core.errors import InvalidAnswer
 from core.records import NomineeInfo, UserInfo
-from core.refusals import CalendarBeyond, NomineeLocked, Rejected, StepDateFuture, StepUnknown
-from core.workdays import is_working_day
+from core.refusals import NomineeLocked, Rejected, StepDateFuture, StepUnknown
+from core.workdays import known_working_day
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,7 @@ def check_step_date(campaign: Campaign, day: date, today: date) -> None:
     """Refuses a day after ``today`` or in a year no working-day calendar knows."""
     if day > today:
         raise Rejected(StepDateFuture(day))
-    try:
-        is_working_day(day, campaign.calendar)
-    except InvalidAnswer:
-        raise Rejected(CalendarBeyond(day.year)) from None
+    known_working_day(day, campaign.calendar)
 
 
 @usecase

@@ -21,11 +21,10 @@ from core.campaign import Campaign
 from core.checklist import StepState, due_by, due_stage
 from core.clock import local_date
 from core.deadlines import StageDate, closed, closes_at, with_dates
-from core.errors import InvalidAnswer
 from core.quota import UnitAwardStatus, unit_status
 from core.records import PLACE_HOLDING, Draft, NomineeInfo, UserInfo
-from core.refusals import CalendarBeyond, DatePassed, Rejected, StageUnknown
-from core.workdays import is_working_day
+from core.refusals import DatePassed, Rejected, StageUnknown
+from core.workdays import known_working_day
 
 SUMMARY = "summary"  # the unit name under which the office's summary of a round is claimed
 
@@ -168,17 +167,14 @@ class DateSet:
     working_day: bool
 
 
-def check_date(campaign: Campaign, stage: str, day: date, at: time | None, today: date) -> bool:
+def check_date(campaign: Campaign, stage: str, day: date, today: date) -> bool:
     """Refuses an unknown stage, a day already passed, or a year no calendar knows; returns
     whether ``day`` is an official working day."""
     if not any(s.key == stage for s in campaign.stages):
         raise Rejected(StageUnknown(stage))
     if day < today:
         raise Rejected(DatePassed(day))
-    try:
-        return is_working_day(day, campaign.calendar)
-    except InvalidAnswer:
-        raise Rejected(CalendarBeyond(day.year)) from None
+    return known_working_day(day, campaign.calendar)
 
 
 @usecase
@@ -195,7 +191,7 @@ async def set_date(
         stored = await tx.campaigns.stored(campaign_id, lock=True)
         campaign = await access.campaign_in(tx, campaign_id)
         assert stored is not None
-        working = check_date(campaign, stage, day, at, local_date(now, campaign))
+        working = check_date(campaign, stage, day, local_date(now, campaign))
         old = next(s for s in campaign.stages if s.key == stage)
         new = StageDate(stage, day, at)
         moment = closes_at(campaign, old.model_copy(update={"deadline": day, "time": at}))

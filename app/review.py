@@ -12,11 +12,9 @@ from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.clock import local_date
-from core.errors import InvalidAnswer
 from core.quota import limits_hit, unit_refusal
 from core.records import HistoryEntry, NomineeInfo, ReviewAction, Status, UnitState, UserInfo, holds_place
 from core.refusals import (
-    CalendarBeyond,
     DatePassed,
     NomineeChanged,
     PromoteInvalid,
@@ -26,7 +24,7 @@ from core.refusals import (
     ReviewTransition,
     UnitUnknown,
 )
-from core.workdays import is_working_day
+from core.workdays import known_working_day
 
 # action → (the statuses it applies to, the status it leads to, the audit log's word for it)
 TRANSITIONS: dict[ReviewAction, tuple[frozenset[str], Status, str]] = {
@@ -104,10 +102,7 @@ def check_until(campaign: Campaign, until: date, today: date) -> None:
     likely a typing slip than an intended date)."""
     if until < today:
         raise Rejected(DatePassed(until))
-    try:
-        is_working_day(until, campaign.calendar)
-    except InvalidAnswer:
-        raise Rejected(CalendarBeyond(until.year)) from None
+    known_working_day(until, campaign.calendar)
 
 
 @usecase

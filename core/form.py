@@ -307,9 +307,13 @@ def _integer(raw: str, low: int | None, high: int | None) -> int:
 
 
 def age_on(answers: Answers, today: date) -> int | None:
-    """The nominee's age from the birth date derived from the ID number."""
+    """The nominee's age from the birth date derived from the ID number; None without one (a
+    stored record from before, or not an individual)."""
     born = answers.get("birth_date")
-    if not born:
+    if not isinstance(born, str) or not born:
         return None
-    b = date.fromisoformat(born)
+    try:
+        b = date.fromisoformat(born)
+    except ValueError:
+        return None
     return today.year - b.year - ((today.month, today.day) < (b.month, b.day))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from core.campaign import Allocation, Award, Campaign, Reserved, Unit
+from core.campaign import Allocation, Award, Campaign, Reserved, Unit, walk_reserved
 from core.errors import FieldRequired, InvalidAnswer
 from core.form import IntakeForm
 from core.identity import identity_key
@@ -91,13 +91,7 @@ def allocation_row(campaign: Campaign, unit: Unit) -> list[int | None]:
     for award in allocation_awards(campaign):
         alloc = unit.quotas.get(award.key)
         out.append(alloc.cap if alloc else None)
-        counts = {}
-        if alloc:
-            stack = list(alloc.reserved)
-            while stack:
-                node = stack.pop()
-                counts[node.kind] = node.count
-                stack.extend(node.children)
+        counts = {node.kind: node.count for _path, node in walk_reserved(alloc.reserved)} if alloc else {}
         out += [counts.get(key) for key in award.reserved]
     return out
 

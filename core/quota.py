@@ -474,11 +474,7 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
     gaps: list[Gap] = []
     principals = [n for n in nominees if n.alternate_for is None]
     # only an alternate of the required kind covers its nominee (an edit may have changed its category)
-    covered = {
-        n.alternate_for
-        for n in nominees
-        if n.alternate_for is not None and valid_alternate(campaign, n.award, n.answers)
-    }
+    lacking = lacking_alternate(campaign, nominees)
     for award in campaign.awards:
         mine = [n.answers for n in principals if n.award == award.key]
         status = unit_status(campaign, unit, award.key, mine)
@@ -488,7 +484,7 @@ def unit_gaps(campaign: Campaign, unit: Unit | None, nominees: Sequence[ListedNo
         if award.competitive and award.per_unit_min and 0 < len(mine) < award.per_unit_min:
             gaps.append(BelowMinimum(award.key, award.per_unit_min, len(mine)))
     for n in principals:
-        if needs_alternate(campaign, n.award, n.answers) and n.id not in covered:
+        if n.id in lacking:
             name = n.answers.get("name")
             category = n.answers.get("category")
             rule = campaign.award(n.award).alternate

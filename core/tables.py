@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from core.campaign import YES, Allocation, Award, Campaign, Reserved, Table, Unit
+from core.form import age_on
 from core.quota import ReservedStatus, UnitAwardStatus
 from core.records import PLACE_HOLDING, NomineeInfo
 
@@ -74,17 +75,6 @@ def ordered(campaign: Campaign, nominees: Iterable[NomineeInfo]) -> list[Nominee
     units = {u.name: i for i, u in enumerate(campaign.units)}
     awards = {a.key: i for i, a in enumerate(campaign.awards)}
     return sorted(nominees, key=lambda n: (units.get(n.unit, len(units)), n.unit, awards.get(n.award, 99), n.id))
-
-
-def _age(answers: Mapping[str, Any], on: date) -> int | None:
-    born = answers.get("birth_date")
-    if not isinstance(born, str):
-        return None
-    try:
-        b = date.fromisoformat(born)
-    except ValueError:
-        return None
-    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
 
 def _text(value: Any) -> Value:
@@ -145,7 +135,7 @@ def summary(
                 case "award":
                     row.append(awards[n.award].name if n.award in awards else n.award)
                 case "age":
-                    row.append(_age(a, on))
+                    row.append(age_on(a, on))
                 case "remark":
                     row.append(remark(n, names))
                 case "status":

@@ -16,6 +16,7 @@ import chinese_calendar
 
 from core.campaign import CalendarYear
 from core.errors import CalendarUnknown, InvalidAnswer
+from core.refusals import CalendarBeyond, Rejected
 
 _ONE_DAY = timedelta(days=1)
 
@@ -36,6 +37,16 @@ def is_working_day(d: date, extra: Sequence[CalendarYear] = ()) -> bool:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
         raise InvalidAnswer(CalendarUnknown(year=d.year)) from None
+
+
+def known_working_day(d: date, extra: Sequence[CalendarYear] = ()) -> bool:
+    """:func:`is_working_day` for a date someone gives (a stage's date, a reopening's last day, the
+    day a step was done): a year no calendar knows is refused as :class:`CalendarBeyond` — more
+    likely a typing slip than an intended date, and never guessed."""
+    try:
+        return is_working_day(d, extra)
+    except InvalidAnswer:
+        raise Rejected(CalendarBeyond(d.year)) from None
 
 
 def add_working_days(start: date, days: int, extra: Sequence[CalendarYear] = ()) -> date:

@@ -215,7 +215,7 @@ async def typed_date(message: Message, turn: Turn, state: FSMContext) -> None:
     day, at = parsed
     stage = turn.campaign.stages[index]
     try:
-        working = reminders.check_date(turn.campaign, stage.key, day, at, local_date(turn.now, turn.campaign))
+        working = reminders.check_date(turn.campaign, stage.key, day, local_date(turn.now, turn.campaign))
     except Rejected as refused:
         await message.answer(problem_text(refused.problem, turn.campaign))
         return
