@@ -14,6 +14,7 @@ from typing import Any
 from app.ports import NomineeRecord, UnitOfWork
 from core.campaign import Campaign, Unit
 from core.quota import Limit, check_add, limit_full, limits, limits_hit, selector_fields, unit_refusal
+from core.records import NomineeInfo
 from core.refusals import Refusal
 
 UNIT_CLAIM = "unit"  # the claims entry for the unit's (unit, award) counter
@@ -109,16 +110,22 @@ async def release(tx: UnitOfWork, record: NomineeRecord) -> None:
             await tx.counters.release_limit(info.campaign_id, key)
 
 
+async def take_unit_place(tx: UnitOfWork, campaign: Campaign, info: NomineeInfo) -> list[str]:
+    """The nominee's place of its unit for its award, taken by an office action (the cap is hard):
+    ``[UNIT_CLAIM]``, or ``[]`` for an award without unit places; :class:`Refused` when full."""
+    counter = await tx.counters.unit(campaign.id, info.unit, info.award)
+    if counter is None:
+        return []
+    if not await tx.counters.take_unit(campaign.id, info.unit, info.award):
+        raise Refused([unit_refusal(campaign, info.award, counter.cap, counter.used)])
+    return [UNIT_CLAIM]
+
+
 async def reclaim(tx: UnitOfWork, campaign: Campaign, record: NomineeRecord) -> list[str]:
     """Takes the places again for a nominee going back to a place-holding status (an office
     action: the caps are hard, the completeness of the unit's list is the office's call)."""
     info = record.info
-    claims: list[str] = []
-    counter = await tx.counters.unit(campaign.id, info.unit, info.award)
-    if counter is not None:
-        if not await tx.counters.take_unit(campaign.id, info.unit, info.award):
-            raise Refused([unit_refusal(campaign, info.award, counter.cap, counter.used)])
-        claims.append(UNIT_CLAIM)
+    claims = await take_unit_place(tx, campaign, info)
     wanted = {lim.key: lim for lim in limits_hit(campaign, info.award, info.answers)}
     await move_limits(tx, campaign.id, info.award, wanted, set())
     return claims + sorted(wanted)
@@ -133,5 +140,6 @@ __all__ = [
     "move_limits",
     "reclaim",
     "release",
+    "take_unit_place",
     "unit_answers",
 ]

@@ -4,6 +4,7 @@ audit entry ("procedure", the step's old and new date), so the history keeps wha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -11,7 +12,7 @@ from app import access
 from app.nominees import own_nominee
 from app.ports import AuditEntry, Ports, usecase
 from core.campaign import Campaign
-from core.checklist import StepState, checklist
+from core.checklist import StepState, checklist, due_by
 from core.clock import local_date
 from core.records import NomineeInfo, UserInfo
 from core.refusals import NomineeLocked, Rejected, StepDateFuture, StepUnknown
@@ -30,6 +31,19 @@ class Procedure:
 
 def procedure_of(campaign: Campaign, info: NomineeInfo, today: date) -> list[StepState]:
     return checklist(campaign, info.award, info.answers, info.procedure, today)
+
+
+def due_steps(
+    campaign: Campaign, nominees: Iterable[NomineeInfo], stage: str | None, today: date
+) -> list[tuple[NomineeInfo, list[StepState]]]:
+    """Each of ``nominees`` with the steps still open that ``stage`` requires (core.checklist.due_by);
+    only those with any: what /submit warns about and a reminder lists."""
+    out = []
+    for info in nominees:
+        steps = due_by(campaign, procedure_of(campaign, info, today), stage)
+        if steps:
+            out.append((info, steps))
+    return out
 
 
 @usecase

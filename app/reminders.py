@@ -16,9 +16,9 @@ from datetime import date, datetime, time
 from app import access
 from app.places import holding_answers
 from app.ports import AuditEntry, Delivery, Ports, UnitOfWork, usecase
-from app.procedure import procedure_of
+from app.procedure import due_steps
 from core.campaign import Campaign
-from core.checklist import StepState, due_by, due_stage
+from core.checklist import StepState, due_stage
 from core.clock import local_date
 from core.deadlines import StageDate, closed, closes_at, with_dates
 from core.quota import UnitAwardStatus, unit_status
@@ -109,11 +109,9 @@ async def _missing(
     if campaign.steps:
         today = local_date(now, campaign)
         due = stage if any(s.key == stage for s in campaign.stages) else due_stage(campaign, today)
-        for r in await uow.nominees.of_unit(campaign.id, unit, PLACE_HOLDING):
-            if r.info.alternate_for is None:
-                open_ = due_by(campaign, procedure_of(campaign, r.info, today), due)
-                if open_:
-                    steps.append((r.info, tuple(open_)))
+        records = await uow.nominees.of_unit(campaign.id, unit, PLACE_HOLDING)
+        principals = [r.info for r in records if r.info.alternate_for is None]
+        steps = [(info, tuple(open_)) for info, open_ in due_steps(campaign, principals, due, today)]
     return Missing(unit, awards, drafts, submitted, tuple(steps))
 
 

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from app import access
 from app.nominees import own_nominee
-from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release
+from app.places import UNIT_CLAIM, Refused, move_limits, reclaim, release, take_unit_place
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
 from core.campaign import Campaign
 from core.clock import local_date
-from core.quota import limits_hit, unit_refusal
+from core.quota import limits_hit
 from core.records import HistoryEntry, NomineeInfo, ReviewAction, Status, UnitState, UserInfo, holds_place
 from core.refusals import (
     DatePassed,
@@ -217,11 +217,7 @@ async def _take_over(
     else:
         if UNIT_CLAIM in held:
             await tx.counters.release_unit(campaign.id, principal.info.unit, principal.info.award)
-        counter = await tx.counters.unit(campaign.id, info.unit, info.award)
-        if counter is not None:
-            if not await tx.counters.take_unit(campaign.id, info.unit, info.award):
-                raise Refused([unit_refusal(campaign, info.award, counter.cap, counter.used)])
-            claims.append(UNIT_CLAIM)
+        claims += await take_unit_place(tx, campaign, info)
     wanted = {lim.key: lim for lim in limits_hit(campaign, info.award, info.answers)}
     if principal.info.award == info.award:
         await move_limits(tx, campaign.id, info.award, wanted, held - {UNIT_CLAIM})

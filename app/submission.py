@@ -7,9 +7,9 @@ from datetime import datetime
 
 from app import access
 from app.ports import AuditEntry, NomineeRecord, Ports, UnitOfWork, usecase
-from app.procedure import procedure_of
+from app.procedure import due_steps
 from core.campaign import Campaign
-from core.checklist import StepState, due_by, due_stage
+from core.checklist import StepState, due_stage
 from core.clock import local_date
 from core.deadlines import closed
 from core.form import IntakeForm
@@ -67,13 +67,7 @@ async def open_steps(ports: Ports, user: UserInfo) -> list[tuple[NomineeInfo, li
         today = local_date(ports.clock(), campaign)
         stage = due_stage(campaign, today)
         records = await tx.nominees.of_unit(campaign.id, unit_state.name, PLACE_HOLDING)
-        out = []
-        for r in records:
-            if r.info.status in EDITABLE:
-                steps = due_by(campaign, procedure_of(campaign, r.info, today), stage)
-                if steps:
-                    out.append((r.info, steps))
-        return out
+        return due_steps(campaign, [r.info for r in records if r.info.status in EDITABLE], stage, today)
 
 
 @usecase
