@@ -21,7 +21,7 @@ from app.places import UNIT_CLAIM, Refused, claim_unit, move_limits, release
 from app.ports import AuditEntry, IdentityTaken, NomineeRecord, Ports, UnitOfWork, usecase
 from app.stored import diff, identity_hash, json_safe
 from core.campaign import Campaign
-from core.deadlines import closed
+from core.deadlines import closed, closed_for
 from core.eligibility import evaluate
 from core.errors import Ineligible
 from core.form import IntakeForm
@@ -173,11 +173,9 @@ async def save_in(
         if current.info.award != award_key:
             raise Rejected(NomineeChanged(nominee_id))
         alternate_for = current.info.alternate_for
-    # A returned nominee is corrected at the office's request, deadline or not.
-    if current is None or current.info.status == "saved":
-        gate = closed(campaign, unit_state, now)
-        if gate is not None:
-            raise Rejected(gate)
+    gate = closed_for(campaign, unit_state, current.info.status if current else None, now)
+    if gate is not None:
+        raise Rejected(gate)
 
     form = IntakeForm(campaign, award_key, alternate=alternate_for is not None)
     missing = [key for key in form.missing(answers) if key not in later]
@@ -370,10 +368,9 @@ async def withdraw(ports: Ports, user: UserInfo, nominee_id: int) -> NomineeInfo
         if record.info.status not in EDITABLE:
             raise Rejected(NomineeLocked(record.info.status))
         now = ports.clock()
-        if record.info.status == "saved":
-            gate = closed(campaign, unit_state, now)
-            if gate is not None:
-                raise Rejected(gate)
+        gate = closed_for(campaign, unit_state, record.info.status, now)
+        if gate is not None:
+            raise Rejected(gate)
         alternates = await tx.nominees.alternates_of(record.info.id, lock=True)
         for target in [record, *alternates]:
             await release(tx, target)

@@ -11,7 +11,7 @@ from app import access
 from app.nominees import own_nominee
 from app.places import limits_used, unit_answers
 from app.ports import Ports, usecase
-from core.deadlines import closed
+from core.deadlines import closed_for
 from core.quota import UnitAwardStatus, check_add_partial, unit_status
 from core.records import UserInfo, holds_place
 from core.refusals import AwardUnknown, Decision, Rejected
@@ -66,10 +66,9 @@ async def category_view(
         if current is not None and holds_place(current.info.status, current.info.alternate_for):
             holding = [*others, dict(current.info.answers)]
         status = unit_status(campaign, unit, award, holding)
-        if current is None or current.info.status == "saved":
-            gate = closed(campaign, unit_state, ports.clock())
-            if gate is not None:
-                return CategoryView([Decision((gate,)) for _ in partials], status)
+        gate = closed_for(campaign, unit_state, current.info.status if current else None, ports.clock())
+        if gate is not None:
+            return CategoryView([Decision((gate,)) for _ in partials], status)
         used = await limits_used(tx, campaign, award, current.claims if current else ())
         decisions = [check_add_partial(campaign, unit, award, others, used, partial) for partial in partials]
         return CategoryView(decisions, status)

@@ -10,7 +10,7 @@ from app.nominees import change_gate, own_nominee
 from app.places import UNIT_CLAIM, holding_answers
 from app.ports import Ports, UnitOfWork, usecase
 from core.campaign import Campaign
-from core.deadlines import closed
+from core.deadlines import closed, closed_for
 from core.quota import (
     CampaignStanding,
     LimitStatus,
@@ -82,10 +82,10 @@ async def member(ports: Ports, tg_id: int) -> Member | None:
         gate = None
         if draft is not None and draft.award is not None and unit is not None and user.role == "clerk":
             gate = closed(campaign, unit, ports.clock())
-            if gate is not None and draft.editing is not None:
+            if gate is not None and draft.editing is not None:  # read the record only when it matters
                 record = await tx.nominees.get(draft.editing)
-                if record is not None and record.info.status == "returned":
-                    gate = None  # the office asked for the correction: it may be saved deadline or not
+                if record is not None:
+                    gate = closed_for(campaign, unit, record.info.status, ports.clock())
         return Member(user, campaign, draft, gate)
 
 

@@ -96,4 +96,10 @@ def closed(campaign: Campaign, unit: UnitState, now: datetime) -> Closed | None:
     return UnitClosed(unit.name, stage.key, stage.deadline)
 
 
-__all__ = ["StageDate", "closed", "closes_at", "entry_deadline", "entry_stage", "with_dates"]
+def closed_for(campaign: Campaign, unit: UnitState, status: str | None, now: datetime) -> Closed | None:
+    """:func:`closed` for a change to a nominee in ``status`` (None: a new one): a nominee the
+    office returned is corrected at its request, deadline or not."""
+    return None if status == "returned" else closed(campaign, unit, now)
+
+
+__all__ = ["StageDate", "closed", "closed_for", "closes_at", "entry_deadline", "entry_stage", "with_dates"]
