@@ -107,6 +107,5 @@ async def test_every_page_stays_under_telegrams_limit_and_english_reads_too(bot:
     while "Next ▶" in office.keyboard_message().buttons:
         shown = await office.tap("Next ▶", on=office.keyboard_message())
         texts.append(shown.text)
-    assert len(texts) >= 4
-    assert all(len(t) < 4096 for t in texts)
+    assert len(texts) >= 4  # each under 4,096: the recording session refuses a longer text
     assert any("still reachable with the 120 places left" in t for t in texts)

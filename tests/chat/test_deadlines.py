@@ -51,7 +51,7 @@ async def test_after_zhangjiakous_deadline_the_office_reopens_a_unit_until_a_day
 
     await reopening_asked(office)
     (await office.send("2024-04-02")).expect("2024-04-02已过，请填写今后的日期。")
-    (await office.send("2027-05-06")).expect("2027年法定节假日安排尚未掌握")
+    (await office.send("2099-05-06")).expect("2099年法定节假日安排尚未掌握")
     (await office.send("2024-04-09 17:00")).expect("请按 YYYY-MM-DD")
     (await office.send("2024年4月9日")).expect(
         f"确定将{QIAODONG}的全部推荐名单重新开放至 2024-04-09（Asia/Shanghai时间）吗？", "2024-04-09 结束即再次关闭"
@@ -90,7 +90,7 @@ async def test_the_office_sets_the_second_review_date_and_a_clerk_sees_it(bot: H
     await office.tap("报送复审材料 · 另行通知")
     office.last.expect("请输入“报送复审材料”的截止日期")
     (await office.send("2024年5月32日")).expect("请按 YYYY-MM-DD")
-    (await office.send("2027-05-06")).expect("2027年法定节假日安排尚未掌握")
+    (await office.send("2099-05-06")).expect("2099年法定节假日安排尚未掌握")
     (await office.send("2024-05-18 17:00")).expect(
         "是否将“报送复审材料”截止时间设定为2024-05-18 17:00（Asia/Shanghai时间）？",
         "注意：2024-05-18不是法定工作日",

@@ -45,8 +45,6 @@ INVITED = (
     "aiogram.filters.base.Filter",
     # aiogram, Callback Data Factory: "This class should be used as super-class of user-defined callbacks."
     "aiogram.filters.callback_data.CallbackData",
-    # aiogram, Finite State Machine: "class Form(StatesGroup): name = State()" (how its docs declare states)
-    "aiogram.fsm.state.StatesGroup",
     # aiogram, Storages > "Writing own storages": BaseStorage, "Base class for all FSM storages"
     "aiogram.fsm.storage.base.BaseStorage",
     # aiogram, Translation: "or define you own based on abstract I18nMiddleware middleware"

@@ -182,8 +182,8 @@ def test_deadline_set_dates_the_second_review_and_refuses_in_one_line(tmp_path: 
     unknown = deadline("--stage", "second", "--date", "2024-05-20")
     assert unknown.returncode == 1 and "没有阶段 “second” (no such stage)" in unknown.stderr
     assert "second_review" in unknown.stderr
-    beyond = deadline("--stage", "second_review", "--date", "2027-05-06")
-    assert beyond.returncode == 1 and "2027 年的法定节假日尚未公布" in beyond.stderr
+    beyond = deadline("--stage", "second_review", "--date", "2099-05-06")
+    assert beyond.returncode == 1 and "2099 年的法定节假日尚未公布" in beyond.stderr
     passed = deadline("--stage", "initial", "--date", "2024-03-14")
     assert passed.returncode == 1 and "2024-03-14 已过 (that date has passed)" in passed.stderr
     wrong = deadline("--stage", "initial", "--date", "2024-13-01")
