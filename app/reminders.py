@@ -20,7 +20,7 @@ from app.procedure import due_steps
 from core.campaign import Campaign
 from core.checklist import StepState, due_stage
 from core.clock import local_date
-from core.deadlines import StageDate, closed, closes_at, with_dates
+from core.deadlines import StageDate, closes_at, unfinished, with_dates
 from core.quota import UnitAwardStatus, unit_status
 from core.records import PLACE_HOLDING, Draft, NomineeInfo, UserInfo
 from core.refusals import DatePassed, Rejected, StageUnknown
@@ -80,8 +80,8 @@ async def pending(
             state = states.get(clerk.unit or "")
             if state is None or not state.active:
                 continue
-            if audience == "unfinished" and closed(campaign, state, now) is not None:
-                continue  # submitted (done), or closed: a reminder could not be acted on
+            if audience == "unfinished" and not unfinished(campaign, state, now):
+                continue
             by_unit.setdefault(state.name, []).append(clerk)
         notices: list[Notice] = []
         for name, members in sorted(by_unit.items()):

@@ -96,10 +96,25 @@ def closed(campaign: Campaign, unit: UnitState, now: datetime) -> Closed | None:
     return UnitClosed(unit.name, stage.key, stage.deadline)
 
 
+def unfinished(campaign: Campaign, unit: UnitState, now: datetime) -> bool:
+    """A unit reminders are for: in the allocation, its list neither handed in nor closed (a
+    reminder could not be acted on otherwise)."""
+    return unit.active and closed(campaign, unit, now) is None
+
+
 def closed_for(campaign: Campaign, unit: UnitState, status: str | None, now: datetime) -> Closed | None:
     """:func:`closed` for a change to a nominee in ``status`` (None: a new one): a nominee the
     office returned is corrected at its request, deadline or not."""
     return None if status == "returned" else closed(campaign, unit, now)
 
 
-__all__ = ["StageDate", "closed", "closed_for", "closes_at", "entry_deadline", "entry_stage", "with_dates"]
+__all__ = [
+    "StageDate",
+    "closed",
+    "closed_for",
+    "closes_at",
+    "entry_deadline",
+    "entry_stage",
+    "unfinished",
+    "with_dates",
+]

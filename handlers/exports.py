@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from app import exports
 from core.refusals import OfficeOnly, Rejected, UnitUnknown
 from handlers.callbacks import ExportCb
-from handlers.common import Turn
+from handlers.common import Turn, outdated
 from handlers.i18n import _
 from handlers.labels import esc
 
@@ -53,20 +53,21 @@ async def export_all(message: Message, turn: Turn, command: CommandObject | None
 
 
 async def chosen(query: CallbackQuery, callback_data: ExportCb, turn: Turn) -> None:
-    await query.answer()
     message = query.message
     if not isinstance(message, Message):
+        await outdated(query)
         return
     campaign = turn.campaign
     if not exports.known(campaign, callback_data.kind):
-        await message.answer(_("This button is outdated. Send /export again."))
+        await outdated(query)
         return
     unit: str | None = None
     if callback_data.scope == "unit":
         if callback_data.i >= len(campaign.units):
-            await message.answer(_("This button is outdated. Send /export again."))
+            await outdated(query)
             return
         unit = campaign.units[callback_data.i].name
+    await query.answer()
     snap = await exports.snapshot(turn.ports, turn.user, unit=unit, everyone=callback_data.scope == "all")
     who = query.from_user.full_name if query.from_user else ""
     files = await exports.build(turn.ports, snap, callback_data.kind, exports.filler(snap, who))

@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from app import queries, reminders
 from core.clock import local_date
-from core.deadlines import closed
+from core.deadlines import unfinished
 from core.refusals import Rejected
 from handlers import intake
 from handlers.callbacks import DeadlineCb, GoCb, RemindCb
@@ -87,7 +87,7 @@ async def remind(message: Message, command: CommandObject, turn: Turn, rounds: R
         await _start(message, turn, rounds, wanted)
         return
     states = await queries.unit_states(turn.ports, turn.campaign.id)
-    still_open = {s.name for s in states if s.active and closed(turn.campaign, s, turn.now) is None}
+    still_open = {s.name for s in states if unfinished(turn.campaign, s, turn.now)}
     open_units = [name for name in names if name in still_open]  # in the allocation table's order
     every = _("All unfinished units ({n})").format(n=len(open_units))
     rows = [[InlineKeyboardButton(text=every, callback_data=RemindCb(action="send").pack())]]

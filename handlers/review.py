@@ -33,7 +33,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from app import queries, review
-from app.review import PROMOTABLE, REPLACEABLE, OfficeRecord
+from app.review import PROMOTABLE, REPLACEABLE, TRANSITIONS, OfficeRecord
 from core.campaign import Campaign
 from core.checklist import steps_for
 from core.records import ReviewAction
@@ -102,13 +102,16 @@ def record_keyboard(campaign: Campaign, rec: OfficeRecord) -> InlineKeyboardMark
     def act(label: str, action: str, nominee: int = n.id, version: int = v) -> InlineKeyboardButton:
         return button(label, RvCb(action=action, id=nominee, v=version).pack())
 
-    if n.status == "submitted":
+    def allowed(action: ReviewAction) -> bool:  # what app.review.transition accepts from this status
+        return n.status in TRANSITIONS[action][0]
+
+    if allowed("accept"):  # handed in
         kb.row(act(_("✔ Pass initial review"), "accept"), act(_("↩ Return"), "return"))
         kb.row(act(_("✖ Final: not approved"), "not_approve"))
-    elif n.status == "accepted":
+    elif allowed("approve"):  # passed initial review
         kb.row(act(_("✔ Final: approved"), "approve"), act(_("✖ Final: not approved"), "not_approve"))
         kb.row(act(_("↩ Return"), "return"))
-    if n.status in ("accepted", "approved", "not_approved", "returned"):
+    if allowed("reopen"):
         kb.row(act(_("⟲ Take the decision back"), "reopen"))
     if n.alternate_for is not None and n.status in PROMOTABLE:
         kb.row(act(_("⇪ Stand in for #{id}").format(id=n.alternate_for), "promote?"))
